@@ -1,0 +1,34 @@
+"""Settings from HUMAS_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUMAS_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./humas.db"
+    # Default task queue: a SQLite file next to the database; Redis when set.
+    redis_url: str | None = None
+    queue_path: str = "./humas-queue.db"
+    queue_name: str = "humas"
+    # NOTE: the default key is only for the demo and tests; `humas init` writes a real one to .env.
+    secret_key: str = "dev-insecure-change-me"
+    fernet_key: str | None = None
+    session_hours: int = 12
+    cookie_secure: bool = False
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    default_locale: str = "id"
+    immediate_jobs: bool = False
+    data_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parents[3].parent / "shared" / "data")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

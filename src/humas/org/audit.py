@@ -1,0 +1,124 @@
+"""The audit log: every change of state, appended in the same transaction as the change."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, event, select
+from sqlalchemy.orm import Session
+
+from humas.core.errors import Conflict
+from humas.core.i18n import _
+from humas.core.time import utcnow
+from humas.org.models import AuditLog, Unit, User
+
+SYSTEM = "system"
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    obj: Any,
+    unit: Unit | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    label: str | None = None,
+) -> AuditLog:
+    """Append one audit row for a change of `obj` (flushes so the object has an id)."""
+    session.flush()
+    row = AuditLog(
+        at=utcnow(),
+        actor_id=actor.id if actor else None,
+        actor_label=actor.email if actor else SYSTEM,
+        action=action,
+        object_type=type(obj).__name__.lower(),
+        object_id=str(getattr(obj, "id", "")) or None,
+        object_label=label if label is not None else str(getattr(obj, "name", "") or getattr(obj, "email", "")),
+        unit_id=unit.id if unit else None,
+        before=before,
+        after=after,
+    )
+    session.add(row)
+    return row
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditLog) and (obj in session.deleted or session.is_modified(obj)):
+            raise Conflict(_("The audit log cannot be changed."))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str | None = None
+    actor: str | None = None
+    object_type: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def list_entries(
+    session: Session, *, unit_ids: Iterable[int] | None, filters: AuditFilter, limit: int = 100, offset: int = 0
+) -> list[AuditLog]:
+    """Entries newest first; `unit_ids` limits them to a subtree (None: everything, for the CLI)."""
+    stmt = _filtered(select(AuditLog), filters)
+    if unit_ids is not None:
+        stmt = stmt.where(AuditLog.unit_id.in_(list(unit_ids)))
+    stmt = stmt.order_by(AuditLog.id.desc()).limit(limit).offset(offset)
+    return list(session.scalars(stmt))
+
+
+def _filtered(stmt: Select[tuple[AuditLog]], filters: AuditFilter) -> Select[tuple[AuditLog]]:
+    if filters.action:
+        stmt = stmt.where(AuditLog.action.startswith(filters.action, autoescape=True))
+    if filters.actor:
+        stmt = stmt.where(AuditLog.actor_label.contains(filters.actor, autoescape=True))
+    if filters.object_type:
+        stmt = stmt.where(AuditLog.object_type == filters.object_type)
+    if filters.since:
+        stmt = stmt.where(AuditLog.at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
+    if filters.until:
+        stmt = stmt.where(AuditLog.at < datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=UTC))
+    return stmt
+
+
+CSV_COLUMNS = ["id", "at", "actor", "action", "object_type", "object_id", "object_label", "unit_id", "before", "after"]
+
+
+def export_csv(session: Session, *, filters: AuditFilter) -> Iterator[str]:
+    """The whole log (filtered) as CSV lines, oldest first, streamed in pages."""
+    import json
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    last_id = 0
+    while True:
+        stmt = _filtered(select(AuditLog), filters).where(AuditLog.id > last_id).order_by(AuditLog.id).limit(1000)
+        rows = list(session.scalars(stmt))
+        for row in rows:
+            writer.writerow([
+                row.id, row.at.isoformat(), row.actor_label, row.action, row.object_type, row.object_id,
+                _csv_safe(row.object_label), row.unit_id,
+                json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
+                json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
+            ])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(rows) < 1000:
+            return
+        last_id = rows[-1].id
+
+
+def _csv_safe(value: str) -> str:
+    """Defuse spreadsheet formulas in user-controlled text (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,88 @@
+"""Database fixtures: every database test runs on SQLite and on PostgreSQL.
+
+The schema is built by `alembic upgrade head` once per engine and run; each test runs inside a transaction
+that is rolled back (SQLAlchemy's "join a session into an external transaction" recipe, with the pysqlite
+savepoint fix on SQLite). PostgreSQL gets a fresh schema per run, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
+
+from humas.core import migrations
+from humas.core.db import make_engine
+
+os.environ.setdefault("HUMAS_IMMEDIATE_JOBS", "1")
+os.environ.setdefault("HUMAS_SECRET_KEY", "test-secret-key")
+
+PG_URL = os.environ.get("HUMAS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+ENGINES = ["sqlite", "postgresql"]
+if os.environ.get("HUMAS_TEST_ENGINES"):
+    ENGINES = os.environ["HUMAS_TEST_ENGINES"].split(",")
+
+
+def _sqlite_savepoint_fix(engine: Engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN")
+
+
+def _build_sqlite(tmp: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{tmp / 'test.db'}")
+    _sqlite_savepoint_fix(engine)
+    migrations.upgrade(engine)
+    return engine
+
+
+def _build_postgresql() -> tuple[Engine, str]:
+    schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    migrations.upgrade(engine)
+    return engine, schema
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        eng = _build_sqlite(tmp_path_factory.mktemp("sqlite"))
+        yield eng
+        eng.dispose()
+        return
+    eng, schema = _build_postgresql()
+    yield eng
+    eng.dispose()
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose every change is rolled back after the test (commits become savepoints)."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    db = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db
+    finally:
+        db.close()
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
