@@ -86,3 +86,7 @@ def session(engine: Engine) -> Iterator[Session]:
         if transaction.is_active:
             transaction.rollback()
         connection.close()
+
+
+# Live server and browser fixtures (real uvicorn, real Chromium) shared by every domain's page tests.
+pytest_plugins = ["tests.live"]
