@@ -1,0 +1,1 @@
+"""Live server and browser fixtures (filled in by the web shell work)."""
