@@ -1,0 +1,327 @@
+"""X (Twitter) API v2: own posts, mentions, replies in our conversations; post, reply, hide, delete.
+
+Reads use ``since_id`` and ``pagination_token`` / ``next_token``; rate limits come in
+``x-rate-limit-limit/remaining/reset`` (reset in epoch seconds). X has no idempotency key for
+``POST /2/tweets``: ``reconcile`` looks for the text among our own recent posts.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from humas.connectors.base import (
+    Cursor,
+    FetchResult,
+    PublishResult,
+    SourceItem,
+    as_dict,
+    metrics_of,
+    parse_time,
+    same_text,
+    send_once,
+    to_int,
+)
+from humas.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    ErrorPayload,
+    PlatformError,
+    RateLimited,
+    UnrecognisedPayload,
+    Unsupported,
+)
+from humas.connectors.http import HttpClient, RateLimitInfo, json_or_none, retry_after_seconds
+
+PLATFORM = "x"
+BASE_URL = "https://api.x.com/2"
+TWEET_FIELDS = "created_at,public_metrics,author_id,conversation_id,in_reply_to_user_id,referenced_tweets"
+USER_FIELDS = "username,name,public_metrics"
+METRICS = {
+    "like_count": "likes",
+    "reply_count": "replies",
+    "retweet_count": "reposts",
+    "quote_count": "quotes",
+    "impression_count": "views",
+    "bookmark_count": "bookmarks",
+}
+TWITTER_EPOCH_MS = 1288834974657
+
+
+@dataclass(frozen=True)
+class XCredentials:
+    user_id: str
+    username: str | None = None
+    bearer_token: str = field(default="", repr=False)  # app-only, for reads
+    user_access_token: str = field(default="", repr=False)  # OAuth 2.0 user context, to post
+
+    def read_token(self) -> str:
+        return self.bearer_token or self.user_access_token
+
+
+# --- errors and rate limits ------------------------------------------------------------------------
+
+
+def rate_limit_info(headers: httpx.Headers) -> RateLimitInfo | None:
+    if "x-rate-limit-remaining" not in headers:
+        return None
+    reset = to_int(headers.get("x-rate-limit-reset"))
+    return RateLimitInfo(
+        limit=to_int(headers.get("x-rate-limit-limit")),
+        remaining=to_int(headers.get("x-rate-limit-remaining")),
+        reset_at=datetime.fromtimestamp(reset, UTC) if reset else None,
+    )
+
+
+def error_for(response: httpx.Response) -> ConnectorError | None:
+    status = response.status_code
+    if status < 400:
+        return None
+    body = json_or_none(response) or {}
+    detail = (
+        str(body.get("detail") or body.get("title") or f"HTTP {status}") if isinstance(body, dict) else ""
+    )
+    if status == 401:
+        return AuthExpired(f"X: {detail}")
+    if status == 429:
+        reset = to_int(response.headers.get("x-rate-limit-reset"))
+        wait = reset - time.time() if reset else retry_after_seconds(response.headers, 60.0)
+        return RateLimited(max(1.0, float(wait or 60.0)), "X: too many requests")
+    return PlatformError(f"X: {detail}", status=status, code=body.get("type") if body else None, body=body)
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def snowflake_time(tweet_id: str) -> datetime | None:
+    """X ids embed their creation time; used when a body lacks ``created_at``."""
+    if not tweet_id.isdigit():
+        return None
+    ms = (int(tweet_id) >> 22) + TWITTER_EPOCH_MS
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _tweet_item(tweet: dict[str, Any], users: dict[str, dict[str, Any]], kind_hint: str | None) -> SourceItem:
+    tweet_id = str(tweet["id"])
+    author = users.get(str(tweet.get("author_id")), {})
+    username = author.get("username")
+    parent = next(
+        (ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"),
+        None,
+    )
+    kind = "reply" if parent else (kind_hint or "post")
+    url = (
+        f"https://x.com/{username}/status/{tweet_id}"
+        if username
+        else f"https://x.com/i/web/status/{tweet_id}"
+    )
+    return SourceItem(
+        platform=PLATFORM,
+        external_id=tweet_id,
+        kind=kind,
+        text=tweet.get("text") or "",
+        created_at=parse_time(tweet.get("created_at")) or snowflake_time(tweet_id),
+        author_id=str(tweet["author_id"]) if tweet.get("author_id") else None,
+        author_handle=username,
+        author_name=author.get("name"),
+        author_followers=to_int((author.get("public_metrics") or {}).get("followers_count")),
+        url=url,
+        parent_external_id=parent,
+        thread_external_id=tweet.get("conversation_id"),
+        metrics=metrics_of(tweet.get("public_metrics") or {}, METRICS),
+        raw=tweet,
+    )
+
+
+def parse_tweets(body: Any, kind_hint: str | None = None) -> list[SourceItem]:
+    """Parse any v2 answer that carries tweets: timelines, mentions, search, lookup, a created tweet."""
+    body = as_dict(body)
+    if not isinstance(body, dict):
+        raise UnrecognisedPayload("X: expected a JSON object")
+    if "data" not in body:
+        if "title" in body and "status" in body or ("errors" in body and "meta" not in body):
+            raise ErrorPayload(f"X error answer: {body.get('detail') or body.get('title') or body['errors']}")
+        if isinstance(body.get("meta"), dict) and "result_count" in body["meta"]:
+            return []  # a page with no results
+        raise UnrecognisedPayload("X: no 'data' in body")
+    users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users", []) if "id" in u}
+    data = body["data"]
+    if isinstance(data, dict):
+        if "id" in data and "text" in data:
+            return [_tweet_item(data, users, kind_hint)]
+        if set(data) <= {"deleted", "hidden", "liked", "retweeted", "bookmarked"}:
+            return []  # acknowledgements of writes
+        raise UnrecognisedPayload("X: 'data' object is not a post")
+    if isinstance(data, list) and all(isinstance(t, dict) and "id" in t and "text" in t for t in data):
+        return [_tweet_item(t, users, kind_hint) for t in data]
+    raise UnrecognisedPayload("X: 'data' is not a list of posts")
+
+
+parse_body = parse_tweets
+
+
+# --- source ----------------------------------------------------------------------------------------
+
+
+class XSource:
+    """Polls own posts, mentions and replies to our recent posts (search covers the last 7 days)."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self, credentials: XCredentials, *, client: HttpClient | None = None, max_pages: int = 10
+    ) -> None:
+        self.credentials = credentials
+        self.max_pages = max_pages
+        self.http = client or HttpClient(
+            base_url=BASE_URL, error_for=error_for, rate_limit_parser=rate_limit_info
+        )
+        self.headers = {"Authorization": f"Bearer {credentials.read_token()}"}
+
+    def fetch(self, since: Cursor = None) -> FetchResult:
+        state: dict[str, Any] = dict(since) if isinstance(since, dict) else {}
+        me = self.credentials.user_id
+        items: list[SourceItem] = []
+        has_more = False
+        for key, path, hint, extra in (
+            ("tweets", f"/users/{me}/tweets", "post", {}),
+            ("mentions", f"/users/{me}/mentions", "mention", {}),
+        ):
+            got, state[key], more = self._poll(path, state.get(key) or {}, hint, extra)
+            items += got
+            has_more |= more
+        own = [i.external_id for i in items if i.author_id == me or i.kind == "post"]
+        watch = list(dict.fromkeys(own + list(state.get("watch", []))))[:10]
+        state["watch"] = watch
+        if watch:
+            query = " OR ".join(f"conversation_id:{tid}" for tid in watch)
+            extra = {
+                "query": f"({query}) -from:{me}"
+                if not self.credentials.username
+                else f"({query}) -from:{self.credentials.username}"
+            }
+            got, state["replies"], more = self._poll(
+                "/tweets/search/recent", state.get("replies") or {}, "reply", extra
+            )
+            items += got
+            has_more |= more
+        unique = {item.external_id: item for item in items}
+        return FetchResult(items=list(unique.values()), cursor=state, has_more=has_more)
+
+    def _poll(
+        self, path: str, state: dict[str, Any], hint: str, extra: dict[str, str]
+    ) -> tuple[list[SourceItem], dict[str, Any], bool]:
+        """Follow one endpoint's pages; resume an unfinished walk from ``next_token``."""
+        params: dict[str, Any] = {
+            "max_results": 100,
+            "tweet.fields": TWEET_FIELDS,
+            "expansions": "author_id",
+            "user.fields": USER_FIELDS,
+            **extra,
+        }
+        if state.get("since_id"):
+            params["since_id"] = state["since_id"]
+        token_name = "next_token" if "search" in path else "pagination_token"
+        token, newest = state.get("next_token"), state.get("newest_id")
+        items: list[SourceItem] = []
+        for _ in range(self.max_pages):
+            page_params = {**params, **({token_name: token} if token else {})}
+            body = self.http.get_json(path, params=page_params, headers=self.headers)
+            items += parse_tweets(body, hint)
+            meta = body.get("meta") or {}
+            newest = newest or meta.get("newest_id")
+            token = meta.get("next_token")
+            if not token:
+                return items, {"since_id": newest or state.get("since_id")}, False
+        return items, {"since_id": state.get("since_id"), "next_token": token, "newest_id": newest}, True
+
+
+# --- publisher -------------------------------------------------------------------------------------
+
+
+class XPublisher:
+    platform = PLATFORM
+
+    def __init__(self, credentials: XCredentials, *, client: HttpClient | None = None) -> None:
+        self.credentials = credentials
+        self.http = client or HttpClient(
+            base_url=BASE_URL, error_for=error_for, rate_limit_parser=rate_limit_info
+        )
+        self.headers = {"Authorization": f"Bearer {credentials.user_access_token}"}
+
+    def _create(self, payload: dict[str, Any]) -> PublishResult:
+        body = self.http.post_json("/tweets", json=payload, headers=self.headers)
+        tweet_id = str(body["data"]["id"])
+        handle = self.credentials.username or "i/web"
+        return PublishResult(PLATFORM, tweet_id, f"https://x.com/{handle}/status/{tweet_id}", raw=body)
+
+    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+        payload: dict[str, Any] = {"text": text}
+        if image is not None:
+            payload["media"] = {"media_ids": [self._upload(image)]}
+        since = datetime.now(UTC) - timedelta(minutes=5)
+        return send_once(
+            lambda: self._create(payload),
+            lambda: self.reconcile(idempotency_key, text=text, since=since),
+        )
+
+    def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
+        payload = {"text": text, "reply": {"in_reply_to_tweet_id": parent_external_id}}
+        since = datetime.now(UTC) - timedelta(minutes=5)
+        return send_once(
+            lambda: self._create(payload),
+            lambda: self.reconcile(
+                idempotency_key, text=text, parent_external_id=parent_external_id, since=since
+            ),
+        )
+
+    def _upload(self, image: bytes | str) -> str:
+        if isinstance(image, str):
+            raise Unsupported("X: upload the image bytes; X cannot fetch an image URL")
+        body = self.http.post_json(
+            "/media/upload",
+            files={"media": ("image", image)},
+            data={"media_category": "tweet_image"},
+            headers=self.headers,
+            idempotent=True,  # an orphan upload is harmless and expires
+        )
+        return str((body.get("data") or {}).get("id") or body.get("media_id_string"))
+
+    def hide(self, external_id: str) -> None:
+        """Hide a reply to one of our conversations (``PUT /2/tweets/:id/hidden``)."""
+        self.http.request(
+            "PUT",
+            f"/tweets/{external_id}/hidden",
+            json={"hidden": True},
+            headers=self.headers,
+            idempotent=True,
+        )
+
+    def delete(self, external_id: str) -> None:
+        self.http.request("DELETE", f"/tweets/{external_id}", headers=self.headers, idempotent=True)
+
+    def reconcile(
+        self,
+        idempotency_key: str,
+        *,
+        text: str,
+        parent_external_id: str | None = None,
+        since: datetime | None = None,
+    ) -> PublishResult | None:
+        """Find a post we already sent: same text (and parent) among our posts since ``since``."""
+        params: dict[str, Any] = {"max_results": 20, "tweet.fields": TWEET_FIELDS}
+        if since:
+            params["start_time"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = self.http.get_json(
+            f"/users/{self.credentials.user_id}/tweets", params=params, headers=self.headers
+        )
+        for item in parse_tweets(body):
+            if same_text(text, item.text) and (parent_external_id in (None, item.parent_external_id)):
+                handle = self.credentials.username or "i/web"
+                url = f"https://x.com/{handle}/status/{item.external_id}"
+                return PublishResult(PLATFORM, item.external_id, url, reconciled=True, raw=item.raw)
+        return None
