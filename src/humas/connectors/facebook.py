@@ -1,0 +1,268 @@
+"""Facebook Pages through the Graph API: page feed and comments; post, reply, hide and delete comments.
+
+Polling reads ``/{page-id}/feed`` and ``/{post-id}/comments?filter=stream`` (replies come flat with a
+``parent``); the page ``feed`` webhook pushes the same changes. No idempotency key exists for
+``POST /{page-id}/feed``: ``reconcile`` looks for the text among the page's recent posts or the comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from humas.connectors import meta
+from humas.connectors.base import (
+    Cursor,
+    FetchResult,
+    PublishResult,
+    SourceItem,
+    as_dict,
+    parse_time,
+    same_text,
+    send_once,
+    to_int,
+)
+from humas.connectors.errors import UnrecognisedPayload
+from humas.connectors.http import HttpClient
+
+PLATFORM = "facebook"
+FEED_FIELDS = (
+    "id,message,story,created_time,permalink_url,from,shares,"
+    "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
+)
+COMMENT_FIELDS = "id,message,created_time,from,parent{id},like_count,comment_count,permalink_url"
+COMMENT_MARKERS = ("like_count", "comment_count", "can_hide", "is_hidden", "attachment", "parent")
+
+
+@dataclass(frozen=True)
+class FacebookCredentials:
+    page_id: str
+    page_access_token: str = field(repr=False)
+    version: str = meta.DEFAULT_VERSION
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def _summary_count(row: dict[str, Any], name: str) -> int | None:
+    return to_int(((row.get(name) or {}).get("summary") or {}).get("total_count"))
+
+
+def graph_item(row: dict[str, Any], *, kind: str | None = None, post_id: str | None = None) -> SourceItem:
+    """One feed post or comment row; ``kind`` is guessed from the fields when not given."""
+    if kind is None:
+        kind = "comment" if any(k in row for k in COMMENT_MARKERS) else "post"
+    parent_id = (row.get("parent") or {}).get("id")
+    if parent_id:
+        kind = "reply"
+    metrics: dict[str, int] = {}
+    for name, value in (
+        ("reactions", _summary_count(row, "reactions")),
+        ("comments", _summary_count(row, "comments")),
+        ("shares", to_int((row.get("shares") or {}).get("count"))),
+        ("likes", to_int(row.get("like_count"))),
+        ("replies", to_int(row.get("comment_count"))),
+    ):
+        if value is not None:
+            metrics[name] = value
+    author = row.get("from") or {}
+    row_id = str(row["id"])
+    return SourceItem(
+        platform=PLATFORM,
+        external_id=row_id,
+        kind=kind,
+        text=row.get("message") or row.get("story") or "",
+        created_at=parse_time(row.get("created_time")),
+        author_id=str(author["id"]) if author.get("id") else None,
+        author_name=author.get("name"),
+        url=row.get("permalink_url") or f"https://www.facebook.com/{row_id}",
+        parent_external_id=parent_id or (post_id if kind == "comment" else None),
+        thread_external_id=post_id if kind != "post" else row_id,
+        metrics=metrics,
+        raw=row,
+    )
+
+
+def parse_graph(body: Any) -> list[SourceItem]:
+    """A feed or comments page, a single post or comment, or a write acknowledgement."""
+    body = as_dict(body)
+    if not isinstance(body, dict):
+        raise UnrecognisedPayload("Facebook: expected a JSON object")
+    if set(body) <= {"id", "post_id", "success"} and body:
+        return []  # {"id": ...} after a post, {"success": true} after hide/delete
+    rows = body.get("data") if "data" in body else [body]
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "id" in r for r in rows):
+        raise UnrecognisedPayload("Facebook: 'data' is not a list of objects")
+    if rows and not all("created_time" in r for r in rows):
+        raise UnrecognisedPayload("Facebook: rows without 'created_time'")
+    return [graph_item(row) for row in rows]
+
+
+def parse_webhook(body: Any) -> list[SourceItem]:
+    """Page ``feed`` changes: new posts and comments (``verb`` add or edited); reactions are skipped."""
+    obj, changes = meta.webhook_changes(body)
+    if obj != "page":
+        raise UnrecognisedPayload(f"Facebook: webhook object {obj!r}")
+    items: list[SourceItem] = []
+    for page_id, field_name, value in changes:
+        if field_name != "feed" or value.get("verb") not in ("add", "edited"):
+            continue
+        item = value.get("item")
+        if item not in ("comment", "post", "status", "photo", "video", "share"):
+            continue
+        author = value.get("from") or {}
+        is_comment = item == "comment"
+        post_id = value.get("post_id")
+        parent = value.get("parent_id")
+        external_id = str(value.get("comment_id") if is_comment else post_id)
+        kind = "post" if not is_comment else ("comment" if parent in (None, post_id) else "reply")
+        items.append(
+            SourceItem(
+                platform=PLATFORM,
+                external_id=external_id,
+                kind=kind,
+                text=value.get("message") or "",
+                created_at=parse_time(value.get("created_time")),
+                author_id=str(author["id"]) if author.get("id") else None,
+                author_name=author.get("name"),
+                url=f"https://www.facebook.com/{external_id}",
+                parent_external_id=(parent or post_id) if is_comment else None,
+                thread_external_id=post_id,
+                channel_external_id=page_id,
+                raw=value,
+            )
+        )
+    return items
+
+
+# --- source ----------------------------------------------------------------------------------------
+
+
+class FacebookSource:
+    """Polls the page feed, then the comments of the newest posts (the ``watch`` list in the cursor)."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self, credentials: FacebookCredentials, *, client: HttpClient | None = None, watch: int = 20
+    ) -> None:
+        self.credentials = credentials
+        self.http = client or meta.graph_client(credentials.version)
+        self.watch = watch
+
+    def fetch(self, since: Cursor = None) -> FetchResult:
+        state = dict(since) if isinstance(since, dict) else {}
+        token = {"access_token": self.credentials.page_access_token}
+        params = {**token, "fields": FEED_FIELDS, "limit": 100}
+        if state.get("since"):
+            params["since"] = state["since"]
+        rows, more = meta.follow_pages(self.http, f"/{self.credentials.page_id}/feed", params)
+        items = [graph_item(r, kind="post") for r in rows]
+        watch = list(dict.fromkeys([i.external_id for i in items] + list(state.get("watch", []))))
+        watch = watch[: self.watch]
+        comments_since = parse_time(state.get("comments_since"))
+        for post_id in watch:
+            cparams = {**token, "fields": COMMENT_FIELDS, "filter": "stream", "limit": 100}
+            if state.get("comments_since"):
+                cparams["since"] = state["comments_since"]
+            crows, cmore = meta.follow_pages(self.http, f"/{post_id}/comments", cparams)
+            more |= cmore
+            for row in crows:
+                item = graph_item(row, kind="comment", post_id=post_id)
+                if comments_since is None or (item.created_at and item.created_at > comments_since):
+                    items.append(item)
+        newest = _newest(items, "post", state.get("since"))
+        newest_comment = _newest(items, None, state.get("comments_since"))
+        cursor = {"since": newest, "comments_since": newest_comment, "watch": watch}
+        return FetchResult(items=items, cursor=cursor, has_more=more)
+
+
+def _newest(items: list[SourceItem], kind: str | None, previous: Any) -> int | None:
+    times = [
+        int(i.created_at.timestamp())
+        for i in items
+        if i.created_at and (i.kind == kind if kind else i.kind != "post")
+    ]
+    candidates = times + ([int(previous)] if previous else [])
+    return max(candidates) if candidates else None
+
+
+# --- publisher -------------------------------------------------------------------------------------
+
+
+class FacebookPublisher:
+    platform = PLATFORM
+
+    def __init__(self, credentials: FacebookCredentials, *, client: HttpClient | None = None) -> None:
+        self.credentials = credentials
+        self.http = client or meta.graph_client(credentials.version)
+        self.token = {"access_token": credentials.page_access_token}
+
+    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+        page = self.credentials.page_id
+        since = datetime.now(UTC) - timedelta(minutes=5)
+
+        def send() -> PublishResult:
+            if image is None:
+                body = self.http.post_json(f"/{page}/feed", data={**self.token, "message": text})
+            elif isinstance(image, str):
+                body = self.http.post_json(
+                    f"/{page}/photos", data={**self.token, "url": image, "caption": text}
+                )
+            else:
+                body = self.http.post_json(
+                    f"/{page}/photos",
+                    data={**self.token, "caption": text},
+                    files={"source": ("image", image)},
+                )
+            post_id = str(body.get("post_id") or body["id"])
+            return PublishResult(PLATFORM, post_id, f"https://www.facebook.com/{post_id}", raw=body)
+
+        return send_once(send, lambda: self.reconcile(idempotency_key, text=text, since=since))
+
+    def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
+        def send() -> PublishResult:
+            body = self.http.post_json(
+                f"/{parent_external_id}/comments", data={**self.token, "message": text}
+            )
+            return PublishResult(
+                PLATFORM, str(body["id"]), f"https://www.facebook.com/{body['id']}", raw=body
+            )
+
+        return send_once(
+            send, lambda: self.reconcile(idempotency_key, text=text, parent_external_id=parent_external_id)
+        )
+
+    def hide(self, external_id: str) -> None:
+        """Hide a comment: visible to its author and friends only (``is_hidden=true``)."""
+        self.http.post_json(f"/{external_id}", data={**self.token, "is_hidden": "true"}, idempotent=True)
+
+    def delete(self, external_id: str) -> None:
+        self.http.request("DELETE", f"/{external_id}", params=self.token, idempotent=True)
+
+    def reconcile(
+        self,
+        idempotency_key: str,
+        *,
+        text: str,
+        parent_external_id: str | None = None,
+        since: datetime | None = None,
+    ) -> PublishResult | None:
+        """Find our post among the page's recent posts, or our reply among the parent's comments."""
+        if parent_external_id:
+            path = f"/{parent_external_id}/comments"
+            params = {**self.token, "fields": COMMENT_FIELDS, "order": "reverse_chronological", "limit": 50}
+        else:
+            path = f"/{self.credentials.page_id}/feed"
+            params = {**self.token, "fields": FEED_FIELDS, "limit": 25}
+            if since:
+                params["since"] = int(since.timestamp())
+        for row in self.http.get_json(path, params=params).get("data", []):
+            author = (row.get("from") or {}).get("id")
+            if parent_external_id and author != self.credentials.page_id:
+                continue
+            if same_text(text, row.get("message") or ""):
+                url = row.get("permalink_url") or f"https://www.facebook.com/{row['id']}"
+                return PublishResult(PLATFORM, str(row["id"]), url, reconciled=True, raw=row)
+        return None

@@ -1,0 +1,294 @@
+"""Instagram professional accounts through the Graph API (Facebook Login host or graph.instagram.com).
+
+Reads: own media, their comments with nested replies, and media we are tagged in (``/tags``); caption
+@mentions arrive by the ``mentions`` webhook. Publishing is the two-step container flow
+(``/media`` then ``/media_publish``) and needs a public image URL: Instagram has no text-only posts. A
+container can be published once only, which makes the second step safe to retry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from humas.connectors import meta
+from humas.connectors.base import (
+    Cursor,
+    FetchResult,
+    PublishResult,
+    SourceItem,
+    as_dict,
+    metrics_of,
+    parse_time,
+    same_text,
+    send_once,
+)
+from humas.connectors.errors import DeliveryUnknown, PlatformError, UnrecognisedPayload, Unsupported
+from humas.connectors.http import HttpClient
+
+PLATFORM = "instagram"
+MEDIA_FIELDS = "id,caption,timestamp,like_count,comments_count,permalink,media_type,username"
+REPLY_FIELDS = "id,text,timestamp,username,from,like_count,parent_id"
+COMMENT_FIELDS = f"{REPLY_FIELDS},replies{{{REPLY_FIELDS}}}"
+METRICS = {"like_count": "likes", "comments_count": "comments"}
+MEDIA_MARKERS = ("caption", "media_type", "permalink", "media_url", "media_product_type")
+
+
+@dataclass(frozen=True)
+class InstagramCredentials:
+    ig_user_id: str
+    access_token: str = field(repr=False)
+    username: str | None = None
+    version: str = meta.DEFAULT_VERSION
+    host: str = meta.GRAPH_HOST  # "https://graph.instagram.com" for Instagram Login tokens
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def media_item(row: dict[str, Any], *, kind: str = "post") -> SourceItem:
+    return SourceItem(
+        platform=PLATFORM,
+        external_id=str(row["id"]),
+        kind=kind,
+        text=row.get("caption") or "",
+        created_at=parse_time(row.get("timestamp")),
+        author_handle=row.get("username"),
+        url=row.get("permalink"),
+        thread_external_id=str(row["id"]),
+        metrics=metrics_of(row, METRICS),
+        raw=row,
+    )
+
+
+def comment_items(row: dict[str, Any], *, media_id: str | None = None) -> list[SourceItem]:
+    """A comment and the replies nested in it (``replies{...}``)."""
+    author = row.get("from") or {}
+    parent = row.get("parent_id")
+    item = SourceItem(
+        platform=PLATFORM,
+        external_id=str(row["id"]),
+        kind="reply" if parent else "comment",
+        text=row.get("text") or "",
+        created_at=parse_time(row.get("timestamp")),
+        author_id=str(author["id"]) if author.get("id") else None,
+        author_handle=author.get("username") or row.get("username"),
+        parent_external_id=parent or media_id or ((row.get("media") or {}).get("id")),
+        thread_external_id=media_id or (row.get("media") or {}).get("id"),
+        metrics=metrics_of(row, {"like_count": "likes"}),
+        raw=row,
+    )
+    out = [item]
+    for reply in (row.get("replies") or {}).get("data", []):
+        out += comment_items({**reply, "parent_id": reply.get("parent_id") or row["id"]}, media_id=media_id)
+    return out
+
+
+def parse_graph(body: Any) -> list[SourceItem]:
+    """Media lists, comment and reply lists, ``mentioned_media``/``mentioned_comment``, write acks."""
+    body = as_dict(body)
+    if not isinstance(body, dict):
+        raise UnrecognisedPayload("Instagram: expected a JSON object")
+    if body and set(body) <= {"id", "success", "status_code", "status"}:
+        return []  # container/publish/reply acknowledgements and container status
+    for key, kind in (("mentioned_media", "mention"), ("mentioned_comment", "mention")):
+        if isinstance(body.get(key), dict):
+            row = body[key]
+            if key == "mentioned_comment":
+                return [replace(c, kind=kind) for c in comment_items(row)[:1]]
+            return [media_item(row, kind=kind)]
+    rows = body.get("data")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "id" in r for r in rows):
+        raise UnrecognisedPayload("Instagram: no 'data' list")
+    if rows and not all("timestamp" in r for r in rows):
+        raise UnrecognisedPayload("Instagram: rows without 'timestamp'")
+    items: list[SourceItem] = []
+    for row in rows:
+        if any(k in row for k in MEDIA_MARKERS):
+            items.append(media_item(row))
+        else:
+            items += comment_items(row)
+    return items
+
+
+def parse_webhook(body: Any) -> list[SourceItem]:
+    """``comments`` / ``live_comments`` and ``mentions`` changes of an Instagram delivery."""
+    obj, changes = meta.webhook_changes(body)
+    if obj != "instagram":
+        raise UnrecognisedPayload(f"Instagram: webhook object {obj!r}")
+    items: list[SourceItem] = []
+    for account_id, field_name, value in changes:
+        if field_name in ("comments", "live_comments") and "id" in value:
+            item = comment_items(value)[0]
+            items.append(replace(item, channel_external_id=account_id))
+        elif field_name == "mentions" and (value.get("comment_id") or value.get("media_id")):
+            # The delivery names the object only; its text is read later with mentioned_comment/_media.
+            external_id = str(value.get("comment_id") or value.get("media_id"))
+            items.append(
+                SourceItem(
+                    platform=PLATFORM,
+                    external_id=external_id,
+                    kind="mention",
+                    text="",
+                    created_at=None,
+                    parent_external_id=str(value["media_id"]) if value.get("comment_id") else None,
+                    channel_external_id=account_id,
+                    raw=value,
+                )
+            )
+    return items
+
+
+# --- source ----------------------------------------------------------------------------------------
+
+
+class InstagramSource:
+    platform = PLATFORM
+
+    def __init__(
+        self, credentials: InstagramCredentials, *, client: HttpClient | None = None, watch: int = 20
+    ) -> None:
+        self.credentials = credentials
+        self.http = client or meta.graph_client(credentials.version)
+        self.watch = watch
+
+    def fetch(self, since: Cursor = None) -> FetchResult:
+        state = dict(since) if isinstance(since, dict) else {}
+        me, token = self.credentials.ig_user_id, {"access_token": self.credentials.access_token}
+        media_since, tags_since = parse_time(state.get("since")), parse_time(state.get("tags_since"))
+        comments_since = parse_time(state.get("comments_since"))
+
+        def older(limit: datetime | None) -> Any:
+            return lambda row: limit is not None and (parse_time(row.get("timestamp")) or limit) <= limit
+
+        params = {**token, "fields": MEDIA_FIELDS, "limit": 50}
+        rows, more = meta.follow_pages(self.http, f"/{me}/media", params, stop=older(media_since))
+        items = [media_item(r) for r in rows]
+        tag_rows, tmore = meta.follow_pages(self.http, f"/{me}/tags", params, stop=older(tags_since))
+        items += [media_item(r, kind="mention") for r in tag_rows]
+        watch = list(
+            dict.fromkeys([i.external_id for i in items if i.kind == "post"] + state.get("watch", []))
+        )
+        watch = watch[: self.watch]
+        for media_id in watch:
+            cparams = {**token, "fields": COMMENT_FIELDS, "limit": 50}
+            crows, cmore = meta.follow_pages(self.http, f"/{media_id}/comments", cparams)
+            more |= cmore
+            for row in crows:
+                for item in comment_items(row, media_id=media_id):
+                    if comments_since is None or (item.created_at and item.created_at > comments_since):
+                        items.append(item)
+        cursor = {
+            "since": _newest(items, {"post"}, state.get("since")),
+            "tags_since": _newest(items, {"mention"}, state.get("tags_since")),
+            "comments_since": _newest(items, {"comment", "reply"}, state.get("comments_since")),
+            "watch": watch,
+        }
+        return FetchResult(items=items, cursor=cursor, has_more=more or tmore)
+
+
+def _newest(items: list[SourceItem], kinds: set[str], previous: str | None) -> str | None:
+    times = [i.created_at for i in items if i.kind in kinds and i.created_at]
+    if previous and parse_time(previous):
+        times.append(parse_time(previous))  # type: ignore[arg-type]
+    return max(times).isoformat() if times else None
+
+
+# --- publisher -------------------------------------------------------------------------------------
+
+
+class InstagramPublisher:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        credentials: InstagramCredentials,
+        *,
+        client: HttpClient | None = None,
+        status_checks: int = 5,
+    ) -> None:
+        self.credentials = credentials
+        self.http = client or meta.graph_client(credentials.version)
+        self.token = {"access_token": credentials.access_token}
+        self.status_checks = status_checks
+
+    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+        """Create a container from a public image URL, wait until FINISHED, publish it."""
+        if not isinstance(image, str):
+            raise Unsupported("Instagram: a post needs a public image URL (no text-only or uploaded bytes)")
+        me = self.credentials.ig_user_id
+        container = self.http.post_json(
+            f"/{me}/media", data={**self.token, "image_url": image, "caption": text}, idempotent=True
+        )
+        creation_id = str(container["id"])
+        self._wait_finished(creation_id)
+
+        def send() -> PublishResult:
+            body = self.http.post_json(
+                f"/{me}/media_publish", data={**self.token, "creation_id": creation_id}
+            )
+            return PublishResult(PLATFORM, str(body["id"]), raw=body)
+
+        def reconcile() -> PublishResult | None:
+            if self._status(creation_id) != "PUBLISHED":
+                return None
+            found = self.reconcile(idempotency_key, text=text)
+            if found is None:
+                raise DeliveryUnknown("Instagram: container published but the media is not listed yet")
+            return found
+
+        return send_once(send, reconcile)
+
+    def _status(self, creation_id: str) -> str:
+        body = self.http.get_json(f"/{creation_id}", params={**self.token, "fields": "status_code"})
+        return str(body.get("status_code") or "")
+
+    def _wait_finished(self, creation_id: str) -> None:
+        for attempt in range(self.status_checks):
+            status = self._status(creation_id)
+            if status in ("FINISHED", "PUBLISHED"):
+                return
+            if status in ("ERROR", "EXPIRED"):
+                raise PlatformError(f"Instagram: container {status}", code=status)
+            self.http.sleep(self.http.backoff(attempt))
+        raise PlatformError("Instagram: container still IN_PROGRESS", code="IN_PROGRESS")
+
+    def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
+        """Reply to a top-level comment (replies to replies land on the top-level comment)."""
+
+        def send() -> PublishResult:
+            body = self.http.post_json(f"/{parent_external_id}/replies", data={**self.token, "message": text})
+            return PublishResult(PLATFORM, str(body["id"]), raw=body)
+
+        return send_once(
+            send, lambda: self.reconcile(idempotency_key, text=text, parent_external_id=parent_external_id)
+        )
+
+    def hide(self, external_id: str) -> None:
+        self.http.post_json(f"/{external_id}", data={**self.token, "hide": "true"}, idempotent=True)
+
+    def delete(self, external_id: str) -> None:
+        self.http.request("DELETE", f"/{external_id}", params=self.token, idempotent=True)
+
+    def reconcile(
+        self,
+        idempotency_key: str,
+        *,
+        text: str,
+        parent_external_id: str | None = None,
+        since: datetime | None = None,
+    ) -> PublishResult | None:
+        """Our reply among the comment's replies, or our post among our latest media."""
+        if parent_external_id:
+            path, fields = f"/{parent_external_id}/replies", REPLY_FIELDS
+        else:
+            path, fields = f"/{self.credentials.ig_user_id}/media", MEDIA_FIELDS
+        rows = self.http.get_json(path, params={**self.token, "fields": fields, "limit": 50}).get("data", [])
+        for row in rows:
+            author = (row.get("from") or {}).get("username") or row.get("username")
+            if parent_external_id and self.credentials.username and author != self.credentials.username:
+                continue
+            if same_text(text, row.get("text") or row.get("caption") or ""):
+                return PublishResult(PLATFORM, str(row["id"]), row.get("permalink"), reconciled=True, raw=row)
+        return None

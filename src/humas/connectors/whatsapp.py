@@ -1,0 +1,182 @@
+"""WhatsApp Cloud API: incoming messages by webhook; replies within the customer-service window.
+
+Messages arrive only by webhook (``object: whatsapp_business_account``, field ``messages``); there is no
+API to read them back, so there is no polling ``Source``. A free-form reply is allowed within 24 hours of
+the customer's last message; outside it Meta answers error 131047 and only an approved template may be
+sent. Sends carry ``biz_opaque_callback_data`` = the idempotency key, which Meta echoes in the ``statuses``
+webhook: that echo is how an uncertain send is reconciled (``delivered_lookup``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from humas.connectors import meta
+from humas.connectors.base import PublishResult, SourceItem, as_dict, parse_time, send_once
+from humas.connectors.errors import DeliveryUnknown, PlatformError, UnrecognisedPayload, Unsupported
+from humas.connectors.http import HttpClient
+
+PLATFORM = "whatsapp"
+OUTSIDE_WINDOW_CODES = frozenset({131047})
+
+
+@dataclass(frozen=True)
+class WhatsAppCredentials:
+    phone_number_id: str
+    access_token: str = field(repr=False)
+    version: str = meta.DEFAULT_VERSION
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    kind = message.get("type")
+    if kind == "text":
+        return str((message.get("text") or {}).get("body") or "")
+    part = message.get(kind) if isinstance(kind, str) else None
+    if isinstance(part, dict):
+        if kind == "interactive":
+            chosen = part.get("button_reply") or part.get("list_reply") or {}
+            return str(chosen.get("title") or "")
+        return str(part.get("caption") or part.get("text") or part.get("body") or "")
+    return ""
+
+
+def parse_webhook(body: Any) -> list[SourceItem]:
+    """Incoming ``messages``; ``statuses`` (sent/delivered/read) are recognised and yield no items."""
+    obj, changes = meta.webhook_changes(body)
+    if obj != "whatsapp_business_account":
+        raise UnrecognisedPayload(f"WhatsApp: webhook object {obj!r}")
+    items: list[SourceItem] = []
+    for _account, field_name, value in changes:
+        if field_name != "messages":
+            continue
+        names = {c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []}
+        phone_number_id = (value.get("metadata") or {}).get("phone_number_id")
+        for message in value.get("messages") or []:
+            sender = message.get("from")
+            items.append(
+                SourceItem(
+                    platform=PLATFORM,
+                    external_id=str(message["id"]),
+                    kind="message",
+                    text=_message_text(message),
+                    created_at=parse_time(message.get("timestamp")),
+                    author_id=sender,
+                    author_name=names.get(sender),
+                    parent_external_id=(message.get("context") or {}).get("id"),
+                    thread_external_id=sender,  # one conversation per customer number
+                    channel_external_id=phone_number_id,
+                    raw=message,
+                )
+            )
+    return items
+
+
+def parse_statuses(body: Any) -> list[dict[str, Any]]:
+    """``statuses`` of our sends: ``{"message_id", "status", "recipient_id", "idempotency_key"}``."""
+    _obj, changes = meta.webhook_changes(body)
+    out = []
+    for _account, field_name, value in changes:
+        if field_name != "messages":
+            continue
+        for status in value.get("statuses") or []:
+            out.append(
+                {
+                    "message_id": status.get("id"),
+                    "status": status.get("status"),
+                    "recipient_id": status.get("recipient_id"),
+                    "idempotency_key": status.get("biz_opaque_callback_data"),
+                }
+            )
+    return out
+
+
+def parse_body(body: Any) -> list[SourceItem]:
+    """A webhook delivery, or the acknowledgement of a send (no public items)."""
+    data = as_dict(body)
+    if isinstance(data, dict) and data.get("messaging_product") == "whatsapp" and "messages" in data:
+        return []
+    return meta.parse_body(data)
+
+
+class WhatsAppPublisher:
+    """Replies to a customer. ``delivered_lookup(key)`` returns the wamid a ``statuses`` webhook echoed."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        credentials: WhatsAppCredentials,
+        *,
+        client: HttpClient | None = None,
+        delivered_lookup: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.http = client or meta.graph_client(credentials.version)
+        self.headers = {"Authorization": f"Bearer {credentials.access_token}"}
+        self.delivered_lookup = delivered_lookup
+
+    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+        raise Unsupported("WhatsApp: no broadcast posts through the Cloud API; reply to a customer")
+
+    def reply(
+        self, parent_external_id: str, text: str, *, idempotency_key: str, to: str | None = None
+    ) -> PublishResult:
+        """Reply in context to message ``parent_external_id`` from customer number ``to``."""
+        if not to:
+            raise ValueError("WhatsApp: reply needs the customer's number (to=...)")
+        payload = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": "text",
+            "text": {"body": text},
+            "context": {"message_id": parent_external_id},
+            "biz_opaque_callback_data": idempotency_key,
+        }
+
+        def send() -> PublishResult:
+            body = self.http.post_json(
+                f"/{self.credentials.phone_number_id}/messages", json=payload, headers=self.headers
+            )
+            return PublishResult(PLATFORM, str(body["messages"][0]["id"]), raw=body)
+
+        def reconcile() -> PublishResult | None:
+            found = self.reconcile(idempotency_key, text=text, parent_external_id=parent_external_id)
+            if found is None:
+                # NOTE: no read API: absence proves nothing, so never resend blindly.
+                raise DeliveryUnknown("WhatsApp: send outcome unknown; wait for the statuses webhook")
+            return found
+
+        try:
+            return send_once(send, reconcile)
+        except PlatformError as exc:
+            if exc.code in OUTSIDE_WINDOW_CODES:
+                raise PlatformError(
+                    "WhatsApp: outside the 24-hour window; only a template may be sent",
+                    status=exc.status,
+                    code="outside_window",
+                    body=exc.body,
+                ) from exc
+            raise
+
+    def hide(self, external_id: str) -> None:
+        raise Unsupported("WhatsApp: messages cannot be hidden")
+
+    def delete(self, external_id: str) -> None:
+        raise Unsupported("WhatsApp: sent messages cannot be deleted through the API")
+
+    def reconcile(
+        self,
+        idempotency_key: str,
+        *,
+        text: str,
+        parent_external_id: str | None = None,
+        since: datetime | None = None,
+    ) -> PublishResult | None:
+        if self.delivered_lookup is None:
+            return None
+        message_id = self.delivered_lookup(idempotency_key)
+        return PublishResult(PLATFORM, message_id, reconciled=True) if message_id else None
