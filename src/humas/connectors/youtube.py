@@ -1,0 +1,326 @@
+"""YouTube Data API v3: the channel's videos and their comment threads; reply to and moderate comments.
+
+Videos come from the uploads playlist (``playlistItems.list``, 1 quota unit, where ``search.list`` costs
+100) and ``videos.list`` for statistics (strings, converted to ints). Comments from ``commentThreads.list``
+per recent video; a thread holds only some replies, so ``comments.list?parentId=`` fills the rest. The
+daily quota (10,000 units) is exhausted with 403 ``quotaExceeded``: retry after midnight Pacific time.
+The API cannot publish text posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from humas.connectors.base import (
+    Cursor,
+    FetchResult,
+    PublishResult,
+    SourceItem,
+    as_dict,
+    metrics_of,
+    parse_time,
+    same_text,
+    send_once,
+)
+from humas.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    ErrorPayload,
+    PlatformError,
+    RateLimited,
+    UnrecognisedPayload,
+    Unsupported,
+)
+from humas.connectors.http import HttpClient, json_or_none
+
+PLATFORM = "youtube"
+BASE_URL = "https://www.googleapis.com/youtube/v3"
+PACIFIC = ZoneInfo("America/Los_Angeles")
+QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+VIDEO_METRICS = {"viewCount": "views", "likeCount": "likes", "commentCount": "comments"}
+
+
+@dataclass(frozen=True)
+class YouTubeCredentials:
+    channel_id: str
+    api_key: str = field(default="", repr=False)  # public reads
+    access_token: str = field(default="", repr=False)  # OAuth, scope youtube.force-ssl, for writes
+
+
+def seconds_until_quota_reset(now: datetime | None = None) -> float:
+    now = (now or datetime.now(PACIFIC)).astimezone(PACIFIC)
+    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=5, microsecond=0)
+    return (midnight - now).total_seconds()
+
+
+def error_for(response: httpx.Response) -> ConnectorError | None:
+    status = response.status_code
+    if status < 400:
+        return None
+    body = json_or_none(response) or {}
+    error = body.get("error") if isinstance(body, dict) else None
+    error = error if isinstance(error, dict) else {}
+    reasons = {e.get("reason") for e in error.get("errors") or [] if isinstance(e, dict)}
+    message = str(error.get("message") or f"HTTP {status}")
+    if status == 401 or "authError" in reasons or error.get("status") == "UNAUTHENTICATED":
+        return AuthExpired(f"YouTube: {message}")
+    if reasons & QUOTA_REASONS:
+        return RateLimited(seconds_until_quota_reset(), "YouTube: daily quota exhausted")
+    if reasons & RATE_REASONS or status == 429:
+        return RateLimited(60.0, "YouTube: rate limit")
+    return PlatformError(f"YouTube: {message}", status=status, code=next(iter(reasons), None), body=body)
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def _video_item(video_id: str, snippet: dict[str, Any], statistics: dict[str, Any], raw: dict) -> SourceItem:
+    title, description = snippet.get("title") or "", snippet.get("description") or ""
+    return SourceItem(
+        platform=PLATFORM,
+        external_id=video_id,
+        kind="post",
+        text=f"{title}\n\n{description}".strip(),
+        created_at=parse_time(snippet.get("videoPublishedAt") or snippet.get("publishedAt")),
+        author_id=snippet.get("videoOwnerChannelId") or snippet.get("channelId"),
+        author_name=snippet.get("videoOwnerChannelTitle") or snippet.get("channelTitle"),
+        url=f"https://www.youtube.com/watch?v={video_id}",
+        thread_external_id=video_id,
+        channel_external_id=snippet.get("channelId"),
+        metrics=metrics_of(statistics, VIDEO_METRICS),
+        raw=raw,
+    )
+
+
+def comment_item(comment: dict[str, Any], *, video_id: str | None = None) -> SourceItem:
+    snippet = comment.get("snippet") or {}
+    video_id = video_id or snippet.get("videoId")
+    parent = snippet.get("parentId")
+    comment_id = str(comment["id"])
+    return SourceItem(
+        platform=PLATFORM,
+        external_id=comment_id,
+        kind="reply" if parent else "comment",
+        text=snippet.get("textOriginal") or snippet.get("textDisplay") or "",
+        created_at=parse_time(snippet.get("publishedAt")),
+        author_id=(snippet.get("authorChannelId") or {}).get("value"),
+        author_handle=snippet.get("authorDisplayName"),
+        author_name=snippet.get("authorDisplayName"),
+        url=f"https://www.youtube.com/watch?v={video_id}&lc={comment_id}" if video_id else None,
+        parent_external_id=parent or video_id,
+        thread_external_id=video_id,
+        channel_external_id=snippet.get("channelId"),
+        metrics=metrics_of(snippet, {"likeCount": "likes"}),
+        raw=comment,
+    )
+
+
+def thread_items(thread: dict[str, Any]) -> list[SourceItem]:
+    snippet = thread.get("snippet") or {}
+    video_id = snippet.get("videoId")
+    top = comment_item(snippet["topLevelComment"], video_id=video_id)
+    replies = [comment_item(c, video_id=video_id) for c in (thread.get("replies") or {}).get("comments", [])]
+    return [top, *replies]
+
+
+def _resource_items(resource: dict[str, Any]) -> list[SourceItem]:
+    kind = resource.get("kind")
+    snippet = resource.get("snippet") or {}
+    if kind == "youtube#video":
+        return [_video_item(str(resource["id"]), snippet, resource.get("statistics") or {}, resource)]
+    if kind == "youtube#playlistItem":
+        video_id = (snippet.get("resourceId") or {}).get("videoId") or (
+            resource.get("contentDetails") or {}
+        ).get("videoId")
+        return [_video_item(str(video_id), snippet, {}, resource)]
+    if kind == "youtube#searchResult":
+        video_id = (resource.get("id") or {}).get("videoId")
+        return [_video_item(str(video_id), snippet, {}, resource)] if video_id else []
+    if kind == "youtube#commentThread":
+        return thread_items(resource)
+    if kind == "youtube#comment":
+        return [comment_item(resource)]
+    raise UnrecognisedPayload(f"YouTube: resource kind {kind!r} is not handled")
+
+
+def parse_body(body: Any) -> list[SourceItem]:
+    """List responses (videos, playlistItems, search, commentThreads, comments) or one resource."""
+    body = as_dict(body)
+    if not isinstance(body, dict):
+        raise UnrecognisedPayload("YouTube: expected a JSON object")
+    if isinstance(body.get("error"), dict):
+        raise ErrorPayload(f"YouTube error answer: {body['error'].get('message')}")
+    kind = str(body.get("kind") or "")
+    if not kind.startswith("youtube#"):
+        raise UnrecognisedPayload("YouTube: no 'youtube#' kind")
+    if kind.endswith("ListResponse"):
+        return [item for resource in body.get("items") or [] for item in _resource_items(resource)]
+    return _resource_items(body)
+
+
+# --- source ----------------------------------------------------------------------------------------
+
+
+class YouTubeSource:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        credentials: YouTubeCredentials,
+        *,
+        client: HttpClient | None = None,
+        watch: int = 10,
+        max_pages: int = 5,
+    ) -> None:
+        self.credentials = credentials
+        self.http = client or HttpClient(base_url=BASE_URL, error_for=error_for)
+        self.watch, self.max_pages = watch, max_pages
+        self.auth: dict[str, Any] = (
+            {"headers": {"Authorization": f"Bearer {credentials.access_token}"}}
+            if credentials.access_token
+            else {"params": {"key": credentials.api_key}}
+        )
+
+    def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        extra = dict(self.auth)
+        if "params" in extra:
+            params = {**params, **extra.pop("params")}
+        return self.http.get_json(path, params=params, **extra)
+
+    def _pages(self, path: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+        resources: list[dict[str, Any]] = []
+        token = None
+        for _ in range(self.max_pages):
+            body = self._get(path, {**params, **({"pageToken": token} if token else {})})
+            resources += body.get("items") or []
+            token = body.get("nextPageToken")
+            if not token:
+                return resources, False
+        return resources, True
+
+    def fetch(self, since: Cursor = None) -> FetchResult:
+        state = dict(since) if isinstance(since, dict) else {}
+        videos_since, comments_since = parse_time(state.get("since")), parse_time(state.get("comments_since"))
+        uploads = "UU" + self.credentials.channel_id[2:]
+        body = self._get("/playlistItems", {"part": "snippet", "playlistId": uploads, "maxResults": 50})
+        new = [i for r in body.get("items") or [] for i in _resource_items(r)]
+        new = [i for i in new if videos_since is None or (i.created_at and i.created_at > videos_since)]
+        items: list[SourceItem] = []
+        if new:
+            ids = ",".join(i.external_id for i in new)
+            stats = self._get("/videos", {"part": "snippet,statistics", "id": ids})
+            items += [i for r in stats.get("items") or [] for i in _resource_items(r)]
+        watch = list(dict.fromkeys([i.external_id for i in new] + state.get("watch", [])))[: self.watch]
+        more = False
+        for video_id in watch:
+            threads, tmore = self._pages(
+                "/commentThreads",
+                {"part": "snippet,replies", "videoId": video_id, "order": "time", "maxResults": 100},
+            )
+            more |= tmore
+            for thread in threads:
+                got = thread_items(thread)
+                total = (thread.get("snippet") or {}).get("totalReplyCount") or 0
+                if total > len(got) - 1:  # the thread carries a subset of replies only
+                    rows, _ = self._pages(
+                        "/comments", {"part": "snippet", "parentId": got[0].external_id, "maxResults": 100}
+                    )
+                    got = [got[0], *(comment_item(c, video_id=video_id) for c in rows)]
+                items += [
+                    i
+                    for i in got
+                    if comments_since is None or (i.created_at and i.created_at > comments_since)
+                ]
+        cursor = {
+            "since": _newest(items, {"post"}, videos_since),
+            "comments_since": _newest(items, {"comment", "reply"}, comments_since),
+            "watch": watch,
+        }
+        return FetchResult(items=items, cursor=cursor, has_more=more)
+
+
+def _newest(items: list[SourceItem], kinds: set[str], previous: datetime | None) -> str | None:
+    times = [i.created_at for i in items if i.kind in kinds and i.created_at] + (
+        [previous] if previous else []
+    )
+    return max(times).isoformat() if times else None
+
+
+# --- publisher -------------------------------------------------------------------------------------
+
+
+class YouTubePublisher:
+    platform = PLATFORM
+
+    def __init__(self, credentials: YouTubeCredentials, *, client: HttpClient | None = None) -> None:
+        self.credentials = credentials
+        self.http = client or HttpClient(base_url=BASE_URL, error_for=error_for)
+        self.headers = {"Authorization": f"Bearer {credentials.access_token}"}
+
+    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+        raise Unsupported("YouTube: the Data API cannot publish text or image posts")
+
+    def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
+        """Reply to a comment (``comments.insert``), or comment on a video id (``commentThreads.insert``)."""
+        if len(parent_external_id) == 11:  # a video id: start a new top-level thread
+            path = "/commentThreads"
+            payload = {
+                "snippet": {
+                    "videoId": parent_external_id,
+                    "topLevelComment": {"snippet": {"textOriginal": text}},
+                }
+            }
+        else:
+            path, payload = "/comments", {"snippet": {"parentId": parent_external_id, "textOriginal": text}}
+
+        def send() -> PublishResult:
+            body = self.http.post_json(path, params={"part": "snippet"}, json=payload, headers=self.headers)
+            items = parse_body(body)
+            return PublishResult(PLATFORM, items[0].external_id, items[0].url, raw=body)
+
+        return send_once(
+            send, lambda: self.reconcile(idempotency_key, text=text, parent_external_id=parent_external_id)
+        )
+
+    def hide(self, external_id: str) -> None:
+        """Reject a comment on our channel (``comments.setModerationStatus``): it disappears from view."""
+        self.http.request(
+            "POST",
+            "/comments/setModerationStatus",
+            params={"id": external_id, "moderationStatus": "rejected"},
+            headers=self.headers,
+            idempotent=True,
+        )
+
+    def delete(self, external_id: str) -> None:
+        """Delete one of our own comments."""
+        self.http.request(
+            "DELETE", "/comments", params={"id": external_id}, headers=self.headers, idempotent=True
+        )
+
+    def reconcile(
+        self,
+        idempotency_key: str,
+        *,
+        text: str,
+        parent_external_id: str | None = None,
+        since: datetime | None = None,
+    ) -> PublishResult | None:
+        """Our reply among the parent comment's replies (author = our channel, same text)."""
+        if not parent_external_id or len(parent_external_id) == 11:
+            return None
+        body = self.http.get_json(
+            "/comments",
+            params={"part": "snippet", "parentId": parent_external_id, "maxResults": 100},
+            headers=self.headers,
+        )
+        for item in parse_body(body):
+            if item.author_id == self.credentials.channel_id and same_text(text, item.text):
+                return PublishResult(PLATFORM, item.external_id, item.url, reconciled=True, raw=item.raw)
+        return None
