@@ -1,0 +1,244 @@
+"""Telegram Bot API: channel posts and messages to the bot; send, reply, delete.
+
+Updates come by ``getUpdates`` (``offset`` = last ``update_id`` + 1) or by webhook (the two exclude each
+other); deliveries carry ``X-Telegram-Bot-Api-Secret-Token``. Flood control answers 429 with
+``parameters.retry_after``. A bot cannot read back what it sent, so an uncertain send is never resent
+blindly: ``DeliveryUnknown`` goes back to the outbox.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from humas.connectors.base import (
+    Cursor,
+    FetchResult,
+    PublishResult,
+    SourceItem,
+    as_dict,
+    parse_time,
+    send_once,
+)
+from humas.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    DeliveryUnknown,
+    ErrorPayload,
+    PlatformError,
+    RateLimited,
+    UnrecognisedPayload,
+    Unsupported,
+)
+from humas.connectors.http import HttpClient, json_or_none
+
+PLATFORM = "telegram"
+API = "https://api.telegram.org"
+MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_post")
+ALLOWED_UPDATES = json.dumps(list(MESSAGE_KEYS))
+
+
+@dataclass(frozen=True)
+class TelegramCredentials:
+    bot_token: str = field(repr=False)
+    channel: str | None = None  # "@username" or "-100…" id of the channel we publish to
+    webhook_secret: str = field(default="", repr=False)
+
+
+def error_for(response: httpx.Response) -> ConnectorError | None:
+    body = json_or_none(response)
+    if response.status_code < 400 and (not isinstance(body, dict) or body.get("ok", True)):
+        return None
+    body = body if isinstance(body, dict) else {}
+    code = body.get("error_code") or response.status_code
+    description = str(body.get("description") or f"HTTP {response.status_code}")
+    if code == 401:
+        return AuthExpired(f"Telegram: {description}")
+    retry_after = (body.get("parameters") or {}).get("retry_after")
+    if code == 429 or retry_after:
+        return RateLimited(float(retry_after or 30), "Telegram: flood control")
+    return PlatformError(f"Telegram: {description}", status=int(code), code=code, body=body)
+
+
+def check_secret_token(header: str | None, expected: str) -> bool:
+    """Compare ``X-Telegram-Bot-Api-Secret-Token`` with the secret given to ``setWebhook``."""
+    if not expected or not header:
+        return False
+    return hmac.compare_digest(header.encode(), expected.encode())
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def _chat_ref(chat: dict[str, Any], message_id: Any) -> str:
+    return f"{chat.get('id')}:{message_id}"
+
+
+def message_item(message: dict[str, Any], *, key: str = "message") -> SourceItem:
+    chat = message.get("chat") or {}
+    sender = message.get("from") or message.get("sender_chat") or {}
+    chat_type = chat.get("type")
+    reply_to = message.get("reply_to_message")
+    if key.endswith("channel_post"):
+        kind = "post"
+    elif chat_type == "private":
+        kind = "message"
+    else:
+        kind = "comment" if reply_to else "message"
+    username = chat.get("username")
+    message_id = message.get("message_id")
+    name = " ".join(p for p in (sender.get("first_name"), sender.get("last_name")) if p) or sender.get(
+        "title"
+    )
+    return SourceItem(
+        platform=PLATFORM,
+        external_id=_chat_ref(chat, message_id),
+        kind=kind,
+        text=message.get("text") or message.get("caption") or "",
+        created_at=parse_time(message.get("date")),
+        author_id=str(sender["id"]) if sender.get("id") is not None else None,
+        author_handle=sender.get("username"),
+        author_name=name,
+        url=f"https://t.me/{username}/{message_id}" if username and chat_type != "private" else None,
+        parent_external_id=_chat_ref(chat, reply_to["message_id"]) if reply_to else None,
+        thread_external_id=str(chat.get("id")),
+        channel_external_id=str(chat.get("id")),
+        raw=message,
+    )
+
+
+def update_items(update: dict[str, Any]) -> list[SourceItem]:
+    for key in MESSAGE_KEYS:
+        if isinstance(update.get(key), dict):
+            return [message_item(update[key], key=key)]
+    return []  # callback queries, member updates, polls: no public text
+
+
+def parse_body(body: Any) -> list[SourceItem]:
+    """A ``getUpdates`` answer, one webhook update, or a ``sendMessage`` answer."""
+    body = as_dict(body)
+    if not isinstance(body, dict):
+        raise UnrecognisedPayload("Telegram: expected a JSON object")
+    if "update_id" in body:
+        return update_items(body)
+    if body.get("ok") is False:
+        raise ErrorPayload(f"Telegram error answer: {body.get('description')}")
+    if body.get("ok") is not True or "result" not in body:
+        raise UnrecognisedPayload("Telegram: no 'ok'/'result' and no 'update_id'")
+    result = body["result"]
+    if isinstance(result, list):
+        if not all(isinstance(u, dict) and "update_id" in u for u in result):
+            raise UnrecognisedPayload("Telegram: 'result' is not a list of updates")
+        return [item for update in result for item in update_items(update)]
+    if isinstance(result, dict) and "message_id" in result:
+        key = "channel_post" if (result.get("chat") or {}).get("type") == "channel" else "message"
+        return [message_item(result, key=key)]
+    if isinstance(result, bool | dict):
+        return []  # deleteMessage, setWebhook, getMe ...
+    raise UnrecognisedPayload("Telegram: unexpected 'result'")
+
+
+parse_webhook = parse_body
+
+
+# --- source and publisher --------------------------------------------------------------------------
+
+
+class TelegramSource:
+    """Long-poll ``getUpdates`` without waiting; stops when a page is not full."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        credentials: TelegramCredentials,
+        *,
+        client: HttpClient | None = None,
+        max_pages: int = 10,
+        page_size: int = 100,
+    ) -> None:
+        self.http = client or HttpClient(base_url=f"{API}/bot{credentials.bot_token}", error_for=error_for)
+        self.max_pages, self.page_size = max_pages, page_size
+
+    def fetch(self, since: Cursor = None) -> FetchResult:
+        offset = since.get("offset") if isinstance(since, dict) else None
+        items: list[SourceItem] = []
+        for _ in range(self.max_pages):
+            params: dict[str, Any] = {
+                "limit": self.page_size,
+                "timeout": 0,
+                "allowed_updates": ALLOWED_UPDATES,
+            }
+            if offset is not None:
+                params["offset"] = offset
+            updates = self.http.get_json("/getUpdates", params=params)["result"]
+            for update in updates:
+                items += update_items(update)
+                offset = int(update["update_id"]) + 1
+            if len(updates) < self.page_size:
+                return FetchResult(items=items, cursor={"offset": offset}, has_more=False)
+        return FetchResult(items=items, cursor={"offset": offset}, has_more=True)
+
+
+class TelegramPublisher:
+    platform = PLATFORM
+
+    def __init__(self, credentials: TelegramCredentials, *, client: HttpClient | None = None) -> None:
+        self.credentials = credentials
+        self.http = client or HttpClient(base_url=f"{API}/bot{credentials.bot_token}", error_for=error_for)
+
+    def _send(self, method: str, *, data: dict[str, Any], files: dict | None = None) -> PublishResult:
+        def send() -> PublishResult:
+            if files:
+                body = self.http.post_json(f"/{method}", data=data, files=files)
+            else:
+                body = self.http.post_json(f"/{method}", json=data)
+            item = parse_body(body)[0]
+            return PublishResult(PLATFORM, item.external_id, item.url, raw=body)
+
+        def unknown() -> PublishResult | None:
+            raise DeliveryUnknown(f"Telegram: {method} outcome unknown; a bot cannot read its sent messages")
+
+        return send_once(send, unknown)
+
+    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+        if not self.credentials.channel:
+            raise ValueError("Telegram: no channel configured to post to")
+        chat = self.credentials.channel
+        if image is None:
+            return self._send("sendMessage", data={"chat_id": chat, "text": text})
+        if isinstance(image, str):
+            return self._send("sendPhoto", data={"chat_id": chat, "photo": image, "caption": text})
+        return self._send(
+            "sendPhoto", data={"chat_id": chat, "caption": text}, files={"photo": ("image", image)}
+        )
+
+    def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
+        """Reply to ``"<chat_id>:<message_id>"`` in the same chat."""
+        chat_id, _, message_id = parent_external_id.rpartition(":")
+        data = {"chat_id": chat_id, "text": text, "reply_parameters": {"message_id": int(message_id)}}
+        return self._send("sendMessage", data=data)
+
+    def hide(self, external_id: str) -> None:
+        raise Unsupported("Telegram: messages cannot be hidden; delete them instead")
+
+    def delete(self, external_id: str) -> None:
+        chat_id, _, message_id = external_id.rpartition(":")
+        self.http.post_json(
+            "/deleteMessage", json={"chat_id": chat_id, "message_id": int(message_id)}, idempotent=True
+        )
+
+    def reconcile(
+        self,
+        idempotency_key: str,
+        *,
+        text: str,
+        parent_external_id: str | None = None,
+        since: datetime | None = None,
+    ) -> PublishResult | None:
+        return None  # the Bot API offers no history of sent messages
