@@ -1,0 +1,270 @@
+"""Mastodon REST API: own statuses, mention notifications, replies (status context); post, reply, delete.
+
+Pagination follows the ``Link`` header (``rel="next"`` = older, ``rel="prev"`` = newer); polling keeps the
+newest id seen and asks for ``min_id``. Rate limits: ``X-RateLimit-Limit/Remaining/Reset`` (ISO time).
+``POST /api/v1/statuses`` honours an ``Idempotency-Key`` header for an hour, so a send whose outcome is
+unknown is simply repeated with the same key.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from humas.connectors.base import (
+    Cursor,
+    FetchResult,
+    PublishResult,
+    SourceItem,
+    as_dict,
+    metrics_of,
+    parse_time,
+    same_text,
+    send_once,
+    to_int,
+)
+from humas.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    ErrorPayload,
+    PlatformError,
+    RateLimited,
+    UnrecognisedPayload,
+    Unsupported,
+)
+from humas.connectors.http import HttpClient, RateLimitInfo, json_or_none
+
+PLATFORM = "mastodon"
+METRICS = {"replies_count": "replies", "reblogs_count": "reposts", "favourites_count": "likes"}
+_BREAKS = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class MastodonCredentials:
+    instance_url: str  # https://mastodon.example
+    account_id: str
+    access_token: str = field(repr=False)
+
+
+def html_to_text(content: str) -> str:
+    return html.unescape(_TAGS.sub("", _BREAKS.sub("\n", content or ""))).strip()
+
+
+def rate_limit_info(headers: httpx.Headers) -> RateLimitInfo | None:
+    if "x-ratelimit-remaining" not in headers:
+        return None
+    return RateLimitInfo(
+        limit=to_int(headers.get("x-ratelimit-limit")),
+        remaining=to_int(headers.get("x-ratelimit-remaining")),
+        reset_at=parse_time(headers.get("x-ratelimit-reset")),
+    )
+
+
+def error_for(response: httpx.Response) -> ConnectorError | None:
+    status = response.status_code
+    if status < 400:
+        return None
+    body = json_or_none(response)
+    message = str(body.get("error") if isinstance(body, dict) else f"HTTP {status}")
+    if status == 401:
+        return AuthExpired(f"Mastodon: {message}")
+    if status == 429:
+        reset = parse_time(response.headers.get("x-ratelimit-reset"))
+        wait = (reset - datetime.now(UTC)).total_seconds() if reset else 60.0
+        return RateLimited(max(1.0, wait), "Mastodon: rate limited")
+    return PlatformError(f"Mastodon: {message}", status=status, body=body)
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def status_item(status: dict[str, Any], *, kind: str | None = None) -> SourceItem:
+    account = status.get("account") or {}
+    parent = status.get("in_reply_to_id")
+    return SourceItem(
+        platform=PLATFORM,
+        external_id=str(status["id"]),
+        kind=kind or ("reply" if parent else "post"),
+        text=html_to_text(status.get("content") or status.get("text") or ""),
+        created_at=parse_time(status.get("created_at")),
+        author_id=str(account["id"]) if account.get("id") else None,
+        author_handle=account.get("acct"),
+        author_name=account.get("display_name") or account.get("username"),
+        author_followers=to_int(account.get("followers_count")),
+        url=status.get("url") or status.get("uri"),
+        parent_external_id=str(parent) if parent else None,
+        metrics=metrics_of(status, METRICS),
+        raw=status,
+    )
+
+
+def _is_status(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and "id" in value
+        and "account" in value
+        and ("content" in value or "text" in value)
+    )
+
+
+def parse_body(body: Any) -> list[SourceItem]:
+    """Status lists, one status, notification lists, a status context."""
+    body = as_dict(body)
+    if isinstance(body, dict):
+        if set(body) <= {"error", "error_description"} and "error" in body:
+            raise ErrorPayload(f"Mastodon error answer: {body['error']}")
+        if "descendants" in body and "ancestors" in body:
+            return [status_item(s, kind="reply") for s in body["descendants"] if _is_status(s)]
+        if _is_status(body):
+            return [status_item(body)]
+        raise UnrecognisedPayload("Mastodon: object is not a status or a context")
+    if not isinstance(body, list):
+        raise UnrecognisedPayload("Mastodon: expected a JSON array or object")
+    items: list[SourceItem] = []
+    for entry in body:
+        if isinstance(entry, dict) and "type" in entry and "account" in entry:  # a notification
+            if entry["type"] in ("mention", "status", "quote") and _is_status(entry.get("status")):
+                items.append(status_item(entry["status"], kind="mention"))
+        elif _is_status(entry):
+            items.append(status_item(entry))
+        else:
+            raise UnrecognisedPayload("Mastodon: array entry is neither a status nor a notification")
+    return items
+
+
+def _newer(a: str | None, b: str | None) -> str | None:
+    """Mastodon ids are sortable numeric strings."""
+    if not a or not b:
+        return a or b
+    return max(a, b, key=lambda v: (len(v), v))
+
+
+# --- source ----------------------------------------------------------------------------------------
+
+
+class MastodonSource:
+    platform = PLATFORM
+
+    def __init__(
+        self, credentials: MastodonCredentials, *, client: HttpClient | None = None, max_pages: int = 5
+    ) -> None:
+        self.credentials = credentials
+        self.max_pages = max_pages
+        self.http = client or HttpClient(
+            base_url=credentials.instance_url.rstrip("/"),
+            error_for=error_for,
+            rate_limit_parser=rate_limit_info,
+        )
+        self.headers = {"Authorization": f"Bearer {credentials.access_token}"}
+
+    def _walk(
+        self, path: str, params: dict[str, Any], min_id: str | None
+    ) -> tuple[list[Any], str | None, bool]:
+        """From ``min_id`` walk newer pages (``rel=prev``); without it, the newest pages (``rel=next``)."""
+        rows: list[Any] = []
+        newest = min_id
+        response = self.http.request(
+            "GET",
+            path,
+            params={**params, "limit": 40, **({"min_id": min_id} if min_id else {})},
+            headers=self.headers,
+        )
+        for _ in range(self.max_pages):
+            page = response.json()
+            if not page:
+                return rows, newest, False
+            rows += page
+            for row in page:
+                newest = _newer(newest, str(row["id"]))
+            link = response.links.get("prev" if min_id else "next", {}).get("url")
+            if not link:
+                return rows, newest, False
+            response = self.http.request("GET", link, headers=self.headers)
+        return rows, newest, True
+
+    def fetch(self, since: Cursor = None) -> FetchResult:
+        state = dict(since) if isinstance(since, dict) else {}
+        me = self.credentials.account_id
+        statuses, state["statuses"], more = self._walk(
+            f"/api/v1/accounts/{me}/statuses", {}, state.get("statuses")
+        )
+        notes, state["notifications"], nmore = self._walk(
+            "/api/v1/notifications", {"types[]": "mention"}, state.get("notifications")
+        )
+        items = parse_body(statuses) + parse_body(notes)
+        watch = [s["id"] for s in statuses if (s.get("replies_count") or 0) > 0]
+        watch = list(dict.fromkeys(watch + state.get("watch", [])))[:10]
+        seen = {i.external_id for i in items}
+        for status_id in watch:
+            context = self.http.get_json(f"/api/v1/statuses/{status_id}/context", headers=self.headers)
+            items += [i for i in parse_body(context) if i.external_id not in seen and i.author_id != me]
+            seen = {i.external_id for i in items}
+        state["watch"] = watch
+        return FetchResult(items=items, cursor=state, has_more=more or nmore)
+
+
+# --- publisher -------------------------------------------------------------------------------------
+
+
+class MastodonPublisher:
+    platform = PLATFORM
+
+    def __init__(self, credentials: MastodonCredentials, *, client: HttpClient | None = None) -> None:
+        self.credentials = credentials
+        self.http = client or HttpClient(
+            base_url=credentials.instance_url.rstrip("/"),
+            error_for=error_for,
+            rate_limit_parser=rate_limit_info,
+        )
+        self.headers = {"Authorization": f"Bearer {credentials.access_token}"}
+
+    def _status(self, data: dict[str, Any], idempotency_key: str) -> PublishResult:
+        headers = {**self.headers, "Idempotency-Key": idempotency_key}
+
+        def send() -> PublishResult:
+            body = self.http.post_json("/api/v1/statuses", data=data, headers=headers)
+            return PublishResult(PLATFORM, str(body["id"]), body.get("url"), raw=body)
+
+        # The server keeps the key for an hour: repeating the request cannot post twice.
+        return send_once(send, lambda: None)
+
+    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+        data: dict[str, Any] = {"status": text, "visibility": "public"}
+        if isinstance(image, str):
+            raise Unsupported("Mastodon: upload the image bytes; statuses cannot reference an image URL")
+        if image is not None:
+            media = self.http.post_json(
+                "/api/v2/media", files={"file": ("image", image)}, headers=self.headers, idempotent=True
+            )
+            data["media_ids[]"] = str(media["id"])
+        return self._status(data, idempotency_key)
+
+    def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
+        return self._status({"status": text, "in_reply_to_id": parent_external_id}, idempotency_key)
+
+    def hide(self, external_id: str) -> None:
+        raise Unsupported("Mastodon: replies cannot be hidden; mute, block or report the account instead")
+
+    def delete(self, external_id: str) -> None:
+        self.http.request("DELETE", f"/api/v1/statuses/{external_id}", headers=self.headers, idempotent=True)
+
+    def reconcile(
+        self,
+        idempotency_key: str,
+        *,
+        text: str,
+        parent_external_id: str | None = None,
+        since: datetime | None = None,
+    ) -> PublishResult | None:
+        """After the key's hour: look for the text among our latest statuses."""
+        path = f"/api/v1/accounts/{self.credentials.account_id}/statuses"
+        for item in parse_body(self.http.get_json(path, params={"limit": 20}, headers=self.headers)):
+            if same_text(text, item.text) and parent_external_id in (None, item.parent_external_id):
+                return PublishResult(PLATFORM, item.external_id, item.url, reconciled=True, raw=item.raw)
+        return None
