@@ -1,0 +1,338 @@
+"""Bluesky (AT Protocol XRPC over httpx): own posts, mention/reply/quote notifications; post, reply, delete.
+
+Login with an app password (``com.atproto.server.createSession``); an ``ExpiredToken`` answer triggers one
+fresh login. Posts are ``app.bsky.feed.post`` records created with a record key derived from the
+idempotency key, so a repeated create cannot make a second post and ``reconcile`` is a plain
+``getRecord``. Rate limits: ``RateLimit-Limit/Remaining/Reset`` (epoch seconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import httpx
+
+from humas.connectors.base import (
+    Cursor,
+    FetchResult,
+    PublishResult,
+    SourceItem,
+    as_dict,
+    metrics_of,
+    parse_time,
+    send_once,
+    to_int,
+)
+from humas.connectors.errors import (
+    AuthExpired,
+    ConnectorError,
+    ErrorPayload,
+    PlatformError,
+    RateLimited,
+    UnrecognisedPayload,
+    Unsupported,
+)
+from humas.connectors.http import HttpClient, RateLimitInfo, json_or_none
+
+PLATFORM = "bluesky"
+DEFAULT_PDS = "https://bsky.social"
+POST = "app.bsky.feed.post"
+METRICS = {"likeCount": "likes", "repostCount": "reposts", "replyCount": "replies", "quoteCount": "quotes"}
+NOTIFY_KINDS = {"mention": "mention", "reply": "reply", "quote": "mention"}
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BlueskyCredentials:
+    identifier: str  # handle or DID
+    app_password: str = field(repr=False)
+    pds_url: str = DEFAULT_PDS
+
+
+def tid_for(idempotency_key: str) -> str:
+    """A valid TID record key derived from the idempotency key (same key, same rkey)."""
+    digest = int.from_bytes(hashlib.sha256(idempotency_key.encode()).digest()[:8], "big")
+    micros = 1_600_000_000_000_000 + (digest >> 10) % 900_000_000_000_000  # 2020..2048
+    value = (micros << 10) | (digest & 0x3FF)
+    return "".join(TID_ALPHABET[(value >> (5 * i)) & 31] for i in range(12, -1, -1))
+
+
+def rate_limit_info(headers: httpx.Headers) -> RateLimitInfo | None:
+    if "ratelimit-remaining" not in headers:
+        return None
+    reset = to_int(headers.get("ratelimit-reset"))
+    return RateLimitInfo(
+        limit=to_int(headers.get("ratelimit-limit")),
+        remaining=to_int(headers.get("ratelimit-remaining")),
+        reset_at=datetime.fromtimestamp(reset, UTC) if reset else None,
+    )
+
+
+def error_for(response: httpx.Response) -> ConnectorError | None:
+    status = response.status_code
+    if status < 400:
+        return None
+    body = json_or_none(response)
+    body = body if isinstance(body, dict) else {}
+    name, message = body.get("error"), str(body.get("message") or f"HTTP {status}")
+    if name in ("ExpiredToken", "InvalidToken", "AuthenticationRequired", "AccountTakedown") or status == 401:
+        return AuthExpired(f"Bluesky: {name}: {message}")
+    if status == 429 or name == "RateLimitExceeded":
+        reset = to_int(response.headers.get("ratelimit-reset"))
+        return RateLimited(max(1.0, (reset - time.time()) if reset else 60.0), "Bluesky: rate limited")
+    return PlatformError(f"Bluesky: {name}: {message}", status=status, code=name, body=body)
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+
+
+def web_url(uri: str, handle: str | None) -> str | None:
+    parts = uri.removeprefix("at://").split("/")
+    if len(parts) != 3 or parts[1] != POST:
+        return None
+    return f"https://bsky.app/profile/{handle or parts[0]}/post/{parts[2]}"
+
+
+def post_item(post: dict[str, Any], *, kind: str | None = None) -> SourceItem:
+    record = post.get("record") or {}
+    author = post.get("author") or {}
+    reply = record.get("reply") or {}
+    parent = (reply.get("parent") or {}).get("uri")
+    return SourceItem(
+        platform=PLATFORM,
+        external_id=str(post["uri"]),
+        kind=kind or ("reply" if parent else "post"),
+        text=record.get("text") or "",
+        created_at=parse_time(record.get("createdAt") or post.get("indexedAt")),
+        author_id=author.get("did"),
+        author_handle=author.get("handle"),
+        author_name=author.get("displayName"),
+        author_followers=to_int(author.get("followersCount")),
+        url=web_url(str(post["uri"]), author.get("handle")),
+        parent_external_id=parent,
+        thread_external_id=(reply.get("root") or {}).get("uri") or str(post["uri"]),
+        metrics=metrics_of(post, METRICS),
+        raw=post,
+    )
+
+
+def parse_body(body: Any) -> list[SourceItem]:
+    """``getAuthorFeed``/timeline feeds, ``listNotifications``, ``getPosts``, write and session answers."""
+    body = as_dict(body)
+    if not isinstance(body, dict):
+        raise UnrecognisedPayload("Bluesky: expected a JSON object")
+    if "error" in body and set(body) <= {"error", "message"}:
+        raise ErrorPayload(f"Bluesky error answer: {body['error']}: {body.get('message')}")
+    if isinstance(body.get("feed"), list):
+        return [
+            post_item(entry["post"]) for entry in body["feed"] if "post" in entry and not entry.get("reason")
+        ]
+    if isinstance(body.get("notifications"), list):
+        items = []
+        for note in body["notifications"]:
+            kind = NOTIFY_KINDS.get(note.get("reason"))
+            if kind and (note.get("record") or {}).get("$type") == POST:
+                items.append(post_item(note, kind=kind))
+        return items
+    if isinstance(body.get("posts"), list):
+        return [post_item(post) for post in body["posts"]]
+    if {"uri", "cid"} <= set(body) and "value" not in body or "accessJwt" in body:
+        return []  # createRecord / createSession answers
+    if {"uri", "value"} <= set(body):  # getRecord
+        return [post_item({"uri": body["uri"], "record": body["value"]})]
+    raise UnrecognisedPayload("Bluesky: no 'feed', 'notifications' or 'posts'")
+
+
+# --- session ---------------------------------------------------------------------------------------
+
+
+class BlueskySession:
+    """Holds the access token; logs in again once when the platform says it expired."""
+
+    def __init__(self, credentials: BlueskyCredentials, *, client: HttpClient | None = None) -> None:
+        self.credentials = credentials
+        self.http = client or HttpClient(
+            base_url=credentials.pds_url.rstrip("/"), error_for=error_for, rate_limit_parser=rate_limit_info
+        )
+        self.did: str | None = None
+        self.handle: str | None = None
+        self._access: str | None = None
+
+    def login(self) -> None:
+        body = self.http.post_json(
+            "/xrpc/com.atproto.server.createSession",
+            json={"identifier": self.credentials.identifier, "password": self.credentials.app_password},
+            idempotent=True,
+        )
+        self._access, self.did, self.handle = body["accessJwt"], body["did"], body.get("handle")
+
+    def call(self, fn: Callable[[dict[str, str]], T]) -> T:
+        if self._access is None:
+            self.login()
+        try:
+            return fn({"Authorization": f"Bearer {self._access}"})
+        except AuthExpired:
+            self.login()  # raises AuthExpired itself when the app password was revoked
+            return fn({"Authorization": f"Bearer {self._access}"})
+
+    def get(self, method: str, params: dict[str, Any]) -> Any:
+        return self.call(lambda h: self.http.get_json(f"/xrpc/{method}", params=params, headers=h))
+
+    def post(self, method: str, payload: dict[str, Any], *, idempotent: bool = False) -> Any:
+        return self.call(
+            lambda h: self.http.post_json(f"/xrpc/{method}", json=payload, headers=h, idempotent=idempotent)
+        )
+
+
+# --- source and publisher --------------------------------------------------------------------------
+
+
+class BlueskySource:
+    platform = PLATFORM
+
+    def __init__(
+        self, credentials: BlueskyCredentials, *, client: HttpClient | None = None, max_pages: int = 5
+    ):
+        self.session = BlueskySession(credentials, client=client)
+        self.max_pages = max_pages
+
+    def _walk(
+        self, method: str, params: dict[str, Any], key: str, since: datetime | None
+    ) -> tuple[list, bool]:
+        rows: list[dict[str, Any]] = []
+        cursor = None
+        for _ in range(self.max_pages):
+            body = self.session.get(
+                method, {**params, "limit": 100, **({"cursor": cursor} if cursor else {})}
+            )
+            for row in body.get(key) or []:
+                seen_at = parse_time(row.get("indexedAt") or (row.get("post") or {}).get("indexedAt"))
+                if since is not None and seen_at is not None and seen_at <= since:
+                    return rows, False
+                rows.append(row)
+            cursor = body.get("cursor")
+            if not cursor or not body.get(key):
+                return rows, False
+        return rows, True
+
+    def fetch(self, since: Cursor = None) -> FetchResult:
+        state = dict(since) if isinstance(since, dict) else {}
+        if self.session.did is None:
+            self.session.login()
+        feed, more = self._walk(
+            "app.bsky.feed.getAuthorFeed",
+            {"actor": self.session.did},
+            "feed",
+            parse_time(state.get("feed_since")),
+        )
+        notes, nmore = self._walk(
+            "app.bsky.notification.listNotifications",
+            {},
+            "notifications",
+            parse_time(state.get("notifications_since")),
+        )
+        items = parse_body({"feed": feed}) + parse_body({"notifications": notes})
+        cursor = {
+            "feed_since": _latest(
+                [(e.get("post") or {}).get("indexedAt") for e in feed], state.get("feed_since")
+            ),
+            "notifications_since": _latest(
+                [n.get("indexedAt") for n in notes], state.get("notifications_since")
+            ),
+        }
+        return FetchResult(items=items, cursor=cursor, has_more=more or nmore)
+
+
+def _latest(values: list[Any], previous: str | None) -> str | None:
+    times = [t for t in (parse_time(v) for v in [*values, previous]) if t]
+    return max(times).isoformat() if times else None
+
+
+class BlueskyPublisher:
+    platform = PLATFORM
+
+    def __init__(self, credentials: BlueskyCredentials, *, client: HttpClient | None = None) -> None:
+        self.session = BlueskySession(credentials, client=client)
+
+    def _create(self, record: dict[str, Any], idempotency_key: str) -> PublishResult:
+        rkey = tid_for(idempotency_key)
+
+        def send() -> PublishResult:
+            body = self.session.post(
+                "com.atproto.repo.createRecord",
+                {"repo": self.session.did, "collection": POST, "rkey": rkey, "record": record},
+            )
+            return PublishResult(PLATFORM, body["uri"], web_url(body["uri"], self.session.handle), raw=body)
+
+        if self.session.did is None:
+            self.session.login()
+        return send_once(send, lambda: self.reconcile(idempotency_key, text=record["text"]))
+
+    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+        record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": _now()}
+        if isinstance(image, str):
+            raise Unsupported("Bluesky: upload the image bytes; records cannot reference an image URL")
+        if image is not None:
+            blob = self.session.call(
+                lambda h: self.session.http.post_json(
+                    "/xrpc/com.atproto.repo.uploadBlob",
+                    content=image,
+                    headers={**h, "Content-Type": "image/jpeg"},
+                    idempotent=True,
+                )
+            )["blob"]
+            record["embed"] = {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": blob}]}
+        return self._create(record, idempotency_key)
+
+    def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
+        """Reply to an ``at://`` post URI; root and parent references are read from the parent post."""
+        posts = self.session.get("app.bsky.feed.getPosts", {"uris": parent_external_id}).get("posts") or []
+        if not posts:
+            raise PlatformError("Bluesky: parent post not found", code="NotFound")
+        parent = {"uri": posts[0]["uri"], "cid": posts[0]["cid"]}
+        root = ((posts[0].get("record") or {}).get("reply") or {}).get("root") or parent
+        record = {"$type": POST, "text": text, "createdAt": _now(), "reply": {"root": root, "parent": parent}}
+        return self._create(record, idempotency_key)
+
+    def hide(self, external_id: str) -> None:
+        raise Unsupported("Bluesky: hiding replies needs a threadgate; not supported here")
+
+    def delete(self, external_id: str) -> None:
+        repo, collection, rkey = external_id.removeprefix("at://").split("/")
+        self.session.post(
+            "com.atproto.repo.deleteRecord",
+            {"repo": repo, "collection": collection, "rkey": rkey},
+            idempotent=True,
+        )
+
+    def reconcile(
+        self,
+        idempotency_key: str,
+        *,
+        text: str = "",
+        parent_external_id: str | None = None,
+        since: datetime | None = None,
+    ) -> PublishResult | None:
+        """The record key is derived from the idempotency key: the record exists or it does not."""
+        if self.session.did is None:
+            self.session.login()
+        params = {"repo": self.session.did, "collection": POST, "rkey": tid_for(idempotency_key)}
+        try:
+            body = self.session.get("com.atproto.repo.getRecord", params)
+        except PlatformError as exc:
+            if exc.status in (400, 404) and exc.code in ("RecordNotFound", "InvalidRequest", None):
+                return None
+            raise
+        return PublishResult(
+            PLATFORM, body["uri"], web_url(body["uri"], self.session.handle), reconciled=True, raw=body
+        )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
