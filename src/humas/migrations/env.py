@@ -13,12 +13,21 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Created by hand in migrations (full-text search); autogenerate must neither drop nor re-create them.
+HAND_MADE = ("mentions_fts", "ix_mentions_fts")
+
+
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    return not (reflected and compare_to is None and name and name.startswith(HAND_MADE))
+
+
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
         version_table_schema=config.attributes.get("schema"),
     )
 
