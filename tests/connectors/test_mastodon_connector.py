@@ -45,10 +45,12 @@ def test_full_poll_follows_link_header(sleeper):
         "103270200000000001": "reply",
     }
     first = result.items[0]
-    assert (
-        first.text
-        == "Jadwal vaksinasi gratis di puskesmas kecamatan:\nSenin–Jumat 08.00–14.00 WIB\nBawa KTP & kartu vaksin."
-    )
+    lines = [
+        "Jadwal vaksinasi gratis di puskesmas kecamatan:",
+        "Senin–Jumat 08.00–14.00 WIB",
+        "Bawa KTP & kartu vaksin.",
+    ]
+    assert first.text == "\n".join(lines)
     assert first.metrics == {"replies": 1, "reposts": 6, "likes": 11}
     assert result.cursor["statuses"] == "103270115826048975"
     assert result.cursor["notifications"] == "34975861"

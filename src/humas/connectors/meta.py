@@ -161,7 +161,10 @@ def sign(raw_body: bytes, app_secret: str) -> str:
 
 
 def webhook_changes(body: Any) -> tuple[str, list[tuple[str, str, dict[str, Any]]]]:
-    """Flatten a delivery into ``(object, [(entry id, field, value)])``; Meta examples may wrap it in a list."""
+    """Flatten a delivery into ``(object, [(entry id, field, value)])``.
+
+    Meta's Instagram examples wrap the delivery in a one-element list; both forms are accepted.
+    """
     body = as_dict(body)
     if isinstance(body, list) and len(body) == 1:
         body = body[0]
