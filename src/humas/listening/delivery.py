@@ -1,0 +1,352 @@
+"""Alert delivery: e-mail (SMTP), Telegram bot message, signed webhook; results, never exceptions.
+
+Every `send_*` returns a `DeliveryResult`: `ok`, `retryable` (try again later: a timeout, a refused
+connection, a 4xx SMTP reply, Telegram flood control, an HTTP 5xx/429) or `permanent` (a wrong address, a
+revoked token, a 4xx answer: retrying will not help, a person must fix the rule). Network failures are
+results, so a failing channel is recorded and shown instead of being silently lost. `deliver_with_retry`
+retries retryable results with exponential backoff (and Telegram's `retry_after`); its sleep is injectable.
+
+Webhook signature (what a receiver checks, see `verify_webhook`):
+
+    X-Humas-Timestamp: <unix seconds>         (also in the body as "timestamp")
+    X-Humas-Delivery: <unique id>             (also in the body as "delivery_id")
+    X-Humas-Signature-256: sha256=<hex HMAC-SHA256(secret, raw request body)>
+
+The receiver computes the HMAC over the raw bytes it received (before parsing JSON), compares it in constant
+time, then parses the body and rejects it when the body's timestamp differs from the header's or is more than
+five minutes away from its clock, and when it has already seen the delivery id (replay). The timestamp
+is inside the signed body, so it cannot be changed without breaking the signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from humas.listening.alerting import RenderedAlert, clean_line
+from humas.listening.settings import DeliverySettings, get_delivery_settings
+
+SIGNATURE_HEADER = "X-Humas-Signature-256"
+TIMESTAMP_HEADER = "X-Humas-Timestamp"
+DELIVERY_HEADER = "X-Humas-Delivery"
+REPLAY_TOLERANCE_S = 300
+TELEGRAM_MAX_CHARS = 4096
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    RETRYABLE = "retryable"
+    PERMANENT = "permanent"
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    channel: str  # "email" | "telegram" | "webhook"
+    outcome: Outcome
+    message: str = ""
+    retry_after: float | None = None  # seconds the other side asked us to wait
+    attempts: int = 1
+    remote_id: str | None = None  # Telegram message_id, SMTP Message-ID
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+    @property
+    def retryable(self) -> bool:
+        return self.outcome is Outcome.RETRYABLE
+
+
+def _ok(channel: str, message: str = "", remote_id: str | None = None) -> DeliveryResult:
+    return DeliveryResult(channel, Outcome.OK, message, remote_id=remote_id)
+
+
+def _retry(channel: str, message: str, retry_after: float | None = None) -> DeliveryResult:
+    return DeliveryResult(channel, Outcome.RETRYABLE, message, retry_after=retry_after)
+
+
+def _fail(channel: str, message: str) -> DeliveryResult:
+    return DeliveryResult(channel, Outcome.PERMANENT, message)
+
+
+# --- e-mail -----------------------------------------------------------------------------------------
+
+
+def build_email(rendered: RenderedAlert, *, to: Sequence[str], sender: str) -> EmailMessage:
+    """A multipart/alternative message: the plain text and the (escaped) HTML of an alert."""
+    message = EmailMessage()
+    message["Subject"] = clean_line(rendered.subject, 200)
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Content-Language"] = rendered.locale
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to alerts
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message
+
+
+def send_email(
+    rendered: RenderedAlert, *, to: Sequence[str], settings: DeliverySettings | None = None
+) -> DeliveryResult:
+    """Send an alert by SMTP to `to`; 5xx replies are permanent, connection trouble and 4xx retryable."""
+    s = settings or get_delivery_settings()
+    if not to:
+        return _fail("email", "no recipient")
+    message = build_email(rendered, to=to, sender=s.smtp_from)
+    try:
+        with _smtp(s) as smtp:
+            refused = smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        code = min(code for code, _msg in exc.recipients.values())
+        return _smtp_reply_result(code, "all recipients refused")
+    except smtplib.SMTPAuthenticationError as exc:
+        return _fail("email", f"SMTP authentication failed ({exc.smtp_code})")
+    except smtplib.SMTPResponseException as exc:
+        return _smtp_reply_result(exc.smtp_code, _decode(exc.smtp_error))
+    except (smtplib.SMTPException, OSError) as exc:  # refused, reset, timeout, TLS, disconnected
+        return _retry("email", f"SMTP connection to {s.smtp_host}:{s.smtp_port} failed: {exc!r}")
+    if refused:
+        return _ok("email", f"refused by the server for: {', '.join(sorted(refused))}", message["Message-ID"])
+    return _ok("email", remote_id=message["Message-ID"])
+
+
+def _smtp(s: DeliverySettings) -> smtplib.SMTP:
+    if s.smtp_ssl:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+    try:
+        if s.smtp_starttls and not s.smtp_ssl:
+            smtp.starttls(context=ssl.create_default_context())
+        if s.smtp_username:
+            password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+            smtp.login(s.smtp_username, password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _smtp_reply_result(code: int, text: str) -> DeliveryResult:
+    message = f"SMTP {code}: {text}"
+    return _fail("email", message) if 500 <= code < 600 else _retry("email", message)
+
+
+def _decode(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+# --- Telegram ---------------------------------------------------------------------------------------
+
+
+def send_telegram(
+    text: str,
+    *,
+    chat_id: int | str,
+    token: str | None = None,
+    client: httpx.Client | None = None,
+    settings: DeliverySettings | None = None,
+) -> DeliveryResult:
+    """sendMessage as plain text (no parse_mode: nothing in the text can become markup)."""
+    s = settings or get_delivery_settings()
+    token = token or (s.telegram_bot_token.get_secret_value() if s.telegram_bot_token else None)
+    if not token:
+        return _fail("telegram", "no bot token configured")
+    if len(text) > TELEGRAM_MAX_CHARS:
+        text = text[: TELEGRAM_MAX_CHARS - 1] + "…"
+    url = f"{s.telegram_api_base.rstrip('/')}/bot{token}/sendMessage"
+    payload = {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
+    try:
+        with _client(client, s.telegram_timeout) as http:
+            response = http.post(url, json=payload)
+    except httpx.HTTPError as exc:
+        # NOTE: the URL holds the token; the message names the error type only.
+        return _retry("telegram", f"Telegram unreachable: {type(exc).__name__}")
+    return telegram_result(response)
+
+
+def telegram_result(response: httpx.Response) -> DeliveryResult:
+    """Read a Bot API answer: {"ok": true, "result": Message} or {"ok": false, "error_code", ...}."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        status = response.status_code
+        message = f"Telegram HTTP {status} without a JSON body"
+        return _retry("telegram", message) if status >= 500 or status == 429 else _fail("telegram", message)
+    if body.get("ok") is True:
+        message_id = (body.get("result") or {}).get("message_id")
+        return _ok("telegram", remote_id=str(message_id) if message_id is not None else None)
+    code = body.get("error_code") or response.status_code
+    description = clean_line(str(body.get("description") or "no description"), 300)
+    parameters = body.get("parameters") or {}
+    retry_after = parameters.get("retry_after")
+    if code == 429 or retry_after is not None:
+        return _retry("telegram", f"Telegram {code}: {description}", float(retry_after or 30))
+    if parameters.get("migrate_to_chat_id") is not None:
+        moved = parameters["migrate_to_chat_id"]
+        return _fail("telegram", f"Telegram: the chat moved to {moved}; update the alert rule")
+    if isinstance(code, int) and code >= 500:
+        return _retry("telegram", f"Telegram {code}: {description}")
+    return _fail("telegram", f"Telegram {code}: {description}")
+
+
+# --- signed webhook -----------------------------------------------------------------------------------
+
+
+def sign_body(body: bytes, secret: str) -> str:
+    """`sha256=<hex HMAC-SHA256(secret, body)>`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_request(
+    payload: Mapping[str, Any], *, secret: str, now: datetime | None = None, delivery_id: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """The exact body and headers of a webhook delivery (timestamp and id inside the signed body)."""
+    timestamp = int((now or datetime.now(UTC)).timestamp())
+    delivery_id = delivery_id or uuid.uuid4().hex
+    envelope = {"delivery_id": delivery_id, "timestamp": timestamp, **payload}
+    body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "humas-webhook/1",
+        SIGNATURE_HEADER: sign_body(body, secret),
+        TIMESTAMP_HEADER: str(timestamp),
+        DELIVERY_HEADER: delivery_id,
+    }
+    return body, headers
+
+
+def verify_webhook(
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    secret: str,
+    now: datetime | None = None,
+    tolerance_s: int = REPLAY_TOLERANCE_S,
+) -> bool:
+    """Receiver side: signature over the raw body, then the signed timestamp within `tolerance_s`."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    given = lower.get(SIGNATURE_HEADER.lower(), "")
+    if not hmac.compare_digest(given.encode(), sign_body(body, secret).encode()):
+        return False
+    try:
+        signed_ts = int(json.loads(body)["timestamp"])
+        header_ts = int(lower.get(TIMESTAMP_HEADER.lower(), ""))
+    except (ValueError, KeyError, TypeError):
+        return False
+    current = (now or datetime.now(UTC)).timestamp()
+    return signed_ts == header_ts and abs(current - signed_ts) <= tolerance_s
+
+
+def send_webhook(
+    payload: Mapping[str, Any],
+    *,
+    url: str,
+    secret: str,
+    client: httpx.Client | None = None,
+    settings: DeliverySettings | None = None,
+    now: datetime | None = None,
+    delivery_id: str | None = None,
+) -> DeliveryResult:
+    """POST the signed JSON; 2xx ok, 408/429/5xx and network errors retryable, other answers permanent.
+
+    Give the same `delivery_id` on a retry so that the receiver can drop a duplicate.
+    """
+    s = settings or get_delivery_settings()
+    body, headers = webhook_request(payload, secret=secret, now=now, delivery_id=delivery_id)
+    try:
+        with _client(client, s.webhook_timeout) as http:
+            response = http.post(url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        return _retry("webhook", f"webhook unreachable: {type(exc).__name__}: {clean_line(str(exc), 200)}")
+    status = response.status_code
+    if 200 <= status < 300:
+        return _ok("webhook", f"HTTP {status}", remote_id=headers[DELIVERY_HEADER])
+    message = f"webhook HTTP {status}: {clean_line(response.text, 200)}"
+    if status in (408, 425, 429) or status >= 500:
+        retry_after = _retry_after(response.headers.get("retry-after"))
+        return _retry("webhook", message, retry_after)
+    return _fail("webhook", message)
+
+
+def _retry_after(value: str | None) -> float | None:
+    return float(value) if value and value.strip().isdigit() else None
+
+
+class _client:  # noqa: N801 - a context manager that closes only the client it made
+    def __init__(self, client: httpx.Client | None, timeout: float) -> None:
+        self.given = client
+        self.made: httpx.Client | None = None
+        self.timeout = timeout
+
+    def __enter__(self) -> httpx.Client:
+        if self.given is not None:
+            return self.given
+        self.made = httpx.Client(timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)))
+        return self.made
+
+    def __exit__(self, *exc: object) -> None:
+        if self.made is not None:
+            self.made.close()
+
+
+# --- retries ------------------------------------------------------------------------------------------
+
+
+def backoff_delay(attempt: int, result: DeliveryResult, *, base: float = 2.0, cap: float = 300.0) -> float:
+    """Seconds before attempt `attempt + 1`: exponential, at least what the other side asked for."""
+    delay = min(cap, base * 2 ** (attempt - 1))
+    return max(delay, min(result.retry_after or 0.0, cap * 4))
+
+
+def deliver_with_retry(
+    send: Callable[[], DeliveryResult],
+    *,
+    attempts: int | None = None,
+    base_delay: float | None = None,
+    max_delay: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    settings: DeliverySettings | None = None,
+    channel: str = "unknown",
+) -> DeliveryResult:
+    """Call `send` until it is ok, permanent, or `attempts` are used; the result counts the attempts.
+
+    Exceptions from `send` (a bug, not a network failure) become a permanent result, never lost.
+    """
+    s = settings or get_delivery_settings()
+    attempts = attempts or s.delivery_attempts
+    base = base_delay if base_delay is not None else s.delivery_backoff_s
+    cap = max_delay if max_delay is not None else s.delivery_backoff_max_s
+    result = _fail(channel, "not attempted")
+    for attempt in range(1, attempts + 1):
+        try:
+            result = send()
+        except (OSError, httpx.HTTPError) as exc:
+            result = _retry(result.channel, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - reported as a failed delivery, shown to the user
+            result = _fail(result.channel, f"delivery crashed: {type(exc).__name__}: {exc}")
+        result = replace(result, attempts=attempt)
+        if not result.retryable or attempt == attempts:
+            return result
+        sleep(backoff_delay(attempt, result, base=base, cap=cap))
+    return result
