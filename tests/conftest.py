@@ -73,6 +73,37 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     admin.dispose()
 
 
+@pytest.fixture(params=ENGINES)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to a fresh, empty database (for commands that create their own schema and commit)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cli.db'}"
+        return
+    schema = f"c_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def use_database(monkeypatch: pytest.MonkeyPatch, empty_db_url: str) -> Iterator[str]:
+    """Point the app's settings (and cached engine) at a fresh database for CLI and task tests."""
+    from humas.core.db import get_engine
+    from humas.core.settings import get_settings
+
+    monkeypatch.setenv("HUMAS_DATABASE_URL", empty_db_url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield empty_db_url
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session whose every change is rolled back after the test (commits become savepoints)."""

@@ -27,13 +27,24 @@ def make_unit(session: Session, *, parent: Unit | None = None, name: str | None 
     return unit
 
 
-def make_user(session: Session, *, unit: Unit | None = None, roles: tuple[str, ...] = ("admin",),
-              password: str = PASSWORD, **overrides: Any) -> User:
+def make_user(
+    session: Session,
+    *,
+    unit: Unit | None = None,
+    roles: tuple[str, ...] = ("admin",),
+    password: str = PASSWORD,
+    **overrides: Any,
+) -> User:
     unit = unit or make_unit(session)
     n = next(_seq)
     user, _ = org_service.create_user(
-        session, email=overrides.pop("email", f"user{n}@example.go.id"), name=overrides.pop("name", f"User {n}"),
-        unit=unit, roles=roles, actor=None, password=password,
+        session,
+        email=overrides.pop("email", f"user{n}@example.go.id"),
+        name=overrides.pop("name", f"User {n}"),
+        unit=unit,
+        roles=roles,
+        actor=None,
+        password=password,
     )
     for key, value in overrides.items():
         setattr(user, key, value)

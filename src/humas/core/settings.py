@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     default_locale: str = "id"
     immediate_jobs: bool = False
-    data_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parents[3].parent / "shared" / "data")
+    data_dir: Path = Field(
+        default_factory=lambda: Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    )
 
 
 @lru_cache

@@ -40,7 +40,9 @@ def record(
         action=action,
         object_type=type(obj).__name__.lower(),
         object_id=str(getattr(obj, "id", "")) or None,
-        object_label=label if label is not None else str(getattr(obj, "name", "") or getattr(obj, "email", "")),
+        object_label=label
+        if label is not None
+        else str(getattr(obj, "name", "") or getattr(obj, "email", "")),
         unit_id=unit.id if unit else None,
         before=before,
         after=after,
@@ -66,7 +68,12 @@ class AuditFilter:
 
 
 def list_entries(
-    session: Session, *, unit_ids: Iterable[int] | None, filters: AuditFilter, limit: int = 100, offset: int = 0
+    session: Session,
+    *,
+    unit_ids: Iterable[int] | None,
+    filters: AuditFilter,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[AuditLog]:
     """Entries newest first; `unit_ids` limits them to a subtree (None: everything, for the CLI)."""
     stmt = _filtered(select(AuditLog), filters)
@@ -86,11 +93,24 @@ def _filtered(stmt: Select[tuple[AuditLog]], filters: AuditFilter) -> Select[tup
     if filters.since:
         stmt = stmt.where(AuditLog.at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
     if filters.until:
-        stmt = stmt.where(AuditLog.at < datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=UTC))
+        stmt = stmt.where(
+            AuditLog.at < datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=UTC)
+        )
     return stmt
 
 
-CSV_COLUMNS = ["id", "at", "actor", "action", "object_type", "object_id", "object_label", "unit_id", "before", "after"]
+CSV_COLUMNS = [
+    "id",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "unit_id",
+    "before",
+    "after",
+]
 
 
 def export_csv(session: Session, *, filters: AuditFilter) -> Iterator[str]:
@@ -102,15 +122,28 @@ def export_csv(session: Session, *, filters: AuditFilter) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     last_id = 0
     while True:
-        stmt = _filtered(select(AuditLog), filters).where(AuditLog.id > last_id).order_by(AuditLog.id).limit(1000)
+        stmt = (
+            _filtered(select(AuditLog), filters)
+            .where(AuditLog.id > last_id)
+            .order_by(AuditLog.id)
+            .limit(1000)
+        )
         rows = list(session.scalars(stmt))
         for row in rows:
-            writer.writerow([
-                row.id, row.at.isoformat(), row.actor_label, row.action, row.object_type, row.object_id,
-                _csv_safe(row.object_label), row.unit_id,
-                json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
-                json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
-            ])
+            writer.writerow(
+                [
+                    row.id,
+                    row.at.isoformat(),
+                    row.actor_label,
+                    row.action,
+                    row.object_type,
+                    row.object_id,
+                    _csv_safe(row.object_label),
+                    row.unit_id,
+                    json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
+                    json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
+                ]
+            )
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

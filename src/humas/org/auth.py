@@ -49,14 +49,18 @@ def authenticate(session: Session, *, email: str, password: str) -> User | Login
     throttle = session.get(LoginThrottle, key)
     if throttle and throttle.locked_until and as_utc(throttle.locked_until) > now:
         minutes = max(1, int((as_utc(throttle.locked_until) - now).total_seconds() // 60) + 1)
-        return LoginRefused(_("Too many failed attempts. Try again in %(n)s minutes.", n=minutes), locked=True)
+        return LoginRefused(
+            _("Too many failed attempts. Try again in %(n)s minutes.", n=minutes), locked=True
+        )
     user = session.scalar(select(User).where(User.email == key))
     ok = verify_password(user.password_hash if user else None, password or "")
     if ok and user is not None and user.is_active:
         if throttle:
             session.delete(throttle)
         user.last_login_at = now
-        audit_service.record(session, actor=user, action="auth.login", obj=user, unit=user.unit, label=user.email)
+        audit_service.record(
+            session, actor=user, action="auth.login", obj=user, unit=user.unit, label=user.email
+        )
         return user
     if throttle is None:
         throttle = LoginThrottle(key=key, failures=0)
@@ -68,7 +72,9 @@ def authenticate(session: Session, *, email: str, password: str) -> User | Login
         rounds = throttle.failures - settings.login_max_failures
         minutes = min(settings.login_lock_minutes * (2**rounds), 24 * 60)
         throttle.locked_until = now + timedelta(minutes=minutes)
-        return LoginRefused(_("Too many failed attempts. Try again in %(n)s minutes.", n=minutes), locked=True)
+        return LoginRefused(
+            _("Too many failed attempts. Try again in %(n)s minutes.", n=minutes), locked=True
+        )
     return LoginRefused(_("Wrong e-mail or password."), locked=False)
 
 
@@ -80,8 +86,9 @@ def change_password(session: Session, *, user: User, current: str, new: str) -> 
         raise Invalid(_("The new password must differ from the current one."), field="new_password")
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    audit_service.record(session, actor=user, action="user.change_password", obj=user, unit=user.unit,
-                         label=user.email)
+    audit_service.record(
+        session, actor=user, action="user.change_password", obj=user, unit=user.unit, label=user.email
+    )
     return user
 
 
@@ -92,7 +99,9 @@ def start_session(session: Session, *, user: User) -> tuple[str, WebSession]:
     """A new browser session; returns the raw token for the (signed) cookie."""
     token = secrets.token_urlsafe(32)
     web_session = WebSession(
-        id=_sha256(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
+        id=_sha256(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
         expires_at=utcnow() + timedelta(hours=get_settings().session_hours),
     )
     session.add(web_session)
@@ -142,12 +151,24 @@ def create_api_token(
     if role_value not in user.roles:
         raise Invalid(_("The user does not have this role."), field="role")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, unit_id=unit.id, role=role_value.value, name=clean_name(name),
-                     prefix=plaintext[:12], token_hash=_sha256(plaintext))
+    token = ApiToken(
+        user_id=user.id,
+        unit_id=unit.id,
+        role=role_value.value,
+        name=clean_name(name),
+        prefix=plaintext[:12],
+        token_hash=_sha256(plaintext),
+    )
     session.add(token)
     session.flush()
-    audit_service.record(session, actor=actor, action="api_token.create", obj=token, unit=unit,
-                         after={"role": role_value.value, "unit_id": unit.id, "prefix": token.prefix})
+    audit_service.record(
+        session,
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        unit=unit,
+        after={"role": role_value.value, "unit_id": unit.id, "prefix": token.prefix},
+    )
     return token, plaintext
 
 
@@ -165,12 +186,18 @@ def resolve_api_token(session: Session, plaintext: str) -> TokenPrincipal | None
 
 
 def list_api_tokens(session: Session, *, user: User) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+    )
 
 
 def access_api_token(session: Session, actor: Principal, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
-    if token is None or not can_access(actor, token.unit) or (token.user_id != actor.id and Role.admin not in actor.roles):
+    if (
+        token is None
+        or not can_access(actor, token.unit)
+        or (token.user_id != actor.id and Role.admin not in actor.roles)
+    ):
         raise NotFound(_("Token not found."))
     return token
 

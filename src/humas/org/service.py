@@ -125,8 +125,12 @@ def sort_tree(units: list[Unit]) -> list[Unit]:
     return sorted(units, key=key)
 
 
-def _check_sibling_name(session: Session, *, parent: Unit | None, name: str, exclude: Unit | None = None) -> None:
-    stmt = select(Unit.id).where(Unit.parent_key == (parent.id if parent else 0), func.lower(Unit.name) == name.lower())
+def _check_sibling_name(
+    session: Session, *, parent: Unit | None, name: str, exclude: Unit | None = None
+) -> None:
+    stmt = select(Unit.id).where(
+        Unit.parent_key == (parent.id if parent else 0), func.lower(Unit.name) == name.lower()
+    )
     if exclude is not None:
         stmt = stmt.where(Unit.id != exclude.id)
     if session.scalar(stmt) is not None:
@@ -159,7 +163,12 @@ def create_unit(session: Session, *, name: str, parent: Unit, actor: Principal) 
     session.flush()
     unit.path = f"{parent.path}{unit.id}/"
     audit_service.record(
-        session, actor=actor, action="unit.create", obj=unit, unit=unit, after={"name": name, "parent_id": parent.id}
+        session,
+        actor=actor,
+        action="unit.create",
+        obj=unit,
+        unit=unit,
+        after={"name": name, "parent_id": parent.id},
     )
     return unit
 
@@ -170,8 +179,15 @@ def rename_unit(session: Session, *, unit: Unit, name: str, actor: Principal) ->
     _check_sibling_name(session, parent=unit.parent, name=name, exclude=unit)
     before = unit.name
     unit.name = name
-    audit_service.record(session, actor=actor, action="unit.rename", obj=unit, unit=unit,
-                         before={"name": before}, after={"name": name})
+    audit_service.record(
+        session,
+        actor=actor,
+        action="unit.rename",
+        obj=unit,
+        unit=unit,
+        before={"name": before},
+        after={"name": name},
+    )
     return unit
 
 
@@ -199,8 +215,15 @@ def move_unit(session: Session, *, unit: Unit, new_parent: Unit, actor: Principa
     unit.parent_key = new_parent.id
     session.flush()
     session.expire_all()
-    audit_service.record(session, actor=actor, action="unit.move", obj=unit, unit=unit,
-                         before=before, after={"parent_id": new_parent.id})
+    audit_service.record(
+        session,
+        actor=actor,
+        action="unit.move",
+        obj=unit,
+        unit=unit,
+        before=before,
+        after={"parent_id": new_parent.id},
+    )
     return unit
 
 
@@ -211,11 +234,15 @@ def archive_unit(session: Session, *, unit: Unit, actor: Principal) -> Unit:
         raise Invalid(_("You cannot archive your own unit."), field="unit_id")
     now = utcnow()
     session.execute(
-        update(Unit).where(Unit.path.startswith(unit.path), Unit.archived_at.is_(None))
-        .values(archived_at=now).execution_options(synchronize_session=False)
+        update(Unit)
+        .where(Unit.path.startswith(unit.path), Unit.archived_at.is_(None))
+        .values(archived_at=now)
+        .execution_options(synchronize_session=False)
     )
     session.expire_all()
-    audit_service.record(session, actor=actor, action="unit.archive", obj=unit, unit=unit, after={"archived": True})
+    audit_service.record(
+        session, actor=actor, action="unit.archive", obj=unit, unit=unit, after={"archived": True}
+    )
     return unit
 
 
@@ -279,26 +306,45 @@ def create_user(
         one_time = password = new_one_time_password()
     else:
         validate_new_password(password)
-    user = User(email=email, name=name, unit_id=unit.id, password_hash=hash_password(password),
-                must_change_password=one_time is not None)
+    user = User(
+        email=email,
+        name=name,
+        unit_id=unit.id,
+        password_hash=hash_password(password),
+        must_change_password=one_time is not None,
+    )
     user.role_rows = [UserRole(role=r.value) for r in sorted(role_set)]
     session.add(user)
     session.flush()
-    audit_service.record(session, actor=actor, action="user.create", obj=user, unit=unit,
-                         after={"email": email, "unit_id": unit.id, "roles": sorted(role_set)}, label=email)
+    audit_service.record(
+        session,
+        actor=actor,
+        action="user.create",
+        obj=user,
+        unit=unit,
+        after={"email": email, "unit_id": unit.id, "roles": sorted(role_set)},
+        label=email,
+    )
     return user, one_time
 
 
 def _admins_covering(session: Session, unit: Unit) -> list[User]:
     """Active admins at this unit or above it."""
     ancestor_ids = [int(x) for x in unit.path.strip("/").split("/") if x]
-    stmt = (select(User).join(UserRole).where(UserRole.role == Role.admin.value, User.is_active.is_(True),
-                                              User.unit_id.in_(ancestor_ids)))
+    stmt = (
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.admin.value, User.is_active.is_(True), User.unit_id.in_(ancestor_ids))
+    )
     return list(session.scalars(stmt).unique())
 
 
 def _refuse_last_admin(session: Session, user: User) -> None:
-    if Role.admin in user.roles and user.is_active and [u.id for u in _admins_covering(session, user.unit)] == [user.id]:
+    if (
+        Role.admin in user.roles
+        and user.is_active
+        and [u.id for u in _admins_covering(session, user.unit)] == [user.id]
+    ):
         raise Conflict(_("This is the last admin of the unit; appoint another admin first."), field="roles")
 
 
@@ -310,8 +356,16 @@ def set_roles(session: Session, *, user: User, roles: Iterable[str], actor: Prin
         _refuse_last_admin(session, user)
     user.role_rows = [UserRole(role=r.value) for r in sorted(role_set)]
     session.flush()
-    audit_service.record(session, actor=actor, action="user.roles", obj=user, unit=user.unit,
-                         before={"roles": before}, after={"roles": sorted(role_set)}, label=user.email)
+    audit_service.record(
+        session,
+        actor=actor,
+        action="user.roles",
+        obj=user,
+        unit=user.unit,
+        before={"roles": before},
+        after={"roles": sorted(role_set)},
+        label=user.email,
+    )
     return user
 
 
@@ -319,8 +373,15 @@ def deactivate_user(session: Session, *, user: User, actor: Principal) -> User:
     require_role(actor, Role.admin)
     _refuse_last_admin(session, user)
     user.is_active = False
-    audit_service.record(session, actor=actor, action="user.deactivate", obj=user, unit=user.unit,
-                         after={"is_active": False}, label=user.email)
+    audit_service.record(
+        session,
+        actor=actor,
+        action="user.deactivate",
+        obj=user,
+        unit=user.unit,
+        after={"is_active": False},
+        label=user.email,
+    )
     return user
 
 
@@ -330,7 +391,9 @@ def reset_password(session: Session, *, user: User, actor: Principal) -> str:
     one_time = new_one_time_password()
     user.password_hash = hash_password(one_time)
     user.must_change_password = True
-    audit_service.record(session, actor=actor, action="user.reset_password", obj=user, unit=user.unit, label=user.email)
+    audit_service.record(
+        session, actor=actor, action="user.reset_password", obj=user, unit=user.unit, label=user.email
+    )
     return one_time
 
 
@@ -341,8 +404,16 @@ def set_locale(session: Session, *, user: User, locale: str) -> User:
         raise Invalid(_("Unknown language."), field="locale")
     before = user.locale
     user.locale = locale
-    audit_service.record(session, actor=user, action="user.locale", obj=user, unit=user.unit,
-                         before={"locale": before}, after={"locale": locale}, label=user.email)
+    audit_service.record(
+        session,
+        actor=user,
+        action="user.locale",
+        obj=user,
+        unit=user.unit,
+        before={"locale": before},
+        after={"locale": locale},
+        label=user.email,
+    )
     return user
 
 

@@ -1,0 +1,56 @@
+"""`humas demo`: a demo institution in ./humas-demo.db, then serve it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+DEMO_DB = Path("humas-demo.db")
+
+
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    reset: Annotated[bool, typer.Option(help="Rebuild the demo database from scratch.")] = False,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Build only, do not serve.")] = False,
+) -> None:
+    """Build a demo institution and serve it at http://127.0.0.1:8000."""
+    from humas.core.db import make_engine
+    from humas.org.demo import build_demo
+
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{DEMO_DB.resolve()}"
+    engine = make_engine(url)
+    credentials = build_demo(engine)
+    engine.dispose()
+    if credentials:
+        table = Table(title="Demo users (passwords are shown once)")
+        for column in ("role", "e-mail", "password", "unit"):
+            table.add_column(column)
+        for row in credentials:
+            table.add_row(row.role, row.email, row.password, row.unit)
+        console.print(table)
+    else:
+        console.print(f"Using the existing {DEMO_DB} (run with --reset to rebuild and get new passwords).")
+    if no_serve:
+        return
+    env = dict(
+        os.environ,
+        HUMAS_DATABASE_URL=url,
+        HUMAS_QUEUE_PATH=str(DEMO_DB.resolve().with_name("humas-demo-queue.db")),
+    )
+    # A fresh process, so settings, engine and task queue all start from the demo configuration.
+    os.execvpe(
+        sys.executable,
+        [sys.executable, "-m", "humas.cli.main", "serve", "--host", host, "--port", str(port)],
+        env,
+    )

@@ -1,0 +1,65 @@
+"""The `humas` command."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import typer
+
+from humas.cli import demo as demo_cli
+from humas.cli import org as org_cli
+from humas.cli import serve as serve_cli
+
+app = typer.Typer(
+    help="humas: the command center of a government public-relations unit.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+bench_app = typer.Typer(help="Benchmarks (figures go to docs/BENCHMARKS.md).", no_args_is_help=True)
+
+app.command()(org_cli.init)
+app.command()(org_cli.migrate)
+app.command()(serve_cli.serve)
+app.command()(serve_cli.worker)
+app.command()(demo_cli.demo)
+app.add_typer(org_cli.user_app, name="user")
+app.add_typer(org_cli.audit_app, name="audit")
+app.add_typer(bench_app, name="bench")
+
+
+def _optional(module: str) -> Any | None:
+    """Domain command modules; a missing one (not built yet) is skipped, a broken one still fails."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return None
+        raise
+
+
+if (nlp := _optional("humas.cli.nlp")) is not None:
+    app.add_typer(nlp.app, name="nlp", help="Indonesian text analysis: train, eval, predict.")
+    bench_app.command("nlp")(nlp.bench_nlp)
+
+if (ingest := _optional("humas.cli.ingest")) is not None:
+    app.command("import")(ingest.import_command) if hasattr(ingest, "import_command") else None
+    for name in ("query_app", "source_app"):
+        if hasattr(ingest, name):
+            app.add_typer(getattr(ingest, name), name=name.removesuffix("_app"))
+    bench_app.command("ingest")(ingest.bench_ingest)
+
+if (spikes := _optional("humas.cli.spikes")) is not None:
+    app.add_typer(spikes.app, name="spikes", help="Spike detection.")
+    if hasattr(spikes, "bench_spikes"):
+        bench_app.command("spikes")(spikes.bench_spikes)
+
+if (connectors := _optional("humas.cli.connectors")) is not None:
+    app.add_typer(connectors.app, name="connectors", help="Platform connectors.")
+
+if (listening := _optional("humas.cli.listening")) is not None and hasattr(listening, "bench_dashboard"):
+    bench_app.command("dashboard")(listening.bench_dashboard)
+
+
+if __name__ == "__main__":
+    app()
