@@ -1,0 +1,123 @@
+"""The web application: pages, the JSON API under /api/v1, static assets, security headers.
+
+Routers are found by module name, so a domain adds pages by adding `humas/web/<domain>.py` (exposing
+`router`) and its API by adding `humas/web/api/<domain>.py`, and naming it in the lists below.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from humas.web import errors
+from humas.web.deps import CurrentUser, csrf_protect
+from humas.web.nav import NAV
+from humas.web.templating import render
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PAGE_MODULES = ("auth", "home", "units", "users", "audit", "profile", "mentions", "listening", "channels")
+API_MODULES = ("org", "mentions", "listening", "channels")
+API_PREFIX = "/api/v1"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: security headers on every response; pages are never cached by proxies."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _v in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+                if b"cache-control" not in present:
+                    value = b"public, max-age=3600" if is_static else b"no-store"
+                    headers.append((b"cache-control", value))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _import_router(module: str) -> APIRouter | None:
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+    return getattr(mod, "router", None)
+
+
+def _add_placeholders(app: FastAPI) -> None:
+    """Navigation sections nobody serves yet get an honest "not available yet" page."""
+    served = {r.path for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods}
+    for item in NAV:
+        if item.href in served:
+            continue
+
+        def placeholder(request: Request, user: CurrentUser, _item=item) -> HTMLResponse:  # noqa: B008
+            return render(request, "placeholder.html", item=_item)
+
+        app.add_api_route(
+            item.href,
+            placeholder,
+            methods=["GET"],
+            include_in_schema=False,
+            response_class=HTMLResponse,
+            name=f"placeholder_{item.key}",
+        )
+
+
+def create_app() -> FastAPI:
+    """Build the app (served by `humas serve` as `humas.web.app:create_app` with factory=True)."""
+    app = FastAPI(
+        title="humas API",
+        version="1",
+        description="JSON API of humas. Authenticate with `Authorization: Bearer hms_...` (tokens are made "
+        "on the profile page).",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        # NOTE: the interactive docs load scripts from a CDN; humas must work offline, so they are off.
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    errors.install(app)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for name in PAGE_MODULES:
+        router = _import_router(f"humas.web.{name}")
+        if router is not None:
+            app.include_router(router)
+    for name in API_MODULES:
+        router = _import_router(f"humas.web.api.{name}")
+        if router is not None:
+            app.include_router(router, prefix=API_PREFIX)
+    _add_placeholders(app)
+    return app

@@ -1,0 +1,84 @@
+"""The audit log: browse and filter the changes in the user's subtree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from humas.core.errors import Invalid
+from humas.core.i18n import _
+from humas.org import audit as audit_service
+from humas.org import service as org_service
+from humas.org.models import Role
+from humas.web.deps import CurrentUser, DbSession
+from humas.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+def parse_date(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(_("Enter a date as YYYY-MM-DD."), field=field) from None
+
+
+def audit_filter(
+    action: str | None, actor: str | None, object_type: str | None, since: str | None, until: str | None
+) -> audit_service.AuditFilter:
+    return audit_service.AuditFilter(
+        action=(action or "").strip()[:80] or None,
+        actor=(actor or "").strip()[:254] or None,
+        object_type=(object_type or "").strip()[:60] or None,
+        since=parse_date(since, "since"),
+        until=parse_date(until, "until"),
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    action: str | None = None,
+    actor: str | None = None,
+    object_type: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page: int = 1,
+) -> HTMLResponse:
+    """Who changed what, newest first (admins and leaders)."""
+    org_service.require_role(user, Role.admin, Role.pimpinan)
+    filters = audit_filter(action, actor, object_type, since, until)
+    page = max(1, min(page, 10_000))
+    entries = audit_service.list_entries(
+        session,
+        unit_ids=org_service.visible_unit_ids(session, user),
+        filters=filters,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    query = {
+        k: v
+        for k, v in {
+            "action": action,
+            "actor": actor,
+            "object_type": object_type,
+            "since": since,
+            "until": until,
+        }.items()
+        if v
+    }
+    return render(
+        request,
+        "audit/index.html",
+        entries=entries[:PAGE_SIZE],
+        has_more=len(entries) > PAGE_SIZE,
+        page=page,
+        query=query,
+    )

@@ -1,0 +1,238 @@
+"""Request dependencies: the unit of work, the logged-in user, API principals, CSRF and locale.
+
+Every route gets its database session from `get_db` (commit on success, roll back on error; tests override it
+through `app.dependency_overrides[get_db]`). Pages take `CurrentUser`; the JSON API takes `ApiActor`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from itsdangerous import BadSignature, Signer
+from sqlalchemy.orm import Session
+
+from humas.core.db import new_session
+from humas.core.errors import AuthenticationFailed, HumasError, PermissionDenied
+from humas.core.i18n import DEFAULT_LOCALE, LOCALES, _
+from humas.core.settings import get_settings
+from humas.org import auth as auth_service
+from humas.org.models import Role, User, WebSession
+from humas.org.service import Principal
+
+SESSION_COOKIE = "humas_session"
+ANON_CSRF_COOKIE = "humas_csrf"
+LOCALE_COOKIE = "humas_locale"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Pages a user who must change their password may still open.
+PASSWORD_CHANGE_PATHS = ("/password", "/logout", "/locale", "/static/")
+
+
+class LoginRequired(HumasError):
+    """Raised by `CurrentUser` when nobody is logged in: pages redirect to /login, the API answers 401."""
+
+    status_code = 401
+    code = "login_required"
+
+
+class PasswordChangeRequired(HumasError):
+    status_code = 403
+    code = "password_change_required"
+
+
+class CsrfFailed(PermissionDenied):
+    code = "csrf_failed"
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A plain snapshot of the logged-in user for templates (safe to use after the session closed)."""
+
+    id: int
+    name: str
+    email: str
+    unit_id: int
+    unit_name: str
+    roles: frozenset[str]
+    locale: str
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.admin.value in self.roles
+
+
+def _signer(salt: str) -> Signer:
+    return Signer(get_settings().secret_key, salt=salt)
+
+
+def sign(value: str, *, salt: str) -> str:
+    return _signer(salt).sign(value).decode()
+
+
+def unsign(value: str | None, *, salt: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return _signer(salt).unsign(value).decode()
+    except BadSignature:
+        return None
+
+
+# --- unit of work -----------------------------------------------------------------------------------------
+
+
+def get_db() -> Iterator[Session]:
+    """One transaction per request: commit when the route returns, roll back when it raises."""
+    session = new_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
+
+
+# --- locale ------------------------------------------------------------------------------------------------
+
+
+def request_locale(request: Request) -> str:
+    """Before login: the language cookie, then Accept-Language, then Indonesian."""
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in LOCALES:
+        return cookie
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LOCALES:
+            return tag
+    return get_settings().default_locale if get_settings().default_locale in LOCALES else DEFAULT_LOCALE
+
+
+# --- browser session ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class WebAuth:
+    user: User
+    web_session: WebSession
+    token: str
+
+
+def web_auth(request: Request, session: DbSession) -> WebAuth | None:
+    """The browser session from the signed cookie, or None; fills the request state for templates."""
+    token = unsign(request.cookies.get(SESSION_COOKIE), salt="humas.session")
+    resolved = auth_service.resolve_session(session, token) if token else None
+    if resolved is None:
+        return None
+    user, web_session = resolved
+    request.state.user_view = UserView(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        unit_id=user.unit_id,
+        unit_name=user.unit.name,
+        roles=frozenset(r.value for r in user.roles),
+        locale=user.locale,
+    )
+    request.state.csrf_token = web_session.csrf_token
+    request.state.locale = user.locale if user.locale in LOCALES else DEFAULT_LOCALE
+    return WebAuth(user=user, web_session=web_session, token=token or "")
+
+
+OptionalAuth = Annotated[WebAuth | None, Depends(web_auth)]
+
+
+def current_user(request: Request, auth: OptionalAuth) -> User:
+    if auth is None:
+        raise LoginRequired(_("Please log in."))
+    if auth.user.must_change_password and not request.url.path.startswith(PASSWORD_CHANGE_PATHS):
+        raise PasswordChangeRequired(_("Choose a new password first."))
+    return auth.user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_admin_page(user: CurrentUser) -> User:
+    if Role.admin not in user.roles:
+        raise PermissionDenied(_("Your role does not allow this."))
+    return user
+
+
+AdminUser = Annotated[User, Depends(require_admin_page)]
+
+
+# --- CSRF --------------------------------------------------------------------------------------------------
+
+
+def anon_csrf_token(request: Request) -> str:
+    """The pre-login CSRF token (double-submit: a signed cookie and the same value in the form)."""
+    existing = unsign(request.cookies.get(ANON_CSRF_COOKIE), salt="humas.csrf")
+    token = existing or secrets.token_urlsafe(32)
+    request.state.csrf_token = token
+    request.state.new_anon_csrf = None if existing else token
+    return token
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def csrf_protect(request: Request, auth: OptionalAuth) -> None:
+    """Every state-changing request carries the session's CSRF token (form field or X-CSRF-Token header).
+
+    Bearer-token API calls are exempt: a browser never attaches that header by itself.
+    """
+    if request.method in SAFE_METHODS or _bearer(request) is not None:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if auth is not None:
+        expected: str | None = auth.web_session.csrf_token
+    else:
+        expected = unsign(request.cookies.get(ANON_CSRF_COOKIE), salt="humas.csrf")
+    if not expected or not sent or not secrets.compare_digest(expected, sent):
+        raise CsrfFailed(_("The form has expired or did not come from humas. Reload the page and try again."))
+
+
+# --- API principal -----------------------------------------------------------------------------------------
+
+
+def api_actor(request: Request, session: DbSession, auth: OptionalAuth) -> Principal:
+    """`Authorization: Bearer hms_...` (scoped to the token's unit and role), or the browser session."""
+    bearer = _bearer(request)
+    if bearer is not None:
+        principal = auth_service.resolve_api_token(session, bearer)
+        if principal is None:
+            raise AuthenticationFailed(_("The API token is invalid or revoked."))
+        return principal
+    if auth is None:
+        raise AuthenticationFailed(_("Send an API token: Authorization: Bearer hms_..."))
+    return auth.user
+
+
+ApiActor = Annotated[Principal, Depends(api_actor)]
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local paths, so a link cannot send a user elsewhere after login."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return default
+    return value

@@ -1,0 +1,121 @@
+"""The one error handler: a HumasError becomes JSON for /api, a toast for htmx, the form with its field
+marked when the route registered one, or a full error page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from humas.core.errors import HumasError, Invalid, NotFound
+from humas.core.i18n import _, use_locale
+from humas.web.deps import LoginRequired, PasswordChangeRequired, request_locale
+from humas.web.templating import render
+
+
+@dataclass
+class FormContext:
+    """What a route shows again when its service call fails: the template, plain-data context, and the
+    submitted values (never ORM objects: the session is rolled back and closed by then)."""
+
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def with_form(
+    request: Request, template: str, *, values: dict[str, Any] | None = None, **context: Any
+) -> None:
+    """Register the form to re-render if the service raises."""
+    request.state.form = FormContext(template, context, values or {})
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _locale(request: Request) -> str:
+    return getattr(request.state, "locale", None) or request_locale(request)
+
+
+def humas_error_response(request: Request, error: HumasError) -> Response:
+    locale = _locale(request)
+    request.state.locale = locale
+    if is_api(request):
+        with use_locale(locale):
+            return JSONResponse(error.to_dict(), status_code=error.status_code)
+    if isinstance(error, LoginRequired):
+        target = "/login?next=" + quote(
+            request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        )
+        return _redirect(request, target)
+    if isinstance(error, PasswordChangeRequired):
+        return _redirect(request, "/password")
+    if request.headers.get("hx-request") == "true":
+        # NOTE: htmx is configured (base.html) to swap error responses; the headers send the toast to
+        # the toast area instead of the request's own target.
+        return render(
+            request,
+            "_toast.html",
+            error=error,
+            status_code=error.status_code,
+            headers={"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"},
+        )
+    form: FormContext | None = getattr(request.state, "form", None)
+    if form is not None and request.method not in ("GET", "HEAD"):
+        return render(
+            request,
+            form.template,
+            status_code=error.status_code,
+            error=error,
+            values=form.values,
+            **form.context,
+        )
+    return render(request, "error.html", error=error, status_code=error.status_code)
+
+
+def _redirect(request: Request, target: str) -> Response:
+    if request.headers.get("hx-request") == "true":
+        return HTMLResponse("", headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
+    field_name = ".".join(loc) or None
+    error = Invalid(
+        _("Check the field %(field)s: %(problem)s", field=field_name or "?", problem=first.get("msg", "")),
+        field=field_name,
+    )
+    response = humas_error_response(request, error)
+    if is_api(request) and isinstance(response, JSONResponse):
+        body = error.to_dict()
+        body["errors"] = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "message": e.get("msg", "")}
+            for e in errors
+        ]
+        with use_locale(_locale(request)):
+            body["message"] = str(error.message)
+        return JSONResponse(body, status_code=422)
+    return response
+
+
+def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    if exc.status_code == 404:
+        return humas_error_response(request, NotFound(_("Page not found.")))
+    error = HumasError(str(exc.detail))
+    error.status_code = exc.status_code
+    return humas_error_response(request, error)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(HumasError, humas_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
