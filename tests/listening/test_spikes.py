@@ -1,0 +1,156 @@
+"""The spike detector: known spikes found, shifts and quiet hours not flagged, only the past used."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from humas.core.errors import Invalid
+from humas.listening.spike_eval import _rhythm, evaluate, generate_series, score_series
+from humas.listening.spikes import (
+    SpikeDetector,
+    detect,
+    detect_share,
+    fisher_score,
+    infer_interval,
+    tail_score,
+)
+
+T0 = datetime(2026, 9, 7, tzinfo=UTC)  # a Monday
+HOUR = timedelta(hours=1)
+
+
+def series(values) -> list[tuple[datetime, float]]:
+    return [(T0 + i * HOUR, float(v)) for i, v in enumerate(values)]
+
+
+def rhythmic(mean: float, seed: int, weeks: int = 6, phi: float | None = None) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    lam = mean * _rhythm(weeks * 168, rng)
+    if phi:
+        lam = rng.gamma(1 / phi, lam * phi)
+    return rng.poisson(lam).astype(float)
+
+
+def test_tail_score_is_poisson_aware():
+    # 4 where 0.5 is usual is unusual, but far less than 40 where 5 is usual
+    assert 2 < tail_score(4, 0.5, 0.0) < tail_score(40, 5, 0.0)
+    # at high volume the same ratio is judged by the dispersion, not by Poisson alone
+    assert tail_score(1200, 1000, 0.0) > 5 > tail_score(1200, 1000, 0.02)
+    assert tail_score(3, 5, 0.1) == 0.0
+
+
+def test_fisher_score_combines_evidence():
+    assert fisher_score([3.0]) == 3.0
+    assert 3.0 < fisher_score([3.0, 3.0]) < 6.0
+    assert fisher_score([]) == 0.0
+
+
+def test_generated_spikes_are_found_quickly():
+    result = evaluate(range(20, 40))
+    assert result["recall"] >= 0.85 and result["precision"] >= 0.85
+    assert result["delay_mean_points"] <= 2
+
+
+def test_one_big_spike_found_at_its_first_point():
+    values = rhythmic(40, seed=3)
+    at = 24 * 24 + 11  # a Thursday, 11:00
+    values[at : at + 4] += [200, 140, 80, 30]
+    (spike,) = detect(series(values))
+    assert spike.start == T0 + at * HOUR
+    assert spike.detected_at == spike.start
+    assert spike.peak_value >= 200 and spike.ratio > 3
+    assert spike.end >= T0 + (at + 1) * HOUR and not spike.ongoing
+
+
+def test_level_shift_is_not_flagged_repeatedly():
+    values = rhythmic(50, seed=1, weeks=8, phi=0.02)
+    rng = np.random.default_rng(11)
+    shifted = rhythmic(100, seed=1, weeks=8, phi=0.02)  # the same rhythm, twice the volume
+    values[600:] = shifted[600:] + rng.poisson(0.0, len(values) - 600)
+    found = detect(series(values))
+    assert len(found) <= 1
+    assert all(s.start < T0 + 626 * HOUR for s in found)  # at most once, at the step
+
+
+def test_quiet_nights_raise_no_alarms():
+    alarms = [len(detect(series(rhythmic(1.5, seed=s, weeks=8)))) for s in range(8)]
+    assert sum(alarms) <= 1, alarms
+
+
+def test_slow_growth_is_followed():
+    rng = np.random.default_rng(5)
+    lam = 30 * _rhythm(8 * 168, rng) * np.exp(np.linspace(0, 1.2, 8 * 168))  # x3.3 in eight weeks
+    found = detect(series(rng.poisson(lam).astype(float)))
+    assert found == []
+
+
+def test_result_uses_only_the_past():
+    s = generate_series(1003)
+    full = detect(s.points)
+    for cut in (300, 555, 801, 1000, 1200):
+        part = detect(s.points[:cut])
+        last = s.points[cut - 1][0]
+        seen = [f for f in full if f.detected_at <= last]
+        assert [(p.start, p.detected_at) for p in part] == [(f.start, f.detected_at) for f in seen]
+        for p, f in zip(part, seen, strict=True):
+            if not p.ongoing:
+                assert p == f
+
+
+def test_streaming_matches_batch():
+    s = generate_series(1001)
+    detector = SpikeDetector(HOUR)
+    started = [r.started for r in (detector.update(t, v) for t, v in s.points) if r.started]
+    assert [x.start for x in started] == [x.start for x in detect(s.points)]
+
+
+def test_score_series_counts_hits():
+    s = generate_series(1002)
+    score = score_series(s)
+    assert score.hits + score.misses == len(s.spikes)
+
+
+def test_daily_and_minute_series_work():
+    rng = np.random.default_rng(2)
+    daily = rng.poisson(100, 120).astype(float)
+    daily[90] = 400
+    points = [(T0 + timedelta(days=i), v) for i, v in enumerate(daily)]
+    assert [s.start for s in detect(points)] == [T0 + timedelta(days=90)]
+    minutes = rng.poisson(5, 600).astype(float)
+    minutes[500] = 60
+    points = [(T0 + timedelta(minutes=i), v) for i, v in enumerate(minutes)]
+    assert [s.start for s in detect(points)] == [T0 + timedelta(minutes=500)]
+
+
+def test_irregular_or_bad_points_are_refused():
+    points = series([1, 2, 3])
+    with pytest.raises(Invalid) as err:
+        infer_interval([points[0][0], points[1][0], points[1][0] + 2 * HOUR])
+    assert "3" in str(err.value)
+    with pytest.raises(Invalid):
+        detect(series([1, float("nan"), 3]))
+    with pytest.raises(Invalid):
+        detect(series([1, -2, 3]))
+    detector = SpikeDetector(HOUR)
+    detector.update(T0, 1)
+    with pytest.raises(Invalid):
+        detector.update(T0 + 3 * HOUR, 1)
+
+
+def test_negative_share_spike():
+    rng = np.random.default_rng(4)
+    totals = rng.poisson(200 * _rhythm(14 * 24, rng)) + 1
+    negatives = rng.binomial(totals, 0.15).astype(float)
+    at = 10 * 24 + 14
+    negatives[at] = totals[at] * 0.6  # the volume is usual, its negative share is not
+    rows = [
+        (T0 + i * HOUR, float(k), float(n)) for i, (k, n) in enumerate(zip(negatives, totals, strict=True))
+    ]
+    found = detect_share(rows)
+    assert [s.start for s in found] == [T0 + at * HOUR]
+    # a high share at night on a handful of mentions is not a spike
+    rows[at + 12] = (rows[at + 12][0], 3.0, 4.0)
+    assert all(s.start != rows[at + 12][0] for s in detect_share(rows))
