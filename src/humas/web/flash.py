@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from humas.core.i18n import gettext
+from humas.core.i18n import gettext as translate
 from humas.web.deps import sign, unsign
 
 FLASH_COOKIE = "humas_flash"
@@ -44,6 +44,6 @@ def pop_flash(request: Request, response: Response) -> str | None:
         return None
     try:
         data = json.loads(raw)
-        return gettext(data["m"], **data.get("p", {}))
+        return translate(data["m"], **data.get("p", {}))
     except (ValueError, KeyError, TypeError):
         return None
