@@ -154,3 +154,20 @@ def test_negative_share_spike():
     # a high share at night on a handful of mentions is not a spike
     rows[at + 12] = (rows[at + 12][0], 3.0, 4.0)
     assert all(s.start != rows[at + 12][0] for s in detect_share(rows))
+
+
+def test_saved_state_resumes_exactly():
+    import json
+
+    s = generate_series(1004)
+    whole = SpikeDetector(HOUR)
+    full = [whole.update(t, v) for t, v in s.points]
+    for cut in (100, 701, 1000):
+        first = SpikeDetector(HOUR)
+        for t, v in s.points[:cut]:
+            first.update(t, v)
+        resumed = SpikeDetector.from_state(json.loads(json.dumps(first.to_state())))
+        rest = [resumed.update(t, v) for t, v in s.points[cut:]]
+        assert rest == full[cut:]
+    with pytest.raises(Invalid):
+        SpikeDetector.from_state({"version": 99})

@@ -166,7 +166,7 @@ def _summary(alert: Alert, tz: ZoneInfo) -> str:
     return _t("First seen at %(time)s.", time=when)
 
 
-def _lines(alert: Alert, tz: ZoneInfo) -> tuple[str, list[str], list[str]]:
+def _lines(alert: Alert, tz: ZoneInfo) -> tuple[str, str, list[str]]:
     """(summary, keyphrases line or '', example lines), all plain and unescaped."""
     phrases = ", ".join(clean_line(p, 60) for p in alert.keyphrases[:8])
     examples = [clean_line(e, MAX_EXAMPLE_CHARS) for e in alert.examples[:MAX_EXAMPLES] if e.strip()]

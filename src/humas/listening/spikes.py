@@ -21,340 +21,45 @@ count with its denominator (negative mentions among all mentions).
 from __future__ import annotations
 
 import math
-import statistics
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scipy.special import betainc, gammainc
-
 from humas.core.errors import Invalid
 from humas.core.i18n import _
+from humas.listening.spike_model import (
+    EPOCH,
+    STATE_VERSION,
+    Point,
+    PointResult,
+    RunTracker,
+    SeasonalBaseline,
+    Spike,
+    SpikeParams,
+    baseline_state,
+    fisher_score,
+    load_baseline,
+    load_tracker,
+    params_state,
+    seasonal_periods,
+    tail_score,
+    tracker_state,
+)
 
-# A Monday: the phase of a point inside a week starts on Monday 00:00 of the timestamps' own clock.
-EPOCH = datetime(1970, 1, 5, tzinfo=UTC)
-DAY = timedelta(days=1)
-MAX_SCORE = 99.0
-# Seasonal phases per day beyond this (finer than 15 minutes) learn too slowly: level-only baseline.
-MAX_PHASES_PER_DAY = 96
-
-
-@dataclass(frozen=True)
-class SpikeParams:
-    """Tuning of the detector; the defaults were chosen on generated series (spike_eval), not on one seed."""
-
-    threshold: float = 4.5  # -log10 tail probability (Fisher-combined over the streak) that opens a spike
-    continue_threshold: float = 1.0  # ... that keeps it open (per point)
-    min_ratio: float = 1.5  # value / expected needed to open
-    min_excess: float = 3.0  # value - expected needed to open (in counts)
-    streak: int = 3  # consecutive elevated points combined (Fisher) to open a spike
-    streak_score: float = 1.0  # a point is elevated from this -log10 p
-    gap: int = 3  # points below continue_threshold tolerated inside one spike
-    max_points: int | None = None  # longer runs are level shifts (default: one day, or 24 points)
-    alpha: float = 0.05  # level gain per point
-    gamma_day: float = 0.05  # hour-of-day factor gain
-    gamma_week: float = 0.25  # hour-of-week factor gain (it sees one value a week)
-    min_weeks: int = 3  # hour-of-week factors are used once a phase was seen this often
-    week_memory: int = 5  # hour-of-week factor: trimmed mean of the last this many weeks
-    prior_counts: float = 2.0  # strength of the shrinkage of a finer seasonal estimate toward a coarser one
-    beta: float = 0.01  # dispersion gain
-    phi_prior: float = 0.05
-    phi_min: float = 0.002
-    huber_k: float = 2.5
-    warmup: int | None = None  # points before any spike is reported (default: two days, or 24 points)
-    min_expected: float = 0.1
-
-
-@dataclass(frozen=True)
-class Spike:
-    """One detected spike; `score` is the highest -log10 tail probability inside it."""
-
-    start: datetime
-    peak: datetime
-    end: datetime
-    score: float
-    peak_value: float
-    expected: float  # the expectation at the peak
-    excess: float  # sum over the spike of value - expected
-    points: int
-    detected_at: datetime | None = None  # the point at which the spike could be known (live alert time)
-    ongoing: bool = False  # still open when the series ended
-    level_shift: bool = False  # lasted longer than max_points: the baseline was re-anchored
-
-    @property
-    def ratio(self) -> float:
-        """Peak value over its expectation (the spike's size)."""
-        return self.peak_value / max(self.expected, 1e-9)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "start": self.start.isoformat(),
-            "peak": self.peak.isoformat(),
-            "end": self.end.isoformat(),
-            "score": round(self.score, 3),
-        }
-
-
-@dataclass(frozen=True)
-class PointResult:
-    """What one new point did: its expectation and score, and a spike that opened or closed with it."""
-
-    timestamp: datetime
-    value: float
-    expected: float
-    score: float
-    in_spike: bool
-    started: Spike | None = None
-    ended: Spike | None = None
-
-
-def tail_score(value: float, mu: float, phi: float) -> float:
-    """-log10 P(Y >= value) for Y negative binomial with mean mu and variance mu + phi·mu² (Poisson at 0)."""
-    if value <= mu or value <= 0:
-        return 0.0
-    if phi < 1e-9:
-        p = float(gammainc(value, mu))
-    else:
-        n = 1.0 / phi
-        p = float(betainc(value, n, mu / (n + mu)))
-    return MAX_SCORE if p <= 0 else min(MAX_SCORE, -math.log10(p))
-
-
-def seasonal_periods(interval: timedelta) -> tuple[int | None, int | None]:
-    """(points per day, points per week) for a seasonal baseline, or None where the interval has none."""
-    seconds = interval.total_seconds()
-    if seconds <= 0:
-        raise Invalid(_("The interval must be positive."), field="interval")
-    if interval == DAY:
-        return None, 7
-    per_day = DAY.total_seconds() / seconds
-    if per_day < 2 or per_day != int(per_day) or per_day > MAX_PHASES_PER_DAY:
-        return None, None
-    return int(per_day), 7 * int(per_day)
-
-
-def fisher_score(scores: Sequence[float]) -> float:
-    """Fisher's combination of k independent -log10 p-values, as a -log10 p-value (chi² with 2k d.o.f.)."""
-    k = len(scores)
-    if k == 0:
-        return 0.0
-    half_x = sum(scores) * math.log(10)  # X/2 where X = -2·Σ ln p
-    if k == 1:
-        return scores[0]
-    terms = sum(half_x**j / math.factorial(j) for j in range(k))
-    return min(MAX_SCORE, (half_x - math.log(terms)) / math.log(10))
-
-
-@dataclass
-class _Point:
-    ts: datetime
-    value: float
-    mu: float
-    score: float
-
-
-@dataclass
-class _Open:
-    start: datetime
-    detected_at: datetime
-    peak: _Point
-    last_warm: datetime
-    score: float
-    excess: float
-    points: int
-    misses: int = 0
-
-    def spike(self, *, ongoing: bool = False, level_shift: bool = False) -> Spike:
-        return Spike(
-            start=self.start,
-            peak=self.peak.ts,
-            end=self.last_warm,
-            score=self.score,
-            peak_value=self.peak.value,
-            expected=self.peak.mu,
-            excess=self.excess,
-            points=self.points,
-            detected_at=self.detected_at,
-            ongoing=ongoing,
-            level_shift=level_shift,
-        )
-
-
-class _RunTracker:
-    """Opens, extends and closes spikes from per-point scores (hysteresis with a small gap).
-
-    A spike opens when the last `streak` consecutive elevated points (each p <= 0.1), combined by Fisher's
-    method, reach `threshold`, and are also practically large (ratio and absolute excess over expected).
-    Its start is the first of those points; `detected_at` is the point at which it could be known.
-    """
-
-    def __init__(self, params: SpikeParams, max_points: int) -> None:
-        self.p = params
-        self.max_points = max_points
-        self.open: _Open | None = None
-        self.streak: deque[_Point] = deque(maxlen=params.streak)
-
-    def _try_open(self, ts: datetime) -> Spike | None:
-        p, pts = self.p, list(self.streak)
-        for first in range(len(pts)):  # the longest streak that passes, so the start is the earliest
-            tail = pts[first:]
-            value, mu = sum(x.value for x in tail), sum(x.mu for x in tail)
-            combined = fisher_score([x.score for x in tail])
-            if combined >= p.threshold and value >= mu * p.min_ratio and value - mu >= p.min_excess:
-                peak = max(tail, key=lambda x: x.score)
-                self.open = _Open(tail[0].ts, ts, peak, ts, combined, value - mu, len(tail))
-                self.streak.clear()
-                return self.open.spike(ongoing=True)
-        return None
-
-    def step(self, point: _Point, *, armed: bool) -> tuple[Spike | None, Spike | None, bool]:
-        """Returns (started, ended, level_shift)."""
-        run = self.open
-        if run is None:
-            if point.score >= self.p.streak_score and armed:
-                self.streak.append(point)
-                return self._try_open(point.ts), None, False
-            self.streak.clear()
-            return None, None, False
-        if point.score >= self.p.continue_threshold:
-            run.last_warm, run.misses = point.ts, 0
-            run.points += 1
-            run.excess += point.value - point.mu
-            if point.score > run.peak.score:
-                run.peak = point
-            run.score = max(run.score, point.score)
-            if run.points > self.max_points:
-                self.open = None
-                return None, run.spike(level_shift=True), True
-            return None, None, False
-        run.misses += 1
-        if run.misses > self.p.gap:
-            self.open = None
-            return None, run.spike(), False
-        return None, None, False
-
-
-class _SeasonalBaseline:
-    """level × seasonal factor, learned online; finer seasonal factors shrink toward coarser ones.
-
-    Factors, from coarse to fine: hour of day, hour of day on workdays / on weekends, hour of week. The first
-    two are exponentially weighted means of Huber-cleaned value / level; the hour-of-week factor is a trimmed
-    mean of its last `week_memory` raw ratios, so one spike does not move it and a rhythm that comes back
-    every week is learned in three weeks. Each finer estimate is shrunk toward the coarser one as a
-    Gamma-Poisson posterior with `prior_counts` pseudo-counts: at quiet hours a few zeros do not make an
-    expectation of zero, and the uncertainty left (1 / counts behind the estimate) widens the tail.
-    """
-
-    def __init__(self, params: SpikeParams, per_day: int | None, per_week: int | None) -> None:
-        self.p = params
-        self.per_day, self.per_week = per_day, per_week
-        self.level = 0.0
-        self.n = 0
-        self.day = [1.0] * (per_day or 0)
-        self.day_seen = [0] * (per_day or 0)
-        self.daytype = [1.0] * (2 * (per_day or 0))
-        self.daytype_seen = [0] * (2 * (per_day or 0))
-        self.week: list[deque[float]] = [deque(maxlen=params.week_memory) for _ in range(per_week or 0)]
-        self.phi_num = 0.0
-        self.phi_den = 0.0
-        self.phi_n = 0
-
-    def _daytype(self, index: int) -> int:
-        assert self.per_day
-        weekend = (index // self.per_day) % 7 >= 5
-        return index % self.per_day + (self.per_day if weekend else 0)
-
-    def knows_daytype(self, index: int) -> bool:
-        """Whether this hour was seen on this kind of day (workday / weekend) yet."""
-        return not self.per_day or self.daytype_seen[self._daytype(index)] > 0
-
-    def forecast(self, index: int) -> tuple[float, float]:
-        """(expected value, extra dispersion from the estimate's own uncertainty)."""
-        c = self.p.prior_counts
-        mu, backing = max(self.level, self.p.min_expected), math.inf
-        stages: list[tuple[float, int]] = []
-        if self.per_day:
-            h, t = index % self.per_day, self._daytype(index)
-            stages.append((self.day[h], _ewma_n(self.day_seen[h], self.p.gamma_day)))
-            stages.append((self.daytype[t], _ewma_n(self.daytype_seen[t], self.p.gamma_day)))
-        if self.per_week:
-            ratios = self.week[index % self.per_week]
-            if len(ratios) >= self.p.min_weeks:
-                stages.append((_trimmed_mean(ratios), len(ratios)))
-        for factor, m in stages:
-            if m <= 0:
-                continue
-            estimate = self.level * factor
-            mu = (m * estimate + c) / (m + c / mu)
-            backing = m * estimate + c
-        return max(self.p.min_expected, mu), 1.0 / backing
-
-    @property
-    def phi(self) -> float:
-        if self.phi_n == 0 or self.phi_den <= 0:
-            return self.p.phi_prior
-        return max(self.p.phi_min, self.phi_num / self.phi_den)
-
-    def clean(self, value: float, mu: float, phi: float) -> float:
-        sd = math.sqrt(mu + phi * mu * mu)
-        k = self.p.huber_k
-        return min(max(value, mu - k * sd), mu + k * sd)
-
-    def learn_noise(self, value: float, mu: float) -> None:
-        """Forecast errors (cleaned) estimate phi in var = mu + phi·mu²; the first day's are guesses."""
-        if self.n < (self.per_day or 24):
-            return
-        gain = max(self.p.beta, 1.0 / (self.phi_n + 1))
-        self.phi_num += gain * ((value - mu) ** 2 - mu - self.phi_num)
-        self.phi_den += gain * (mu * mu - self.phi_den)
-        self.phi_n += 1
-
-    def learn_level(self, index: int, value: float, mu: float) -> None:
-        """Move the level toward the de-seasonalised (cleaned) value."""
-        factor = mu / self.level if self.level > 1e-9 else 1.0
-        deseasonal = value / factor if factor > 1e-6 else self.level
-        self.level += max(self.p.alpha, 1.0 / (self.n + 1)) * (deseasonal - self.level)
-        self.n += 1
-
-    def learn_season(self, index: int, clean: float, raw: float) -> None:
-        """Update the seasonal factors: hour of day / day type from the cleaned value, week from the raw."""
-        if self.level <= 1e-9:
-            return
-        g = self.p.gamma_day
-        if self.per_day:
-            h, t = index % self.per_day, self._daytype(index)
-            self.day[h] += max(g, 1.0 / (self.day_seen[h] + 1)) * (clean / self.level - self.day[h])
-            self.day_seen[h] += 1
-            gain = max(g, 1.0 / (self.daytype_seen[t] + 1))
-            self.daytype[t] += gain * (clean / self.level - self.daytype[t])
-            self.daytype_seen[t] += 1
-        if self.per_week:
-            self.week[index % self.per_week].append(raw / self.level)
-
-    def reanchor(self, indexes: Sequence[int], values: Sequence[float]) -> None:
-        """After a level shift: the level becomes the median de-seasonalised value of the recent points."""
-        ratios = []
-        for i, v in zip(indexes, values, strict=True):
-            mu, _extra = self.forecast(i)
-            ratios.append(v * self.level / mu if self.level > 1e-9 else v)
-        if ratios:
-            self.level = statistics.median(ratios)
-
-
-def _ewma_n(seen: int, gain: float) -> int:
-    """Effective number of observations behind an exponentially weighted mean."""
-    return min(seen, int((2 - gain) / gain))
-
-
-def _trimmed_mean(values: Iterable[float]) -> float:
-    ordered = sorted(values)
-    if len(ordered) >= 4:
-        ordered = ordered[1:-1]
-    elif len(ordered) == 3:
-        ordered = ordered[1:2]
-    return statistics.fmean(ordered)
+__all__ = [
+    "PointResult",
+    "ShareSpikeDetector",
+    "Spike",
+    "SpikeDetector",
+    "SpikeParams",
+    "detect",
+    "detect_share",
+    "fisher_score",
+    "infer_interval",
+    "tail_score",
+]
 
 
 class SpikeDetector:
@@ -369,12 +74,13 @@ class SpikeDetector:
     ) -> None:
         self.interval = interval
         self.params = p = params or SpikeParams()
+        self.seasonal = seasonal
         per_day, per_week = seasonal_periods(interval) if seasonal else (None, None)
-        self.baseline = _SeasonalBaseline(p, per_day, per_week)
+        self.baseline = SeasonalBaseline(p, per_day, per_week)
         default_span = per_day or 24
         self.max_points = p.max_points or default_span
         self.warmup = p.warmup if p.warmup is not None else (2 * per_day if per_day else 24)
-        self.tracker = _RunTracker(p, self.max_points)
+        self.tracker = RunTracker(p, self.max_points)
         self.seen = 0
         self.last: datetime | None = None
         self.recent: deque[tuple[int, float]] = deque(maxlen=self.max_points)
@@ -399,7 +105,7 @@ class SpikeDetector:
         score = tail_score(value, mu, phi)
         # A weekend hour never seen on a weekend is not judged by workdays' rhythm.
         armed = self.seen >= self.warmup and base.knows_daytype(index)
-        started, ended, shift = self.tracker.step(_Point(timestamp, value, mu, score), armed=armed)
+        started, ended, shift = self.tracker.step(Point(timestamp, value, mu, score), armed=armed)
         self.recent.append((index, value))
         clean = base.clean(value, mu, phi) if self.seen >= self.warmup else value
         if shift:
@@ -410,6 +116,34 @@ class SpikeDetector:
         base.learn_season(index, clean, value)
         self.seen += 1
         return PointResult(timestamp, value, mu, score, self.tracker.open is not None, started, ended)
+
+    def to_state(self) -> dict[str, Any]:
+        """Everything the detector knows, as JSON-able data (store it; `from_state` resumes exactly)."""
+        return {
+            "version": STATE_VERSION,
+            "interval_s": self.interval.total_seconds(),
+            "seasonal": self.seasonal,
+            "params": params_state(self.params),
+            "baseline": baseline_state(self.baseline),
+            "tracker": tracker_state(self.tracker),
+            "seen": self.seen,
+            "last": self.last.isoformat() if self.last else None,
+            "recent": [list(item) for item in self.recent],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> SpikeDetector:
+        """A detector that continues where the one that wrote `state` stopped."""
+        if state.get("version") != STATE_VERSION:
+            raise Invalid(_("Unknown detector state version."), field="state")
+        params = SpikeParams(**state["params"])
+        detector = cls(timedelta(seconds=state["interval_s"]), params, seasonal=state["seasonal"])
+        load_baseline(detector.baseline, state["baseline"])
+        load_tracker(detector.tracker, state["tracker"])
+        detector.seen = state["seen"]
+        detector.last = datetime.fromisoformat(state["last"]) if state["last"] else None
+        detector.recent.extend((int(i), float(v)) for i, v in state["recent"])
+        return detector
 
     @property
     def current(self) -> Spike | None:
@@ -429,7 +163,7 @@ class ShareSpikeDetector:
     def __init__(self, interval: timedelta, params: SpikeParams | None = None) -> None:
         p = params or SpikeParams(min_excess=3.0, min_ratio=1.3)
         self.interval, self.params = interval, p
-        self.tracker = _RunTracker(p, p.max_points or 24)
+        self.tracker = RunTracker(p, p.max_points or 24)
         self.num = self.den = 0.0
         self.phi = p.phi_prior
         self.seen = 0
@@ -448,7 +182,7 @@ class ShareSpikeDetector:
         mu = max(self.params.min_expected, n * rate)
         score = tail_score(k, mu, self.phi) if n > 0 else 0.0
         armed = self.seen >= self.warmup
-        started, ended, _shift = self.tracker.step(_Point(timestamp, k, mu, score), armed=armed)
+        started, ended, _shift = self.tracker.step(Point(timestamp, k, mu, score), armed=armed)
         if self.tracker.open is None and n > 0:
             sd = math.sqrt(mu + self.phi * mu * mu)
             clean = min(k, mu + self.params.huber_k * sd) if armed else k
