@@ -1,0 +1,126 @@
+"""The query language as SQL: SQLite FTS5 MATCH expressions, PostgreSQL tsquery, filters as columns.
+
+The biggest text-only subtrees become one full-text expression; filters become column conditions; the two
+are joined with SQL AND / OR / NOT. Tokens are cut as in querylang.tokens and double-quoted, so nothing a
+user types reaches the FTS syntax unescaped.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, not_, or_, select, text
+from sqlalchemy.sql.elements import TextClause
+
+from humas.ingest.models import Mention
+from humas.ingest.service.querylang import And, Filter, Node, Not, Or, Term
+
+# Keep in step with the migration (2026_11_24_ingest.PG_TSVECTOR): the GIN index is on this expression.
+PG_TSVECTOR = "to_tsvector('simple'::regconfig, regexp_replace(mentions.text, '[^[:alnum:]]+', ' ', 'g'))"
+
+
+def _text_only(node: Node) -> bool:
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Filter):
+        return False
+    if isinstance(node, Not):
+        return _text_only(node.child)
+    return all(_text_only(c) for c in node.children)
+
+
+# --- SQLite FTS5 -----------------------------------------------------------------------------------------
+
+
+def _fts5_term(term: Term) -> str:
+    quoted = '"' + " ".join(term.words) + '"'
+    return quoted + " *" if term.prefix else quoted
+
+
+def to_fts5(node: Node) -> str | None:
+    """An FTS5 MATCH string for a text-only tree, or None where FTS5 cannot say it (a bare NOT)."""
+    if isinstance(node, Term):
+        return _fts5_term(node)
+    if isinstance(node, Filter | Not):
+        return None
+    if isinstance(node, Or):
+        parts = [to_fts5(c) for c in node.children]
+        return None if None in parts else "(" + " OR ".join(p for p in parts if p) + ")"
+    positives = [c for c in node.children if not isinstance(c, Not)]
+    negatives = [c.child for c in node.children if isinstance(c, Not)]
+    pos = [to_fts5(c) for c in positives]
+    neg = [to_fts5(c) for c in negatives]
+    if not pos or None in pos or None in neg:
+        return None
+    expr = "(" + " AND ".join(p for p in pos if p) + ")"
+    for n in neg:
+        expr = f"({expr} NOT {n})"
+    return expr
+
+
+def _fts5_ids(expr: str) -> ColumnElement[bool]:
+    sub = (
+        select(literal_column("rowid")).select_from(text("mentions_fts")).where(text("mentions_fts MATCH :q"))
+    )
+    return Mention.id.in_(sub.params(q=expr))
+
+
+# --- PostgreSQL tsquery ----------------------------------------------------------------------------------
+
+
+def _lexeme(word: str, prefix: bool = False) -> str:
+    return "'" + word.replace("'", "''") + "'" + (":*" if prefix else "")
+
+
+def to_tsquery(node: Node) -> str:
+    """A to_tsquery('simple', ...) string for a text-only tree."""
+    if isinstance(node, Term):
+        last = len(node.words) - 1
+        parts = [_lexeme(w, node.prefix and i == last) for i, w in enumerate(node.words)]
+        return "(" + " <-> ".join(parts) + ")"
+    if isinstance(node, Not):
+        return "!" + to_tsquery(node.child)
+    assert not isinstance(node, Filter)
+    joiner = " & " if isinstance(node, And) else " | "
+    return "(" + joiner.join(to_tsquery(c) for c in node.children) + ")"
+
+
+def _pg_match(expr: str) -> ColumnElement[bool]:
+    return literal_column(PG_TSVECTOR).op("@@")(func.to_tsquery(literal_column("'simple'::regconfig"), expr))
+
+
+# --- whole trees -----------------------------------------------------------------------------------------
+
+
+def _filter(node: Filter) -> ColumnElement[bool]:
+    if node.key == "lang":
+        return Mention.language == node.value
+    if node.key == "platform":
+        return Mention.platform == node.value
+    if node.key == "sentiment":
+        return Mention.sentiment == node.value
+    return func.lower(func.ltrim(func.coalesce(Mention.author_handle, ""), "@")) == node.value
+
+
+def condition(node: Node, dialect: str) -> ColumnElement[bool]:
+    """A WHERE condition on `mentions` selecting exactly the rows the matcher would match."""
+    if isinstance(node, Filter):
+        return _filter(node)
+    if _text_only(node):
+        if dialect == "postgresql":
+            return _pg_match(to_tsquery(node))
+        expr = to_fts5(node)
+        if expr is not None:
+            return _fts5_ids(expr)
+    if isinstance(node, Not):
+        # NULL-safe: a filter on a NULL column is unknown, and NOT unknown would drop the row.
+        return not_(func.coalesce(condition(node.child, dialect), False))
+    if isinstance(node, Term):  # unreachable: terms are text-only
+        raise AssertionError(node)
+    parts = [condition(c, dialect) for c in node.children]
+    return and_(*parts) if isinstance(node, And) else or_(*parts)
+
+
+def raw_match_sql(dialect: str) -> TextClause:
+    """Ids of mentions whose text matches a full-text expression (benchmarks, diagnostics)."""
+    if dialect == "postgresql":
+        return text(f"SELECT id FROM mentions WHERE {PG_TSVECTOR} @@ to_tsquery('simple', :q)")  # noqa: S608
+    return text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :q")

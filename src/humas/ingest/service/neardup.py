@@ -1,0 +1,87 @@
+"""Near-duplicate grouping: MinHash-LSH whose band buckets live in the database.
+
+A 64-value MinHash signature is cut into 8 bands of 8 values (a pair with Jaccard similarity 0.8 shares a
+band with probability 0.83, one at 0.5 with 0.03). Each band hashes to a 63-bit bucket key; the
+`near_dup_buckets` table maps a key to the group that first filled it. Because the buckets are rows written
+in the same transaction as the mentions, the index survives restarts and a rolled-back batch leaves no trace.
+
+A mention's `near_dup_group` is the id of the group's first mention; it stays NULL while a mention has no
+near-duplicate, and the founder gets its own id when the second member arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from humas.ingest.models import Mention, NearDupBucket
+from humas.ingest.service.sql import insert_ignore
+
+BANDS = 8
+ROWS = 8
+_MULT = (
+    np.random.default_rng(20261124)
+    .integers(1, 2**63 - 1, size=(BANDS, ROWS), dtype=np.int64)
+    .astype(np.uint64)
+)
+_MULT |= np.uint64(1)
+_BAND_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def bucket_keys(signatures: Sequence[Sequence[int]]) -> np.ndarray:
+    """(n, BANDS) int64 bucket keys, stable across processes and versions."""
+    if not len(signatures):
+        return np.zeros((0, BANDS), dtype=np.int64)
+    sig = np.asarray(signatures, dtype=np.uint64)[:, : BANDS * ROWS].reshape(-1, BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        mixed = (sig * _MULT).sum(axis=2, dtype=np.uint64) ^ _BAND_SALT
+        mixed ^= mixed >> np.uint64(29)
+        mixed *= np.uint64(0xBF58476D1CE4E5B9)
+        mixed ^= mixed >> np.uint64(32)
+    return (mixed >> np.uint64(1)).astype(np.int64)
+
+
+def _existing(session: Session, keys: list[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        rows = session.execute(
+            select(NearDupBucket.key, NearDupBucket.group_id).where(NearDupBucket.key.in_(chunk))
+        )
+        found.update({key: group for key, group in rows})
+    return found
+
+
+def assign_groups(session: Session, mention_ids: Sequence[int], signatures: Sequence[Sequence[int]]) -> int:
+    """Place new mentions (in arrival order) into near-duplicate groups; returns how many joined one."""
+    keys = bucket_keys(signatures)
+    if not len(keys):
+        return 0
+    known = _existing(session, sorted({int(k) for k in keys.ravel()}))
+    new_buckets: dict[int, int] = {}
+    joined: dict[int, int] = {}  # mention id -> group id
+    for mention_id, row in zip(mention_ids, keys.tolist(), strict=True):
+        group = next((known[k] for k in row if k in known), None)
+        if group is None:
+            group = mention_id
+        else:
+            joined[mention_id] = group
+        for key in row:
+            if key not in known:
+                known[key] = group
+                new_buckets[key] = group
+    if new_buckets:
+        insert_ignore(session, NearDupBucket, [{"key": k, "group_id": g} for k, g in new_buckets.items()])
+    if joined:
+        session.execute(update(Mention), [{"id": m, "near_dup_group": g} for m, g in joined.items()])
+        founders = sorted(set(joined.values()))
+        session.execute(
+            update(Mention)
+            .where(Mention.id.in_(founders), Mention.near_dup_group.is_(None))
+            .values(near_dup_group=Mention.id)
+            .execution_options(synchronize_session=False)
+        )
+    return len(joined)

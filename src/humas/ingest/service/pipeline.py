@@ -1,0 +1,244 @@
+"""The one pipeline every source feeds.
+
+clean → exact dedupe → analyze → near-duplicates → match queries → store → roll up.
+
+`ingest_items` works on one batch inside the caller's transaction (the edge commits once per batch), so a
+crash at any point leaves either the whole batch or none of it; running it again finds the stored rows by
+(platform, external_id), only refreshes their metrics, and adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from humas.connectors.base import SourceItem
+from humas.core.time import utcnow
+from humas.ingest.models import Mention, MentionRollup, QueryMatch
+from humas.ingest.service import neardup
+from humas.ingest.service.matcher import Matcher, MentionView
+from humas.ingest.service.sql import dialect_of, insert_for, insert_ignore, upsert_add
+from humas.org.models import Unit
+
+Analyzer = Callable[[list[str]], list[Any]]
+ALL_QUERIES = 0  # rollup rows with query_id 0 count every mention
+_TEXT_MAX = 100_000
+_ID_MAX = 255
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    added: int = 0
+    updated: int = 0
+    duplicates: int = 0  # repeated within the batch
+    near_duplicates: int = 0
+    matches: int = 0
+    added_ids: list[int] = field(default_factory=list, repr=False)
+
+    def __iadd__(self, other: IngestResult) -> IngestResult:
+        for name in ("received", "added", "updated", "duplicates", "near_duplicates", "matches"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+
+def default_analyzer(texts: list[str]) -> list[Any]:
+    from humas.nlp import analyze
+
+    return analyze(texts)
+
+
+def _clip(value: str | None, limit: int = _ID_MAX) -> str | None:
+    return None if value is None else value.replace("\x00", "")[:limit]
+
+
+def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return json.loads(json.dumps(value, default=str))
+
+
+def _row(item: SourceItem, *, unit_id: int, channel: str | None, fetched_at: datetime) -> dict[str, Any]:
+    return {
+        "unit_id": unit_id,
+        "platform": item.platform.strip().lower()[:32],
+        "external_id": _clip(item.external_id.strip()),
+        "kind": item.kind,
+        "channel_external_id": _clip(item.channel_external_id or channel),
+        "author_id": _clip(item.author_id),
+        "author_handle": _clip(item.author_handle),
+        "author_name": _clip(item.author_name),
+        "author_followers": item.author_followers,
+        "url": _clip(item.url, 4000),
+        "text": (item.text or "").replace("\x00", "").strip()[:_TEXT_MAX],
+        "created_at": item.created_at or fetched_at,
+        "fetched_at": fetched_at,
+        "parent_external_id": _clip(item.parent_external_id),
+        "thread_external_id": _clip(item.thread_external_id),
+        "metrics": dict(item.metrics),
+        "raw": _json_safe(dict(item.raw)),
+    }
+
+
+def _existing_ids(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    found: dict[tuple[str, str], int] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, external_id in keys:
+        by_platform.setdefault(platform, []).append(external_id)
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), 900):
+            stmt = select(Mention.id, Mention.external_id).where(
+                Mention.platform == platform, Mention.external_id.in_(ids[start : start + 900])
+            )
+            found.update({(platform, ext): mid for mid, ext in session.execute(stmt)})
+    return found
+
+
+def _apply_analysis(row: dict[str, Any], analysis: Any) -> None:
+    row.update(
+        language=analysis.language,
+        sentiment=analysis.sentiment,
+        sentiment_score=float(analysis.sentiment_score),
+        emotion=analysis.emotion,
+        emotion_score=None if analysis.emotion_score is None else float(analysis.emotion_score),
+        abuse=list(analysis.abuse),
+        hoax_score=float(analysis.hoax_score),
+        topic=analysis.topic,
+        keyphrases=list(analysis.keyphrases),
+    )
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """INSERT .. ON CONFLICT DO NOTHING RETURNING: a row another worker stored meanwhile is simply skipped."""
+    stmt = (
+        insert_for(session, Mention)
+        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+        .returning(Mention.id, Mention.platform, Mention.external_id)
+    )
+    if dialect_of(session) == "postgresql":
+        result = session.execute(stmt, rows)
+        return {(p, e): mid for mid, p, e in result}
+    ids: dict[tuple[str, str], int] = {}
+    # SQLite: executemany with RETURNING is batched by SQLAlchemy; keep batches under the variable limit.
+    for start in range(0, len(rows), 500):
+        for mid, p, e in session.execute(stmt, rows[start : start + 500]):
+            ids[(p, e)] = mid
+    return ids
+
+
+def _hour(value: datetime) -> datetime:
+    return value.replace(minute=0, second=0, microsecond=0)
+
+
+def _rollups(
+    rows: list[dict[str, Any]], matches: list[tuple[int, int]], ids: list[int]
+) -> list[dict[str, Any]]:
+    counts: Counter[tuple[int, int, str, str, datetime]] = Counter()
+    by_id = {}
+    for mid, row in zip(ids, rows, strict=True):
+        key = (row["unit_id"], row["platform"], row["sentiment"] or "unknown", _hour(row["created_at"]))
+        by_id[mid] = key
+        counts[(key[0], ALL_QUERIES, key[1], key[2], key[3])] += 1
+    for query_id, mid in matches:
+        unit_id, platform, sentiment, hour = by_id[mid]
+        counts[(unit_id, query_id, platform, sentiment, hour)] += 1
+    return [
+        {"unit_id": u, "query_id": q, "platform": p, "sentiment": s, "hour": h, "count": n}
+        for (u, q, p, s, h), n in counts.items()
+    ]
+
+
+ROLLUP_KEYS = ["unit_id", "query_id", "platform", "sentiment", "hour"]
+
+
+def ingest_items(
+    session: Session,
+    items: Sequence[SourceItem],
+    *,
+    unit: Unit,
+    channel: str | None = None,
+    matcher: Matcher | None = None,
+    analyzer: Analyzer | None = None,
+) -> IngestResult:
+    """Store one batch of source items for a unit: analysed, matched, near-duplicates grouped, rolled up."""
+    from humas.ingest.service import queries as queries_service
+
+    result = IngestResult(received=len(items))
+    fetched_at = utcnow()
+    batch: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in items:
+        row = _row(item, unit_id=unit.id, channel=channel, fetched_at=fetched_at)
+        key = (row["platform"], row["external_id"])
+        if key in batch:
+            result.duplicates += 1
+        batch[key] = row  # the latest sighting wins (fresher metrics)
+    existing = _existing_ids(session, list(batch))
+    _refresh_metrics(session, [(existing[k], r) for k, r in batch.items() if k in existing])
+    result.updated = sum(1 for k in batch if k in existing)
+    new_rows = [r for k, r in batch.items() if k not in existing]
+    if not new_rows:
+        return result
+    analyses = (analyzer or default_analyzer)([r["text"] for r in new_rows])
+    for row, analysis in zip(new_rows, analyses, strict=True):
+        _apply_analysis(row, analysis)
+    matcher = matcher if matcher is not None else queries_service.current_matcher(session)
+    per_row = [matcher.match(_view(r)) for r in new_rows]
+    ids = _insert_new(session, new_rows)
+    kept = [
+        (ids[(r["platform"], r["external_id"])], r, a, m)
+        for r, a, m in zip(new_rows, analyses, per_row, strict=True)
+        if (r["platform"], r["external_id"]) in ids
+    ]
+    if not kept:
+        return result
+    mention_ids = [k[0] for k in kept]
+    result.added, result.added_ids = len(kept), mention_ids
+    result.near_duplicates = neardup.assign_groups(session, mention_ids, [k[2].minhash for k in kept])
+    matches = [(qid, mid) for mid, _r, _a, qids in kept for qid in qids]
+    insert_ignore(session, QueryMatch, [{"query_id": q, "mention_id": m} for q, m in matches])
+    result.matches = len(matches)
+    upsert_add(
+        session,
+        MentionRollup,
+        _rollups([k[1] for k in kept], matches, mention_ids),
+        keys=ROLLUP_KEYS,
+        add="count",
+    )
+    return result
+
+
+def _view(row: dict[str, Any]) -> MentionView:
+    return MentionView(
+        text=row["text"],
+        language=row.get("language"),
+        platform=row["platform"],
+        author_handle=row.get("author_handle"),
+        sentiment=row.get("sentiment"),
+    )
+
+
+def _refresh_metrics(session: Session, pairs: list[tuple[int, dict[str, Any]]]) -> None:
+    """A mention seen again keeps its row; only its counts (and the author's followers) move."""
+    rows = []
+    for mid, row in pairs:
+        change: dict[str, Any] = {"id": mid}
+        if row["metrics"]:
+            change["metrics"] = row["metrics"]
+        if row["author_followers"] is not None:
+            change["author_followers"] = row["author_followers"]
+        if len(change) > 1:
+            rows.append(change)
+    if rows:
+        session.execute(update(Mention), rows)
+
+
+__all__ = ["IngestResult", "ingest_items"]
