@@ -163,7 +163,7 @@ def evaluate(seeds: range | list[int], params: SpikeParams | None = None) -> dic
         "recall": round(recall, 4),
         "f1": round(f1, 4),
         "delay_mean_points": round(statistics.fmean(delays), 3) if delays else None,
-        "delay_median_points": statistics.median(delays) if delays else None,
+        "delay_median_points": float(statistics.median(delays)) if delays else None,
         "series": len(seeds),
         "spikes": hits + misses,
         "false_alarms": false_alarms,
