@@ -171,3 +171,19 @@ def test_saved_state_resumes_exactly():
         assert rest == full[cut:]
     with pytest.raises(Invalid):
         SpikeDetector.from_state({"version": 99})
+
+
+def test_negative_share_shift_is_reported_once():
+    rng = np.random.default_rng(6)
+    totals = rng.poisson(150, 21 * 24) + 1
+    share = np.where(np.arange(len(totals)) < 8 * 24, 0.1, 0.3)  # a lasting change, not a spike
+    rows = [
+        (T0 + i * HOUR, float(k), float(n))
+        for i, (k, n) in enumerate(zip(rng.binomial(totals, share), totals, strict=True))
+    ]
+    found = detect_share(rows)
+    assert len(found) == 1 and found[0].level_shift
+
+
+def test_too_short_series_has_no_spikes():
+    assert detect([]) == [] and detect(series([5])) == [] and detect_share([]) == []

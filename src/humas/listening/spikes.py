@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -169,6 +168,7 @@ class ShareSpikeDetector:
         self.seen = 0
         self.warmup = p.warmup if p.warmup is not None else 24
         self.last: datetime | None = None
+        self.recent: deque[tuple[float, float]] = deque(maxlen=self.tracker.max_points)
 
     def update(self, timestamp: datetime, numerator: float, denominator: float) -> PointResult:
         """Score numerator/denominator for one interval against the past share."""
@@ -182,8 +182,13 @@ class ShareSpikeDetector:
         mu = max(self.params.min_expected, n * rate)
         score = tail_score(k, mu, self.phi) if n > 0 else 0.0
         armed = self.seen >= self.warmup
-        started, ended, _shift = self.tracker.step(Point(timestamp, k, mu, score), armed=armed)
-        if self.tracker.open is None and n > 0:
+        started, ended, shift = self.tracker.step(Point(timestamp, k, mu, score), armed=armed)
+        self.recent.append((k, n))
+        if shift:  # a share that stayed high for a day is the new usual share
+            total = sum(d for _k, d in self.recent)
+            if total > 0 and self.den > 0:
+                self.num = self.den * sum(x for x, _d in self.recent) / total
+        elif self.tracker.open is None and n > 0:
             sd = math.sqrt(mu + self.phi * mu * mu)
             clean = min(k, mu + self.params.huber_k * sd) if armed else k
             gain = max(self.params.alpha, 1.0 / (self.seen + 1))
@@ -237,7 +242,7 @@ def detect(
     include_level_shifts: bool = True,
 ) -> list[Spike]:
     """Spikes of a regular series in time order; each uses only the points before it (as run live)."""
-    if not points:
+    if len(points) < 2 and interval is None:
         return []
     interval = interval or infer_interval([t for t, _v in points])
     detector = SpikeDetector(interval, params, seasonal=seasonal)
@@ -245,7 +250,7 @@ def detect(
     for ts, value in points:
         ended = detector.update(ts, value).ended
         if ended is not None and (include_level_shifts or not ended.level_shift):
-            spikes.append(replace(ended))
+            spikes.append(ended)
     return _finish(spikes, detector)
 
 
@@ -257,7 +262,7 @@ def detect_share(
 ) -> list[Spike]:
     """Spikes of numerator/denominator (e.g. negative share); peak_value and expected are counts."""
     rows = list(points)
-    if not rows:
+    if len(rows) < 2 and interval is None:
         return []
     interval = interval or infer_interval([r[0] for r in rows])
     detector = ShareSpikeDetector(interval, params)
