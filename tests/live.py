@@ -1,1 +1,248 @@
-"""Live server and browser fixtures (filled in by the web shell work)."""
+"""Live server and browser fixtures, shared by every domain's page tests (a pytest plugin, see conftest.py).
+
+- `live_server` (session): humas served by a real uvicorn in a background thread on 127.0.0.1 and a free
+  port, over a fresh, migrated SQLite *file* database, seeded with a small institution (see `SEED_UNITS`) and
+  one user per role at the top unit plus an admin in each directorate general. It yields a `LiveServer`:
+  `.url`, `.units` (name key -> id), `.users` (key -> `SeedUser` with email/password/id), `.session()`
+  (a context manager committing on exit, for seeding your own data) and `.run(fn)` (calls `fn(session)` in
+  one committed transaction and returns its result; ORM objects come back detached, so return ids or plain
+  values).
+- `browser` (session): Playwright's sync Chromium driving Debian's /usr/bin/chromium (skipped with a clear
+  reason only when that binary is missing: `apt-get install chromium`).
+- `page` (function): a fresh browser context (no cookies) and page; `login(page, live_server, "admin")`
+  logs it in as a seeded user.
+
+Mark browser tests with `@pytest.mark.browser`. The server is shared by the whole run: give what you
+create unique names (`unique("Unit")`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "rahasia-yang-panjang"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "src" / "humas" / "locale"
+
+# (key, name, parent key): a ministry, two directorates general, a regional office, a service office.
+SEED_UNITS = [
+    ("root", "Kementerian Contoh", None),
+    ("dg_a", "Direktorat Jenderal Alfa", "root"),
+    ("dg_b", "Direktorat Jenderal Beta", "root"),
+    ("kanwil_a", "Kanwil Alfa Jakarta", "dg_a"),
+    ("kppn_a", "KPPN Jakarta I", "kanwil_a"),
+]
+T = TypeVar("T")
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """A name no other test on the shared server uses."""
+    return f"{prefix} {os.getpid()}-{next(_counter)}"
+
+
+def ensure_catalogs() -> None:
+    """Compile the .po catalogs when the .mo files are missing or stale (a checkout not reinstalled)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parts[-3])
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+    from humas.core.i18n import translations
+
+    translations.cache_clear()
+
+
+ensure_catalogs()
+
+
+@dataclass(frozen=True)
+class SeedUser:
+    key: str
+    email: str
+    password: str
+    id: int
+    unit_id: int
+    roles: tuple[str, ...]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    engine: Engine
+    units: dict[str, int] = field(default_factory=dict)
+    users: dict[str, SeedUser] = field(default_factory=dict)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session on the live database; commits on exit (the server sees the data at once)."""
+        from humas.core.db import session_scope
+
+        with session_scope(self.engine) as session:
+            yield session
+
+    def run(self, fn: Callable[[Session], T]) -> T:
+        with self.session() as session:
+            return fn(session)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _seed(session: Session, server: LiveServer) -> None:
+    from humas.org import service as org_service
+    from humas.org.models import Role, Unit
+
+    for key, name, parent_key in SEED_UNITS:
+        if parent_key is None:
+            unit = org_service.create_root_unit(session, name=name)
+        else:
+            parent = session.get(Unit, server.units[parent_key])
+            assert parent is not None
+            unit = Unit(name=name, parent_id=parent.id, parent_key=parent.id, depth=parent.depth + 1)
+            session.add(unit)
+            session.flush()
+            unit.path = f"{parent.path}{unit.id}/"
+            session.flush()
+        server.units[key] = unit.id
+    people = [(role.value, "root", (role.value,)) for role in Role]
+    people += [
+        ("admin_a", "dg_a", ("admin",)),
+        ("admin_b", "dg_b", ("admin",)),
+        ("drafter_a", "dg_a", ("drafter",)),
+    ]
+    for key, unit_key, roles in people:
+        unit = session.get(Unit, server.units[unit_key])
+        assert unit is not None
+        email = f"{key.replace('_', '.')}@contoh.go.id"
+        user, _ = org_service.create_user(
+            session,
+            email=email,
+            name=f"{key.replace('_', ' ').title()} Contoh",
+            unit=unit,
+            roles=roles,
+            actor=None,
+            password=PASSWORD,
+        )
+        server.users[key] = SeedUser(key, email, PASSWORD, user.id, unit.id, roles)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """humas on a real uvicorn over a fresh SQLite file database (see the module docstring)."""
+    import uvicorn
+
+    from humas.core import db as core_db
+    from humas.core import migrations
+    from humas.core.models_registry import import_all
+    from humas.core.settings import get_settings
+
+    tmp = tmp_path_factory.mktemp("live")
+    saved = {k: os.environ.get(k) for k in ("HUMAS_DATABASE_URL", "HUMAS_QUEUE_PATH", "HUMAS_IMMEDIATE_JOBS")}
+    os.environ["HUMAS_DATABASE_URL"] = f"sqlite:///{tmp / 'humas.db'}"
+    os.environ["HUMAS_QUEUE_PATH"] = str(tmp / "queue.db")
+    os.environ["HUMAS_IMMEDIATE_JOBS"] = "1"
+    get_settings.cache_clear()
+    core_db.get_engine.cache_clear()
+    import_all()
+    engine = core_db.get_engine()
+    migrations.upgrade(engine)
+
+    from humas.web.app import create_app
+
+    port = _free_port()
+    live = LiveServer(url=f"http://127.0.0.1:{port}", engine=engine)
+    live.run(lambda session: _seed(session, live))
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, name="humas-live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+    try:
+        yield live
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        core_db.get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (sync API), shared by the run."""
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh context (no cookies, Indonesian browser) and page; closed after the test."""
+    context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def login(page: Any, live: LiveServer, key: str = "admin") -> SeedUser:
+    """Log the page in as a seeded user (see `SEED_UNITS` and `_seed`) and wait for the home page."""
+    user = live.users[key]
+    page.goto(f"{live.url}/login")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", user.password)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{live.url}/")
+    return user

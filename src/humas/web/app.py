@@ -7,6 +7,8 @@ Routers are found by module name, so a domain adds pages by adding `humas/web/<d
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -75,9 +77,33 @@ def _import_router(module: str) -> APIRouter | None:
     return getattr(mod, "router", None)
 
 
+@dataclass(frozen=True)
+class RouteInfo:
+    """One served route, with the prefix of the router it was included by."""
+
+    path: str
+    methods: frozenset[str]
+    route: APIRoute
+
+
+def iter_routes(app: FastAPI) -> Iterator[RouteInfo]:
+    """Every API route of the app, included routers flattened (FastAPI keeps them nested and lazy)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI flattens included routers itself
+        for route in app.routes:
+            if isinstance(route, APIRoute):
+                yield RouteInfo(route.path, frozenset(route.methods), route)
+        return
+    for context in iter_route_contexts(app.routes):
+        original = context.original_route
+        if isinstance(original, APIRoute) and context.path:
+            yield RouteInfo(context.path, frozenset(context.methods or ()), original)
+
+
 def _add_placeholders(app: FastAPI) -> None:
     """Navigation sections nobody serves yet get an honest "not available yet" page."""
-    served = {r.path for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods}
+    served = {r.path for r in iter_routes(app) if "GET" in r.methods}
     for item in NAV:
         if item.href in served:
             continue
