@@ -58,8 +58,10 @@ class RenderedAlert:
     locale: str = "id"
 
 
-# NOTE: the msgids are English and go to the `id` gettext catalog like every other message; until that
-# catalog carries them, this table keeps alerts Indonesian by default. A catalog entry wins over it.
+# NOTE: `_` here renders at once (an alert is rendered for one recipient's locale), unlike the lazy
+# `humas.core.i18n._`; pybabel extracts both. The msgids are English and belong in the `id` catalog like
+# every other message; until that catalog carries them, this table keeps alerts Indonesian by default.
+# A catalog entry wins over it.
 _ID_FALLBACK = {
     "Spike in mentions: %(subject)s": "Lonjakan percakapan: %(subject)s",
     "Negative sentiment rising: %(subject)s": "Sentimen negatif meningkat: %(subject)s",
@@ -88,7 +90,7 @@ _ID_FALLBACK = {
 }
 
 
-def _t(message: str, **params: object) -> str:
+def _(message: str, **params: object) -> str:
     text = gettext(message)
     if text == message and get_locale() == "id":
         text = _ID_FALLBACK.get(message, message)
@@ -134,20 +136,20 @@ def format_time(when: datetime, tz: ZoneInfo = JAKARTA) -> str:
 
 def _title(alert: Alert, subject: str) -> str:
     if alert.kind is AlertKind.SPIKE:
-        return _t("Spike in mentions: %(subject)s", subject=subject)
+        return _("Spike in mentions: %(subject)s", subject=subject)
     if alert.kind is AlertKind.NEGATIVE_SHARE:
-        return _t("Negative sentiment rising: %(subject)s", subject=subject)
+        return _("Negative sentiment rising: %(subject)s", subject=subject)
     if alert.kind is AlertKind.KEYWORD:
         keyword = clean_line(alert.keyword or "", 80)
-        return _t("Watched keyword appeared: %(keyword)s (%(subject)s)", keyword=keyword, subject=subject)
-    return _t("Narrative growing: %(subject)s", subject=subject)
+        return _("Watched keyword appeared: %(keyword)s (%(subject)s)", keyword=keyword, subject=subject)
+    return _("Narrative growing: %(subject)s", subject=subject)
 
 
 def _summary(alert: Alert, tz: ZoneInfo) -> str:
     when = format_time(alert.occurred_at, tz)
     value, expected = alert.value, alert.expected
     if alert.kind is AlertKind.SPIKE and value is not None and expected is not None:
-        return _t(
+        return _(
             "%(value)s mentions in the hour of %(time)s, about %(expected)s expected (%(ratio)s×).",
             value=_number(value),
             time=when,
@@ -155,15 +157,15 @@ def _summary(alert: Alert, tz: ZoneInfo) -> str:
             ratio=_ratio(value, expected),
         )
     if alert.kind is AlertKind.NEGATIVE_SHARE and value is not None and expected is not None:
-        return _t(
+        return _(
             "Negative share %(value)s at %(time)s; usually %(expected)s.",
             value=_percent(value),
             time=when,
             expected=_percent(expected),
         )
     if alert.kind is AlertKind.NARRATIVE and value is not None:
-        return _t("%(value)s mentions in this narrative at %(time)s.", value=_number(value), time=when)
-    return _t("First seen at %(time)s.", time=when)
+        return _("%(value)s mentions in this narrative at %(time)s.", value=_number(value), time=when)
+    return _("First seen at %(time)s.", time=when)
 
 
 def _lines(alert: Alert, tz: ZoneInfo) -> tuple[str, str, list[str]]:
@@ -189,13 +191,13 @@ def _plain(
 ) -> str:
     lines = [subject, "", summary]
     if alert.count > 1:
-        lines.append(_t("Fired %(count)s times since the last alert.", count=alert.count))
+        lines.append(_("Fired %(count)s times since the last alert.", count=alert.count))
     if phrases:
-        lines.append(_t("Driving keyphrases: %(phrases)s", phrases=phrases))
+        lines.append(_("Driving keyphrases: %(phrases)s", phrases=phrases))
     if examples:
-        lines += ["", _t("Example mentions:")] + [f"- {e}" for e in examples]
+        lines += ["", _("Example mentions:")] + [f"- {e}" for e in examples]
     if url:
-        lines += ["", _t("Open in humas: %(url)s", url=url)]
+        lines += ["", _("Open in humas: %(url)s", url=url)]
     return "\n".join(lines) + "\n"
 
 
@@ -205,15 +207,19 @@ def _html(
     esc = html.escape
     parts = [f"<h2>{esc(subject)}</h2>", f"<p>{esc(summary)}</p>"]
     if alert.count > 1:
-        parts.append(f"<p>{esc(_t('Fired %(count)s times since the last alert.', count=alert.count))}</p>")
+        fired = _("Fired %(count)s times since the last alert.", count=alert.count)
+        parts.append(f"<p>{esc(fired)}</p>")
     if phrases:
-        parts.append(f"<p>{esc(_t('Driving keyphrases: %(phrases)s', phrases=phrases))}</p>")
+        driving = _("Driving keyphrases: %(phrases)s", phrases=phrases)
+        parts.append(f"<p>{esc(driving)}</p>")
     if examples:
         items = "".join(f"<li>{esc(e)}</li>" for e in examples)
-        parts.append(f"<p>{esc(_t('Example mentions:'))}</p><ul>{items}</ul>")
+        heading = _("Example mentions:")
+        parts.append(f"<p>{esc(heading)}</p><ul>{items}</ul>")
     if url:
-        parts.append(f'<p><a href="{esc(url, quote=True)}">{esc(_t("Open in humas"))}</a></p>')
-    footer = esc(_t("You receive this alert because of an alert rule in humas."))
+        label = _("Open in humas")
+        parts.append(f'<p><a href="{esc(url, quote=True)}">{esc(label)}</a></p>')
+    footer = esc(_("You receive this alert because of an alert rule in humas."))
     parts.append(f'<p style="color:#666;font-size:small">{footer}</p>')
     lang = esc(get_locale())
     return f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><body>{"".join(parts)}</body></html>\n'
