@@ -1,0 +1,49 @@
+"""How to make an object of each kind in a *sibling* unit, for the isolation test (test_isolation.py).
+
+Every path parameter named `..._id` in a page or API route needs a factory here. A new route with a new kind
+of id fails the isolation test until its factory is registered:
+
+    @register("mention_id")
+    def _mention(session, unit):            # unit: a unit the acting user must NOT see
+        return make_mention(session, unit=unit).id
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from humas.org import auth as auth_service
+from humas.org.models import Unit
+from tests.factories import make_unit, make_user
+
+IdFactory = Callable[[Session, Unit], int]
+ID_FACTORIES: dict[str, IdFactory] = {}
+
+
+def register(param: str) -> Callable[[IdFactory], IdFactory]:
+    def decorator(fn: IdFactory) -> IdFactory:
+        ID_FACTORIES[param] = fn
+        return fn
+
+    return decorator
+
+
+@register("unit_id")
+def _unit(session: Session, unit: Unit) -> int:
+    return make_unit(session, parent=unit).id
+
+
+@register("user_id")
+def _user(session: Session, unit: Unit) -> int:
+    return make_user(session, unit=unit, roles=("drafter",)).id
+
+
+@register("token_id")
+def _token(session: Session, unit: Unit) -> int:
+    owner = make_user(session, unit=unit, roles=("admin",))
+    token, _secret = auth_service.create_api_token(
+        session, user=owner, unit=unit, role="admin", name="t", actor=owner
+    )
+    return token.id
