@@ -277,3 +277,36 @@ def test_a_crashing_sender_is_reported_not_raised():
 
     result = deliver_with_retry(broken, sleep=lambda s: None, channel="email")
     assert result.outcome is Outcome.PERMANENT and result.channel == "email" and "KeyError" in result.message
+
+
+def test_email_login_and_wrong_password_is_permanent():
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"benar"
+        return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+    inbox, port = Inbox(), free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        good = DeliverySettings(
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_username="humas",
+            smtp_password="benar",
+            smtp_timeout=5,
+        )
+        assert send_email(render_alert(ALERT), to=["a@x.test"], settings=good).ok
+        bad = DeliverySettings(**{**good.model_dump(), "smtp_password": "salah"})
+        result = send_email(render_alert(ALERT), to=["a@x.test"], settings=bad)
+        assert result.outcome is Outcome.PERMANENT and "authentication" in result.message
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()

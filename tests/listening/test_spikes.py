@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from humas.core.errors import Invalid
 from humas.listening.spike_eval import _rhythm, evaluate, generate_series, score_series
@@ -187,3 +189,21 @@ def test_negative_share_shift_is_reported_once():
 
 def test_too_short_series_has_no_spikes():
     assert detect([]) == [] and detect(series([5])) == [] and detect_share([]) == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=60), min_size=60, max_size=200),
+    bumps=st.lists(st.tuples(st.integers(0, 199), st.integers(50, 500)), max_size=4),
+    cut=st.integers(min_value=2, max_value=200),
+)
+def test_any_prefix_sees_the_same_past(values, bumps, cut):
+    for at, size in bumps:
+        if at < len(values):
+            values[at] += size
+    points = series(values)
+    full = detect(points)
+    part = detect(points[:cut])
+    last = points[min(cut, len(points)) - 1][0]
+    seen = [(f.start, f.detected_at) for f in full if f.detected_at <= last]
+    assert [(p.start, p.detected_at) for p in part] == seen
