@@ -43,21 +43,19 @@ if (nlp := _optional("humas.cli.nlp")) is not None:
     bench_app.command("nlp")(nlp.bench_nlp)
 
 if (ingest := _optional("humas.cli.ingest")) is not None:
-    app.command("import")(ingest.import_command) if hasattr(ingest, "import_command") else None
-    for name in ("query_app", "source_app"):
-        if hasattr(ingest, name):
-            app.add_typer(getattr(ingest, name), name=name.removesuffix("_app"))
+    app.command("import")(ingest.import_command)
+    app.add_typer(ingest.query_app, name="query")
+    app.add_typer(ingest.source_app, name="source")
     bench_app.command("ingest")(ingest.bench_ingest)
 
 if (spikes := _optional("humas.cli.spikes")) is not None:
     app.add_typer(spikes.app, name="spikes", help="Spike detection.")
-    if hasattr(spikes, "bench_spikes"):
-        bench_app.command("spikes")(spikes.bench_spikes)
+    bench_app.command("spikes")(spikes.bench_spikes_command)
 
 if (connectors := _optional("humas.cli.connectors")) is not None:
     app.add_typer(connectors.app, name="connectors", help="Platform connectors.")
 
-if (listening := _optional("humas.cli.listening")) is not None and hasattr(listening, "bench_dashboard"):
+if (listening := _optional("humas.cli.listening")) is not None:
     bench_app.command("dashboard")(listening.bench_dashboard)
 
 

@@ -130,3 +130,16 @@ def detect(
         typer.echo("error: the input is not UTF-8 text", err=True)
         raise typer.Exit(2) from None
     typer.echo(out.getvalue(), nl=False)
+
+
+def bench_spikes_command(
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
+    seeds: Annotated[int, typer.Option(help="Generated series to evaluate on.")] = 200,
+    first_seed: Annotated[
+        int, typer.Option(help="First seed (seeds 0-99 were used to choose thresholds).")
+    ] = 1000,
+) -> None:
+    """Precision, recall and detection delay of the spike detector on generated series."""
+    from humas.listening.spike_eval import bench_spikes
+
+    typer.echo(json.dumps(bench_spikes(json_out, seeds=seeds, first_seed=first_seed)))
