@@ -7,7 +7,7 @@ user types reaches the FTS syntax unescaped.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, not_, or_, select, text
+from sqlalchemy import ColumnElement, and_, func, literal, literal_column, not_, or_, select, text
 from sqlalchemy.sql.elements import TextClause
 
 from humas.ingest.models import Mention
@@ -57,10 +57,9 @@ def to_fts5(node: Node) -> str | None:
 
 
 def _fts5_ids(expr: str) -> ColumnElement[bool]:
-    sub = (
-        select(literal_column("rowid")).select_from(text("mentions_fts")).where(text("mentions_fts MATCH :q"))
-    )
-    return Mention.id.in_(sub.params(q=expr))
+    # NOTE: an anonymous bind (literal), or two MATCH clauses in one statement would share one value.
+    match = literal_column("mentions_fts").op("MATCH")(literal(expr))
+    return Mention.id.in_(select(literal_column("rowid")).select_from(text("mentions_fts")).where(match))
 
 
 # --- PostgreSQL tsquery ----------------------------------------------------------------------------------
@@ -115,7 +114,12 @@ def condition(node: Node, dialect: str) -> ColumnElement[bool]:
         return not_(func.coalesce(condition(node.child, dialect), False))
     if isinstance(node, Term):  # unreachable: terms are text-only
         raise AssertionError(node)
-    parts = [condition(c, dialect) for c in node.children]
+    # Text-only children of a mixed AND / OR go to the index as one expression.
+    texts = [c for c in node.children if _text_only(c)]
+    others = [c for c in node.children if not _text_only(c)]
+    if len(texts) > 1 and others:
+        texts = [type(node)(tuple(texts))]
+    parts = [condition(c, dialect) for c in texts + others]
     return and_(*parts) if isinstance(node, And) else or_(*parts)
 
 
