@@ -222,6 +222,8 @@ def api_actor(request: Request, session: DbSession, auth: OptionalAuth) -> Princ
         principal = auth_service.resolve_api_token(session, bearer)
         if principal is None:
             raise AuthenticationFailed(_("The API token is invalid or revoked."))
+        if "accept-language" not in request.headers and principal.user.locale in LOCALES:
+            request.state.locale = principal.user.locale
         return principal
     if auth is None:
         raise AuthenticationFailed(_("Send an API token: Authorization: Bearer hms_..."))

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from humas.core.i18n import gettext as translate
+from humas.core.settings import get_settings
 from humas.web.deps import sign, unsign
 
 FLASH_COOKIE = "humas_flash"
@@ -31,6 +32,7 @@ def redirect(url: str, message: str | None = None, **params: Any) -> RedirectRes
             httponly=True,
             samesite="lax",
             path="/",
+            secure=get_settings().cookie_secure,
         )
     return response
 
