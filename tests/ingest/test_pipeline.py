@@ -1,4 +1,4 @@
-"""The pipeline on both engines: one row per item, metrics refresh, matches, rollups, near-duplicates, backfill."""
+"""The pipeline on both engines: one row per item, metrics, matches, rollups, near-duplicates, backfill."""
 
 from __future__ import annotations
 
