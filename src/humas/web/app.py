@@ -93,7 +93,7 @@ def iter_routes(app: FastAPI) -> Iterator[RouteInfo]:
     except ImportError:  # older FastAPI flattens included routers itself
         for route in app.routes:
             if isinstance(route, APIRoute):
-                yield RouteInfo(route.path, frozenset(route.methods), route)
+                yield RouteInfo(route.path, frozenset(route.methods or ()), route)
         return
     for context in iter_route_contexts(app.routes):
         original = context.original_route

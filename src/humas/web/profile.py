@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,7 +20,7 @@ from humas.web.units import FIELD_MAX, unit_rows
 router = APIRouter(include_in_schema=False)
 
 
-def _context(session: Session, user: User) -> dict[str, object]:
+def _context(session: Session, user: User) -> dict[str, Any]:
     tokens = auth_service.list_api_tokens(session, user=user)
     return {
         "tokens": [

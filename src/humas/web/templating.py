@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -16,6 +16,8 @@ from humas.core.i18n import get_locale, translations, use_locale
 from humas.web.deps import request_locale
 from humas.web.nav import nav_items
 
+# NOTE: times are shown in WIB for now; a per-unit time zone (WITA, WIT) belongs to the unit settings.
+JAKARTA = get_timezone("Asia/Jakarta")
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 
@@ -30,7 +32,7 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 def _datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return "—"
-    return format_datetime(value, fmt, tzinfo="Asia/Jakarta", locale=get_locale())
+    return format_datetime(value, fmt, tzinfo=JAKARTA, locale=get_locale())
 
 
 @cache

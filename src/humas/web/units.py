@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -90,7 +90,7 @@ def unit_page(request: Request, session: DbSession, user: CurrentUser, unit_id: 
     return render(request, "units/detail.html", **_detail_context(session, user, unit), error=None, values={})
 
 
-def _detail_context(session: Session, user: User, unit: Unit) -> dict[str, object]:
+def _detail_context(session: Session, user: User, unit: Unit) -> dict[str, Any]:
     rows = _tree(session, user)
     # Possible new parents: anything outside the unit's own subtree.
     targets = [r for r in rows if not r.path.startswith(unit.path)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -48,7 +48,7 @@ def user_row(u: User) -> UserRow:
     )
 
 
-def _list_context(session: Session, user: User) -> dict[str, object]:
+def _list_context(session: Session, user: User) -> dict[str, Any]:
     return {
         "rows": [user_row(u) for u in org_service.list_users(session, user)],
         "units": [r for r in unit_rows(org_service.list_units(session, user))],
