@@ -1,0 +1,242 @@
+"""``humas nlp predict | eval | train`` and ``humas bench nlp``."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from humas.nlp.data import TASKS
+
+app = typer.Typer(help="Indonesian text analysis: predict, evaluate, train.", no_args_is_help=True)
+err = Console(stderr=True)
+
+TaskOpt = Annotated[str | None, typer.Option("--task", "-t", help=f"one of: {', '.join(TASKS)}")]
+BENCH_DATE = "2026-11-24"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _tasks(task: str | None) -> list[str]:
+    if task is None:
+        return list(TASKS)
+    if task not in TASKS:
+        raise _fail(f"--task: unknown task {task!r}; choose one of {', '.join(TASKS)}", 2)
+    return [task]
+
+
+def _read_lines(stream: TextIO, skip_bad: bool) -> tuple[list[str], int]:
+    texts: list[str] = []
+    skipped = 0
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                raise ValueError('expected an object with a string "text"')
+        except ValueError as exc:
+            if skip_bad:
+                skipped += 1
+                typer.echo(f"warning: line {number}: skipped ({exc})", err=True)
+                continue
+            raise _fail(f"line {number}: bad input ({exc})", 2) from None
+        texts.append(obj["text"])
+    return texts, skipped
+
+
+@app.command()
+def predict(
+    task: Annotated[str, typer.Option("--task", "-t", help=f"one of: {', '.join(TASKS)}")],
+    input: Annotated[
+        Path | None, typer.Option("--input", "-i", help="JSON lines file; stdin if left out")
+    ] = None,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="skip bad lines instead of failing")] = False,
+    batch: Annotated[int, typer.Option(help="texts per batch")] = 1000,
+) -> None:
+    """Read JSON lines {"text": ...}; write one JSON line {"label", "scores"} (abuse: "labels") per input."""
+    from humas.nlp import ModelExcluded, get_model
+
+    _tasks(task)
+    try:
+        stream = input.open(encoding="utf-8") if input else sys.stdin
+    except OSError as exc:
+        raise _fail(f"--input: {exc}", 2) from None
+    with stream:
+        texts, _ = _read_lines(stream, skip_bad)
+    try:
+        model = get_model(task)
+    except (ModelExcluded, OSError) as exc:
+        raise _fail(str(exc)) from None
+    out = sys.stdout
+    for lo in range(0, len(texts), max(1, batch)):
+        chunk = texts[lo : lo + batch]
+        proba = model.predict_proba(chunk)
+        decided = model.decide(proba)
+        for row, label in zip(proba, decided, strict=True):
+            scores = {name: round(float(p), 6) for name, p in zip(model.labels, row, strict=True)}
+            key = "labels" if model.multilabel else "label"
+            out.write(json.dumps({key: label, "scores": scores}, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def _table(results: dict[str, dict], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("task")
+    table.add_column("macro-F1 %", justify="right")
+    table.add_column("per class F1 %")
+    for task, r in results.items():
+        per = ", ".join(f"{k} {v:.1f}" for k, v in r["per_class"].items())
+        table.add_row(task, f"{r['macro_f1']:.2f}", per)
+    return table
+
+
+def _evaluate(tasks: list[str]) -> dict[str, dict]:
+    from humas.nlp import ModelExcluded, get_model
+    from humas.nlp.evaluate import evaluate
+
+    results = {}
+    for task in tasks:
+        try:
+            results[task] = evaluate(task, get_model(task))
+        except ModelExcluded as exc:
+            typer.echo(f"note: {exc}", err=True)
+    return results
+
+
+@app.command("eval")
+def eval_(
+    task: TaskOpt = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="also write the figures here")] = None,
+) -> None:
+    """Macro-F1 and per-class F1 (percent) on the validation splits."""
+    tasks = _tasks(task)
+    try:
+        results = _evaluate(tasks)
+    except OSError as exc:
+        raise _fail(str(exc)) from None
+    Console().print(_table(results, "validation"))
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+@app.command()
+def train(task: TaskOpt = None) -> None:
+    """Train the default models from shared/data (fixed seeds), write artifacts and model cards."""
+    from humas.nlp import api
+    from humas.nlp import train as trainer
+
+    tasks = _tasks(task)
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    ]
+    try:
+        with Progress(*columns, console=err) as bar:
+            steps = bar.add_task("featurizer", total=len(tasks) + 1)
+            if task is None or not (trainer.ARTIFACTS / "featurizer.npz").exists():
+                trainer.build_featurizer()
+                trainer.build_slang()
+            bar.advance(steps)
+            for name in tasks:
+                trainer.train_task(name, progress=lambda msg: bar.update(steps, description=msg))
+                bar.advance(steps)
+        api.reset_cache()
+        results = _evaluate(tasks)
+    except OSError as exc:
+        raise _fail(str(exc)) from None
+    for name, metrics in results.items():
+        trainer.record_metrics(name, metrics)
+    Console().print(_table(results, "validation"))
+
+
+def _artifacts_mb() -> float:
+    from humas.nlp.model import ARTIFACTS
+
+    return sum(p.stat().st_size for p in ARTIFACTS.rglob("*") if p.is_file()) / 1e6
+
+
+def _bench_texts() -> list[str]:
+    from humas.nlp import data
+
+    texts: list[str] = []
+    for task in TASKS:
+        texts += data.load(task, "valid").texts
+    return texts
+
+
+def bench_nlp(
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the figures here")] = None,
+    repeat: Annotated[int, typer.Option(help="passes over the validation texts")] = 3,
+    record: Annotated[bool, typer.Option(help="append the figures to docs/BENCHMARKS.md")] = False,
+) -> None:
+    """Throughput of analyze() on one core over the validation texts, model load time, peak memory."""
+    from threadpoolctl import threadpool_limits
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    with threadpool_limits(limits=1):
+        t0 = time.perf_counter()
+        from humas import nlp
+
+        nlp.load_all()
+        nlp.analyze(["pemanasan"])
+        load_s = time.perf_counter() - t0
+        texts = _bench_texts()
+        best = 0.0
+        for _ in range(max(1, repeat)):
+            t1 = time.perf_counter()
+            for lo in range(0, len(texts), 1000):
+                nlp.analyze(texts[lo : lo + 1000])
+            best = max(best, len(texts) / (time.perf_counter() - t1))
+    figures = {
+        "texts_per_s": round(best, 1),
+        "load_s": round(load_s, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "artifacts_mb": round(_artifacts_mb(), 2),
+        "cores": 1,
+        "texts": len(texts),
+        "machine_cores": os.cpu_count(),
+        "date": BENCH_DATE,
+    }
+    typer.echo(json.dumps(figures))
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if record:
+        _record(figures)
+
+
+def _record(figures: dict) -> None:
+    path = Path(__file__).resolve().parents[3] / "docs" / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    row = (
+        f"| {figures['date']} | {figures['cores']} of {figures['machine_cores']} | {figures['texts']} | "
+        f"{figures['texts_per_s']:.0f} | {figures['load_s']:.2f} | {figures['peak_rss_mb']:.0f} | "
+        f"{figures['artifacts_mb']:.1f} |"
+    )
+    if "## NLP" not in text:
+        text = (
+            text.rstrip("\n")
+            + "\n\n## NLP\n\n`humas bench nlp` (analyze() with every model, pinned to one core).\n\n"
+        )
+        text += "| date | cores | texts | texts/s | load s | peak RSS MB | artifacts MB |\n"
+        text += "| --- | --- | --- | --- | --- | --- | --- |\n"
+    head, _, tail = text.partition("## NLP")
+    lines = tail.split("\n")
+    last = max(i for i, line in enumerate(lines) if line.startswith("|"))
+    lines.insert(last + 1, row)
+    path.write_text(head + "## NLP" + "\n".join(lines), encoding="utf-8")

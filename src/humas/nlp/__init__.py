@@ -1,0 +1,32 @@
+"""Indonesian text analysis for humas: pure (text in, labels and scores out; no database, web or jobs).
+
+Public API: ``normalize``, ``analyze`` / ``Analysis``, ``detect_language``, ``keyphrases``,
+``minhash_signature`` / ``minhash_lsh`` / ``to_datasketch``, and ``get_model(task)`` for one task's model.
+See ``docs/nlp.md``.
+"""
+
+from humas.nlp.api import Analysis, ModelExcluded, Predictor, analyze, get_model, load_all
+from humas.nlp.data import ABUSE_LABELS, TASKS
+from humas.nlp.keyphrases import keyphrases
+from humas.nlp.language import detect_language, detect_languages
+from humas.nlp.minhash import NUM_PERM, minhash_lsh, minhash_signature, to_datasketch
+from humas.nlp.normalize import normalize
+
+__all__ = [
+    "ABUSE_LABELS",
+    "NUM_PERM",
+    "TASKS",
+    "Analysis",
+    "ModelExcluded",
+    "Predictor",
+    "analyze",
+    "detect_language",
+    "detect_languages",
+    "get_model",
+    "keyphrases",
+    "load_all",
+    "minhash_lsh",
+    "minhash_signature",
+    "normalize",
+    "to_datasketch",
+]

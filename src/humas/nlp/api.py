@@ -1,0 +1,200 @@
+"""Model access and the one-pass batch entry point ``analyze``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from humas.nlp import transformer
+from humas.nlp.data import ABUSE_LABELS, NC_TASKS, TASKS
+from humas.nlp.features import Spans
+from humas.nlp.keyphrases import keyphrases_normalized
+from humas.nlp.language import detect_languages
+from humas.nlp.minhash import signatures
+from humas.nlp.model import ARTIFACTS, Featurizer, LinearModel
+from humas.nlp.normalize import nc_excluded, normalize
+
+__all__ = ["Analysis", "ModelExcluded", "Predictor", "analyze", "get_model", "load_all", "reset_cache"]
+
+_lock = threading.Lock()
+
+
+class ModelExcluded(LookupError):
+    """The task's model is trained on non-commercial data and ``HUMAS_NLP_EXCLUDE_NC`` is set."""
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    normalized: str
+    language: str
+    sentiment: str
+    sentiment_score: float
+    emotion: str | None
+    emotion_score: float | None
+    abuse: list[str]
+    abuse_scores: dict[str, float]
+    hoax_score: float
+    topic: str
+    topic_score: float
+    keyphrases: list[str]
+    minhash: tuple[int, ...]
+
+
+class Predictor:
+    """One task's model: ``labels``, ``multilabel``, ``thresholds`` and ``predict_proba(texts)``."""
+
+    def __init__(
+        self, task: str, backend: LinearModel | transformer.OnnxModel, featurizer: Featurizer
+    ) -> None:
+        self.task = task
+        self.backend = backend
+        self.featurizer = featurizer
+        self.labels: list[str] = list(backend.labels)
+        self.multilabel: bool = backend.multilabel
+        if isinstance(backend, LinearModel):
+            thresholds = backend.card.get("thresholds", {})
+        else:
+            thresholds = backend.thresholds
+        self.thresholds = {label: float(thresholds.get(label, 0.5)) for label in self.labels}
+
+    @property
+    def kind(self) -> str:
+        return "linear" if isinstance(self.backend, LinearModel) else "onnx"
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, ``(len(texts), len(labels))``, for raw texts."""
+        normalized = [normalize(t) for t in texts]
+        return self.proba_normalized(normalized)
+
+    def proba_normalized(self, normalized: Sequence[str], x: sp.csr_matrix | None = None) -> np.ndarray:
+        if isinstance(self.backend, transformer.OnnxModel):
+            return self.backend.predict_proba(normalized)
+        if x is None:
+            x = self.featurizer.transform_normalized(normalized)
+        return self.backend.proba_from_features(x)
+
+    def decide(self, proba: np.ndarray) -> list[list[str]] | list[str]:
+        """Multi-label: the labels at or over their threshold; otherwise the arg-max label."""
+        if self.multilabel:
+            cut = np.array([self.thresholds[label] for label in self.labels])
+            return [[self.labels[j] for j in np.flatnonzero(row >= cut)] for row in proba]
+        return [self.labels[j] for j in proba.argmax(axis=1)]
+
+
+@lru_cache(maxsize=4)
+def _featurizer(root: Path) -> Featurizer:
+    return Featurizer.load(root / "featurizer.npz")
+
+
+@lru_cache(maxsize=16)
+def _load(task: str, root: Path, exclude_nc: bool, model_dir: str | None) -> Predictor:
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if task in NC_TASKS and exclude_nc:
+        raise ModelExcluded(f"the {task} model is excluded (HUMAS_NLP_EXCLUDE_NC is set)")
+    feat = _featurizer(root)
+    if transformer.available(task):
+        return Predictor(task, transformer.OnnxModel(Path(model_dir or "") / task, task), feat)
+    folder = root / "nc" if task in NC_TASKS else root
+    model = LinearModel.load(folder, task)
+    model.dense()
+    return Predictor(task, model, feat)
+
+
+def get_model(task: str, *, root: Path | None = None) -> Predictor:
+    """The model for ``task`` (cached): the ONNX one under ``HUMAS_NLP_MODEL_DIR`` if present, else linear."""
+    folder = transformer.model_dir()
+    with _lock:
+        return _load(task, root or ARTIFACTS, nc_excluded(), str(folder) if folder else None)
+
+
+def load_all() -> dict[str, Predictor]:
+    """Every available model (NC ones left out when excluded)."""
+    out = {}
+    for task in TASKS:
+        try:
+            out[task] = get_model(task)
+        except ModelExcluded:
+            continue
+    return out
+
+
+def analyze(texts: Sequence[str], *, tasks: set[str] | None = None) -> list[Analysis]:
+    """Normalize, identify the language, classify with every model, extract keyphrases and sign, in one pass.
+
+    ``tasks`` limits the classifiers run; the others get empty values (label ``""``, score 0).
+    """
+    texts = list(texts)
+    if not texts:
+        return []
+    wanted = set(TASKS) if tasks is None else set(tasks)
+    normalized = [normalize(t) for t in texts]
+    languages = detect_languages(texts)
+    spans = Spans(normalized)
+    models = {t: m for t, m in load_all().items() if t in wanted}
+    x = None
+    if any(m.kind == "linear" for m in models.values()):
+        feat = next(m.featurizer for m in models.values())
+        x = feat.transform_normalized(normalized)
+    probs = {t: m.proba_normalized(normalized, x) for t, m in models.items()}
+    sigs = signatures(normalized, spans)
+    return [_one(i, normalized[i], languages[i], probs, models, sigs[i]) for i in range(len(texts))]
+
+
+def _top(task: str, probs: dict[str, np.ndarray], models: dict[str, Predictor], i: int) -> tuple[str, float]:
+    if task not in probs:
+        return "", 0.0
+    row = probs[task][i]
+    j = int(row.argmax())
+    return models[task].labels[j], float(row[j])
+
+
+def _one(i: int, norm: str, lang: str, probs, models, sig: np.ndarray) -> Analysis:
+    sentiment, s_score = _top("sentiment", probs, models, i)
+    topic, t_score = _top("topic", probs, models, i)
+    emotion: str | None = None
+    e_score: float | None = None
+    if "emotion" in probs:
+        emotion, e_score = _top("emotion", probs, models, i)
+    abuse: list[str] = []
+    abuse_scores: dict[str, float] = {}
+    if "abuse" in probs:
+        m = models["abuse"]
+        row = probs["abuse"][i]
+        abuse_scores = {label: float(v) for label, v in zip(m.labels, row, strict=True)}
+        abuse = [
+            label for label in ABUSE_LABELS if abuse_scores.get(label, 0.0) >= m.thresholds.get(label, 0.5)
+        ]
+    hoax = 0.0
+    if "hoax" in probs:
+        hoax = float(probs["hoax"][i][models["hoax"].labels.index("hoax")])
+    return Analysis(
+        normalized=norm,
+        language=lang,
+        sentiment=sentiment,
+        sentiment_score=s_score,
+        emotion=emotion,
+        emotion_score=e_score,
+        abuse=abuse,
+        abuse_scores=abuse_scores,
+        hoax_score=hoax,
+        topic=topic,
+        topic_score=t_score,
+        keyphrases=keyphrases_normalized(norm),
+        minhash=tuple(int(v) for v in sig),
+    )
+
+
+def reset_cache() -> None:
+    """Forget loaded models (after training, or when the environment changed)."""
+    from humas.nlp.normalize import slang_map
+
+    _load.cache_clear()
+    _featurizer.cache_clear()
+    slang_map.cache_clear()
