@@ -1,0 +1,57 @@
+"""The channels service: channels, polling, the outbox and webhook intake (split by sub-topic)."""
+
+from humas.channels import redact as _redact
+from humas.channels.service.channels import (
+    access_channel,
+    add_channel,
+    channel_values,
+    get_channel,
+    list_channels,
+    request_poll,
+    rotate_credentials,
+)
+from humas.channels.service.outbox import (
+    due_entry_ids,
+    find_entry,
+    list_outbox,
+    mark_delivered,
+    queue_hide,
+    queue_post,
+    queue_reply,
+    send_entry,
+)
+from humas.channels.service.polling import due_channel_ids, poll_channel, poll_channel_by_id, poll_due
+from humas.channels.service.webhooks import (
+    DeliveryRefused,
+    answer_handshake,
+    process_delivery,
+    receive_delivery,
+)
+
+_redact.install()
+
+__all__ = [
+    "DeliveryRefused",
+    "access_channel",
+    "add_channel",
+    "answer_handshake",
+    "channel_values",
+    "due_channel_ids",
+    "due_entry_ids",
+    "find_entry",
+    "get_channel",
+    "list_channels",
+    "list_outbox",
+    "mark_delivered",
+    "poll_channel",
+    "poll_channel_by_id",
+    "poll_due",
+    "process_delivery",
+    "queue_hide",
+    "queue_post",
+    "queue_reply",
+    "receive_delivery",
+    "request_poll",
+    "rotate_credentials",
+    "send_entry",
+]

@@ -1,0 +1,186 @@
+"""Add, list, fetch and re-authorise channels; credentials are validated with a real call first."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from humas.channels import platforms, secrets
+from humas.channels.models import Channel, Health
+from humas.channels.redact import scrub
+from humas.connectors.errors import AuthExpired, ConnectorError, RateLimited
+from humas.core.errors import Conflict, Invalid, NotFound
+from humas.core.i18n import _
+from humas.core.time import utcnow
+from humas.org import audit as audit_service
+from humas.org import service as org_service
+from humas.org.models import Role, Unit
+from humas.org.service import Principal
+
+log = logging.getLogger(__name__)
+VALUE_MAX = 4000
+MIN_INTERVAL_S = 60
+
+
+def get_channel(session: Session, channel_id: int) -> Channel:
+    channel = session.get(Channel, channel_id)
+    if channel is None:
+        raise NotFound(_("Channel not found."))
+    return channel
+
+
+def access_channel(session: Session, actor: Principal, channel_id: int) -> Channel:
+    """Fetch a channel of the actor's subtree; any other id is simply not found."""
+    channel = session.get(Channel, channel_id)
+    if channel is None or not org_service.can_access(actor, channel.unit):
+        raise NotFound(_("Channel not found."))
+    return channel
+
+
+def list_channels(session: Session, actor: Principal | None = None) -> list[Channel]:
+    """Channels of the actor's subtree (all of them for the CLI and jobs), by unit then name."""
+    stmt = select(Channel).order_by(Channel.unit_id, Channel.name, Channel.id)
+    if actor is not None:
+        stmt = stmt.where(Channel.unit_id.in_(org_service.visible_unit_ids(session, actor)))
+    return list(session.scalars(stmt))
+
+
+def channel_values(channel: Channel) -> dict[str, Any]:
+    """The decrypted credentials; for connectors only, never for display."""
+    return secrets.decrypt(channel.credentials_encrypted)
+
+
+def _clean_values(platform: str, raw: dict[str, Any], *, require: bool) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for spec_field in platforms.form_fields(platform):
+        value = raw.get(spec_field.name)
+        value = value.strip() if isinstance(value, str) else ""
+        if len(value) > VALUE_MAX or any(ord(c) < 32 for c in value):
+            raise Invalid(_("This value is not valid."), field=spec_field.name)
+        if value:
+            values[spec_field.name] = value
+        elif require and spec_field.required:
+            raise Invalid(_("This field is required."), field=spec_field.name)
+    return values
+
+
+def _validate(platform: str, values: dict[str, str], *, field: str) -> str | None:
+    """The probe call, its errors turned into a user-safe message naming the field to fix."""
+    try:
+        return platforms.probe(platform, values)
+    except AuthExpired:
+        raise Invalid(_("The platform refused these credentials."), field=field) from None
+    except RateLimited as exc:
+        raise Invalid(
+            _(
+                "The platform asks to wait %(seconds)s seconds; try again then.",
+                seconds=int(exc.retry_after_s),
+            ),
+            field=field,
+        ) from None
+    except (ConnectorError, KeyError, TypeError, ValueError) as exc:
+        detail = scrub(str(exc), values.values())[:300]
+        log.info("channel credentials check failed on %s: %s", platform, detail)
+        raise Invalid(
+            _("The platform did not accept the check: %(detail)s", detail=detail), field=field
+        ) from None
+
+
+def _first_secret(platform: str) -> str:
+    return next((f.name for f in platforms.form_fields(platform) if f.secret), "platform")
+
+
+def add_channel(
+    session: Session,
+    *,
+    unit: Unit,
+    platform: str,
+    name: str,
+    values: dict[str, Any],
+    actor: Principal,
+    interval_s: int = 300,
+) -> Channel:
+    """Connect an official account of a unit; its credentials are checked with one real call first."""
+    org_service.require_role(actor, Role.admin)
+    if not org_service.can_access(actor, unit):
+        raise NotFound(_("Unit not found."))
+    if platform not in platforms.platform_names():
+        raise Invalid(_("Choose a platform."), field="platform")
+    if interval_s < MIN_INTERVAL_S:
+        raise Invalid(_("Poll a channel at most once a minute."), field="interval_s")
+    name = org_service.clean_name(name)
+    clean = _clean_values(platform, values, require=True)
+    secrets.encrypt({})  # refuse early and clearly when no Fernet key is configured
+    account_field = platforms.ACCOUNT_FIELD[platform]
+    reported = _validate(platform, clean, field=_first_secret(platform))
+    account = reported or (clean.get(account_field) if account_field else None) or name
+    duplicate = select(Channel.id).where(
+        Channel.unit_id == unit.id, Channel.platform == platform, Channel.account_external_id == account
+    )
+    if session.scalar(duplicate) is not None:
+        raise Conflict(_("This account is already connected for this unit."), field=account_field or "name")
+    channel = Channel(
+        unit_id=unit.id,
+        platform=platform,
+        name=name,
+        account_external_id=account[:255],
+        credentials_encrypted=secrets.encrypt(clean),
+        interval_s=interval_s,
+        status=Health.never_run.value,
+        next_poll_at=utcnow(),
+    )
+    session.add(channel)
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,  # type: ignore[arg-type]
+        action="channel.add",
+        obj=channel,
+        unit=unit,
+        after={"platform": platform, "account": channel.account_external_id, "fields": sorted(clean)},
+    )
+    return channel
+
+
+def rotate_credentials(
+    session: Session, *, channel: Channel, values: dict[str, Any], actor: Principal
+) -> Channel:
+    """Re-enter credentials (new tokens after expiry or a leak); checked with a real call like on add."""
+    org_service.require_role(actor, Role.admin)
+    given = _clean_values(channel.platform, values, require=False)
+    secret_names = platforms.secret_names(channel.platform)
+    if not set(given) & secret_names:
+        raise Invalid(_("Enter the new token or password."), field=_first_secret(channel.platform))
+    merged = {**channel_values(channel), **given}
+    _validate(channel.platform, merged, field=_first_secret(channel.platform))
+    channel.credentials_encrypted = secrets.encrypt(merged)
+    channel.credentials_rotated_at = utcnow()
+    if channel.status in (Health.needs_reauth.value, Health.error.value):
+        channel.status = Health.never_run.value
+        channel.consecutive_failures = 0
+        channel.last_error = None
+    channel.next_poll_at = utcnow()
+    audit_service.record(
+        session,
+        actor=actor,  # type: ignore[arg-type]
+        action="channel.rotate_credentials",
+        obj=channel,
+        unit=channel.unit,
+        after={"fields": sorted(given)},
+    )
+    return channel
+
+
+def request_poll(session: Session, *, channel: Channel, actor: Principal) -> None:
+    """Poll this channel now (as a job after the transaction commits)."""
+    from humas.channels.tasks import poll_channel_task
+    from humas.jobs import enqueue_after_commit
+
+    org_service.require_role(actor, Role.admin, Role.responder, Role.analyst)
+    if platforms.spec(channel.platform).source is None:
+        raise Invalid(_("This platform only pushes: its messages arrive by webhook."), field="platform")
+    channel.next_poll_at = utcnow()
+    enqueue_after_commit(session, poll_channel_task, channel_id=channel.id)

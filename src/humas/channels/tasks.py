@@ -1,0 +1,62 @@
+"""Channel jobs: the periodic poll of due channels, one poll per channel, sending the outbox, webhooks."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from humas.core.db import session_scope
+from humas.jobs import huey
+
+log = logging.getLogger(__name__)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def poll_channels_task() -> None:
+    """Queue a poll for every channel that is due (each runs on its own)."""
+    from humas.channels import service as channels_service
+
+    with session_scope() as session:
+        due = channels_service.due_channel_ids(session)
+    for channel_id in due:
+        poll_channel_task(channel_id=channel_id)
+
+
+@huey.task()
+def poll_channel_task(channel_id: int) -> None:
+    """Poll one channel; its failure is recorded on it and reaches no other channel."""
+    from humas.channels import service as channels_service
+
+    log.info("channel %s: %s", channel_id, channels_service.poll_channel_by_id(channel_id))
+
+
+@huey.periodic_task(crontab(minute="*"))
+def send_due_outbox_task() -> None:
+    """Retry due outbox rows and reconcile stale or uncertain ones."""
+    from humas.channels import service as channels_service
+
+    with session_scope() as session:
+        due = channels_service.due_entry_ids(session)
+    for entry_id in due:
+        send_outbox_task(entry_id=entry_id)
+
+
+@huey.task()
+def send_outbox_task(entry_id: int) -> None:
+    """Send one outbox row at most once."""
+    from humas.channels import service as channels_service
+
+    log.info("outbox %s: %s", entry_id, channels_service.send_entry(entry_id))
+
+
+@huey.task()
+def process_delivery_task(delivery_id: int) -> None:
+    """Hand one stored webhook delivery to the ingest pipeline."""
+    from humas.channels import service as channels_service
+    from humas.channels.models import WebhookDelivery
+
+    with session_scope() as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        if delivery is not None:
+            channels_service.process_delivery(session, delivery=delivery)
