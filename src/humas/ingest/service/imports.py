@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from humas.connectors.base import SourceItem
 from humas.core.db import session_scope
 from humas.core.time import utcnow
 from humas.ingest.models import IngestJob
 from humas.ingest.service import importer
-from humas.ingest.service.pipeline import Analyzer, IngestResult, ingest_items
+from humas.ingest.service.pipeline import Analyzer, IngestResult
+from humas.ingest.service.stream import analysis_pool, ingest_stream
 from humas.org import audit as audit_service
 from humas.org.models import Unit
 
 Progress = Callable[[int, int], None]  # (rows read, rows expected)
+TABULAR = (".csv", ".tsv", ".txt", ".xlsx")
 
 
 @dataclass
@@ -74,6 +77,7 @@ def run_import(
     batch_size: int = 1000,
     progress: Progress | None = None,
     analyzer: Analyzer | None = None,
+    workers: int = 0,
 ) -> ImportReport:
     """Import a CSV / JSONL / XLSX file for a unit; bad rows go to the error file with row and reason."""
     mapping = mapping or {}
@@ -82,29 +86,39 @@ def run_import(
     key = _job_key(importer.file_digest(path), unit_id, mapping, platform, str(zone))
     job_id, resume_after = _open_job(engine, path=path, unit_id=unit_id, key=key, total=total)
     report = ImportReport(job_id=job_id, resumed_after=resume_after)
-    batch: list[SourceItem] = []
-    last_row = resume_after
-    checked = False
-    for record in importer.read_records(path, encoding=encoding):
-        report.rows += 1
-        if (
-            record.values is not None
-            and not checked
-            and path.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx")
-        ):
-            importer.check_columns(list(record.values), mapping)
-            checked = True
-        item = _item(record, mapping=mapping, platform=platform, zone=zone, report=report)
-        if item is None or record.row <= resume_after:
-            continue
-        batch.append(item)
-        last_row = record.row
-        if len(batch) >= batch_size:
-            _commit_batch(engine, job_id, unit_id, batch, last_row, report, analyzer)
-            batch = []
-            if progress:
-                progress(report.rows, total)
-    _commit_batch(engine, job_id, unit_id, batch, last_row, report, analyzer, final=True)
+    last_rows: dict[int, int] = {}  # id(batch) -> file row of its last record
+
+    def batches() -> Iterator[list[SourceItem]]:
+        batch: list[SourceItem] = []
+        checked = False
+        last_seen = resume_after
+        for record in importer.read_records(path, encoding=encoding):
+            report.rows += 1
+            last_seen = max(last_seen, record.row)
+            if record.values is not None and not checked and path.suffix.lower() in TABULAR:
+                importer.check_columns(list(record.values), mapping)
+                checked = True
+            item = _item(record, mapping=mapping, platform=platform, zone=zone, report=report)
+            if item is None or record.row <= resume_after:
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                last_rows[id(batch)] = record.row
+                yield batch
+                batch = []
+        last_rows[id(batch)] = last_seen
+        yield batch
+
+    def on_batch(session: Session, result: IngestResult, batch: list[SourceItem]) -> None:
+        _record_progress(session, job_id, last_rows.pop(id(batch), 0), result, report)
+        if progress:
+            progress(report.rows, total)
+
+    with analysis_pool(workers if analyzer is None else 0) as pool:
+        ingest_stream(
+            batches(), unit_id=unit_id, engine=engine, pool=pool, analyzer=analyzer, on_batch=on_batch
+        )
+    _finish_job(engine, job_id, report)
     if progress:
         progress(report.rows, report.rows)
     report.errors_path = _write_errors(
@@ -124,36 +138,31 @@ def _item(record: importer.Record, *, mapping: dict[str, str], platform: str, zo
         return None
 
 
-def _commit_batch(
-    engine: Engine | None,
-    job_id: int,
-    unit_id: int,
-    batch: list[SourceItem],
-    last_row: int,
-    report: ImportReport,
-    analyzer: Analyzer | None,
-    *,
-    final: bool = False,
+def _record_progress(
+    session: Session, job_id: int, last_row: int, result: IngestResult, report: ImportReport
 ) -> None:
+    """Committed with the batch: the rows before `last_row` never need reading into the database again."""
+    job = session.get(IngestJob, job_id)
+    assert job is not None
+    job.cursor = max(job.cursor, last_row)
+    job.done = report.rows
+    job.added += result.added
+    job.failed = len(report.errors)
+    job.updated_at = utcnow()
+    report.added += result.added
+    report.updated += result.updated
+
+
+def _finish_job(engine: Engine | None, job_id: int, report: ImportReport) -> None:
     with session_scope(engine) as session:
-        unit = session.get(Unit, unit_id)
-        assert unit is not None
-        result = ingest_items(session, batch, unit=unit, analyzer=analyzer) if batch else IngestResult()
         job = session.get(IngestJob, job_id)
         assert job is not None
-        job.cursor = max(job.cursor, last_row)
-        job.done = report.rows
-        job.added += result.added
-        job.failed = len(report.errors)
-        job.updated_at = utcnow()
-        report.added += result.added
-        report.updated += result.updated
-        if final:
-            job.status, job.finished_at, job.total = "done", utcnow(), report.rows
-            audit_service.record(
-                session, actor=None, action="mentions.import", obj=job, unit=unit, label=job.label,
-                after={"rows": report.rows, "added": job.added, "errors": len(report.errors)},
-            )  # fmt: skip
+        unit = session.get(Unit, job.unit_id)
+        job.status, job.finished_at, job.total = "done", utcnow(), report.rows
+        audit_service.record(
+            session, actor=None, action="mentions.import", obj=job, unit=unit, label=job.label,
+            after={"rows": report.rows, "added": job.added, "errors": len(report.errors)},
+        )  # fmt: skip
 
 
 def _write_errors(errors: list[tuple[int, str, str]], path: Path) -> Path | None:

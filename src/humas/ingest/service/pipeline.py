@@ -24,7 +24,7 @@ from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.ingest.service import neardup
 from humas.ingest.service.matcher import Matcher, MentionView
-from humas.ingest.service.sql import dialect_of, insert_for, insert_ignore, upsert_add
+from humas.ingest.service.sql import dialect_of, insert_for, insert_ignore, sqlite_insert, upsert_add
 from humas.org.models import Unit
 
 Analyzer = Callable[[list[str]], list[Any]]
@@ -55,6 +55,11 @@ def default_analyzer(texts: list[str]) -> list[Any]:
     return analyze(texts)
 
 
+def clean_text(text: str | None) -> str:
+    """The text as stored and analysed (NUL bytes dropped, trimmed, at most 100,000 characters)."""
+    return (text or "").replace("\x00", "").strip()[:_TEXT_MAX]
+
+
 def _clip(value: str | None, limit: int = _ID_MAX) -> str | None:
     return None if value is None else value.replace("\x00", "")[:limit]
 
@@ -79,7 +84,7 @@ def _row(item: SourceItem, *, unit_id: int, channel: str | None, fetched_at: dat
         "author_name": _clip(item.author_name),
         "author_followers": item.author_followers,
         "url": _clip(item.url, 4000),
-        "text": (item.text or "").replace("\x00", "").strip()[:_TEXT_MAX],
+        "text": clean_text(item.text),
         "created_at": item.created_at or fetched_at,
         "fetched_at": fetched_at,
         "parent_external_id": _clip(item.parent_external_id),
@@ -89,7 +94,9 @@ def _row(item: SourceItem, *, unit_id: int, channel: str | None, fetched_at: dat
     }
 
 
-def _existing_ids(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _existing_ids(
+    session: Session, keys: list[tuple[str, str]], *, fetched_at: datetime | None = None
+) -> dict[tuple[str, str], int]:
     found: dict[tuple[str, str], int] = {}
     by_platform: dict[str, list[str]] = {}
     for platform, external_id in keys:
@@ -99,6 +106,8 @@ def _existing_ids(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[s
             stmt = select(Mention.id, Mention.external_id).where(
                 Mention.platform == platform, Mention.external_id.in_(ids[start : start + 900])
             )
+            if fetched_at is not None:
+                stmt = stmt.where(Mention.fetched_at == fetched_at)
             found.update({(platform, ext): mid for mid, ext in session.execute(stmt)})
     return found
 
@@ -117,22 +126,22 @@ def _apply_analysis(row: dict[str, Any], analysis: Any) -> None:
     )
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
-    """INSERT .. ON CONFLICT DO NOTHING RETURNING: a row another worker stored meanwhile is simply skipped."""
-    stmt = (
-        insert_for(session, Mention)
-        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
-        .returning(Mention.id, Mention.platform, Mention.external_id)
-    )
+def _insert_new(
+    session: Session, rows: list[dict[str, Any]], fetched_at: datetime
+) -> dict[tuple[str, str], int]:
+    """Insert, skipping rows another worker stored meanwhile; returns the ids of the rows this batch added."""
     if dialect_of(session) == "postgresql":
-        result = session.execute(stmt, rows)
-        return {(p, e): mid for mid, p, e in result}
-    ids: dict[tuple[str, str], int] = {}
-    # SQLite: executemany with RETURNING is batched by SQLAlchemy; keep batches under the variable limit.
-    for start in range(0, len(rows), 500):
-        for mid, p, e in session.execute(stmt, rows[start : start + 500]):
-            ids[(p, e)] = mid
-    return ids
+        stmt = (
+            insert_for(session, Mention)
+            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+            .returning(Mention.id, Mention.platform, Mention.external_id)
+        )
+        return {(p, e): mid for mid, p, e in session.execute(stmt, rows)}
+    conflict = "ON CONFLICT (platform, external_id) DO NOTHING"
+    sqlite_insert(session, Mention, rows, columns=list(rows[0]), conflict=conflict)
+    # NOTE: the driver's executemany returns no rows; this batch's rows are the ones carrying its fetched_at.
+    found = _existing_ids(session, [(r["platform"], r["external_id"]) for r in rows], fetched_at=fetched_at)
+    return found
 
 
 def _hour(value: datetime) -> datetime:
@@ -192,7 +201,7 @@ def ingest_items(
         _apply_analysis(row, analysis)
     matcher = matcher if matcher is not None else queries_service.current_matcher(session)
     per_row = [matcher.match(_view(r)) for r in new_rows]
-    ids = _insert_new(session, new_rows)
+    ids = _insert_new(session, new_rows, fetched_at)
     kept = [
         (ids[(r["platform"], r["external_id"])], r, a, m)
         for r, a, m in zip(new_rows, analyses, per_row, strict=True)

@@ -1,11 +1,16 @@
-"""Dialect-aware bulk statements (INSERT .. ON CONFLICT) shared by the ingest services."""
+"""Dialect-aware bulk statements (INSERT .. ON CONFLICT) shared by the ingest services.
+
+On SQLite the rows go straight to the driver's `executemany` after the columns' own bind processors (the
+same conversions SQLAlchemy applies: UTC datetimes to text, JSON to text): SQLAlchemy's per-row parameter
+handling cost more than the insert itself. PostgreSQL uses Core statements (batched multi-row VALUES).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Insert
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,13 +21,45 @@ def dialect_of(session: Session) -> str:
 
 def insert_for(session: Session, model: Any) -> Insert:
     module = postgresql if dialect_of(session) == "postgresql" else sqlite
-    return module.insert(model)
+    return module.insert(model.__table__)
+
+
+def _sqlite_rows(
+    session: Session, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]
+) -> list[tuple]:
+    dialect = session.get_bind().dialect
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]  # noqa: SLF001
+    if not any(processors):
+        return [tuple(row.get(name) for name in columns) for row in rows]
+    out = []
+    for row in rows:
+        values = []
+        for name, process in zip(columns, processors, strict=True):
+            value = row.get(name)
+            values.append(process(value) if process is not None and value is not None else value)
+        out.append(tuple(values))
+    return out
+
+
+def sqlite_insert(
+    session: Session, model: Any, rows: Sequence[dict[str, Any]], *, columns: list[str], conflict: str = ""
+) -> None:
+    """executemany of `INSERT INTO table (columns) VALUES (...) <conflict>` with processed values."""
+    table: Table = model.__table__
+    names = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}"  # noqa: S608 - model names
+    session.connection().exec_driver_sql(statement, _sqlite_rows(session, table, columns, rows))
 
 
 def insert_ignore(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows, skipping those whose key already exists."""
-    if rows:
-        session.execute(insert_for(session, model).on_conflict_do_nothing(), list(rows))
+    if not rows:
+        return
+    if dialect_of(session) == "sqlite":
+        sqlite_insert(session, model, rows, columns=list(rows[0]), conflict="ON CONFLICT DO NOTHING")
+        return
+    session.execute(insert_for(session, model).on_conflict_do_nothing(), list(rows))
 
 
 def upsert_add(
@@ -30,6 +67,10 @@ def upsert_add(
 ) -> None:
     """Insert rows, or add their `add` column onto the existing row with the same keys."""
     if not rows:
+        return
+    if dialect_of(session) == "sqlite":
+        conflict = f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET "{add}" = "{add}" + excluded."{add}"'
+        sqlite_insert(session, model, rows, columns=list(rows[0]), conflict=conflict)
         return
     stmt = insert_for(session, model)
     column = model.__table__.c[add]
