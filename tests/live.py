@@ -12,6 +12,10 @@
 - `page` (function): a fresh browser context (no cookies) and page; `login(page, live_server, "admin")`
   logs it in as a seeded user.
 
+For TestClient tests on both engines: `web_app` (the app with `get_db` bound to the rolled-back `session`
+fixture) and `web` (a `WebClient`: `.login(user)`, `.post(url, data)` with the CSRF token, `.api(method, url,
+token)`), and `api_token(session, user)` for a bearer token.
+
 Mark browser tests with `@pytest.mark.browser`. The server is shared by the whole run: give what you
 create unique names (`unique("Unit")`).
 """
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import socket
 import threading
@@ -246,3 +251,98 @@ def login(page: Any, live: LiveServer, key: str = "admin") -> SeedUser:
     page.click("form[action='/login'] button[type=submit]")
     page.wait_for_url(f"{live.url}/")
     return user
+
+
+# --- TestClient fixtures (both engines) ---------------------------------------------------------------
+
+
+class WebClient:
+    """A TestClient with helpers. Each request runs in its own savepoint of the test's session, so a failing
+    request rolls back only its own changes; data the test made before is committed to the savepoint first."""
+
+    def __init__(self, client: Any, session: Session) -> None:
+        self.client = client
+        self.session = session
+        self.csrf: str | None = None
+
+    def login(self, user: Any) -> WebClient:
+        """Start a browser session for `user` (no password round trip) and remember its CSRF token."""
+        from humas.org import auth as auth_service
+        from humas.web.deps import SESSION_COOKIE, sign
+
+        token, web_session = auth_service.start_session(self.session, user=user)
+        self.session.commit()
+        self.client.cookies.set(SESSION_COOKIE, sign(token, salt="humas.session"))
+        self.csrf = web_session.csrf_token
+        return self
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, *, csrf: bool = True, **kwargs: Any) -> Any:
+        """A form POST carrying the session's CSRF token (unless `csrf=False`); redirects are not followed."""
+        data = dict(data or {})
+        if csrf and self.csrf:
+            data.setdefault("csrf_token", self.csrf)
+        kwargs.setdefault("follow_redirects", False)
+        return self.client.post(url, data=data, **kwargs)
+
+    def api(self, method: str, url: str, token: str | None = None, **kwargs: Any) -> Any:
+        """A JSON API call with `Authorization: Bearer <token>`."""
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    def login_form_token(self) -> str:
+        """The pre-login CSRF token (sets its cookie)."""
+        match = CSRF_RE.search(self.client.get("/login").text)
+        assert match
+        return match.group(1)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def web_app(session: Session) -> Iterator[Any]:
+    """`create_app()` with `get_db` bound to the rolled-back `session` fixture (both engines)."""
+    from humas.web.app import create_app
+    from humas.web.deps import get_db
+
+    application = create_app()
+
+    def db() -> Iterator[Session]:
+        # Like the real dependency, on the test's session: commit releases a savepoint, rollback returns to
+        # the last one; the test's outer transaction is rolled back at the end.
+        session.commit()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    application.dependency_overrides[get_db] = db
+    yield application
+    application.dependency_overrides.clear()
+
+
+@pytest.fixture
+def web(web_app: Any, session: Session) -> Iterator[WebClient]:
+    """A `WebClient` over `web_app`."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(web_app, base_url="http://testserver") as client:
+        yield WebClient(client, session)
+
+
+def api_token(session: Session, user: Any, *, role: str = "admin", unit: Any = None) -> str:
+    """A bearer token for `user` scoped to `unit` (default: the user's own) and `role`."""
+    from humas.org import auth as auth_service
+
+    _token, plaintext = auth_service.create_api_token(
+        session, user=user, unit=unit or user.unit, role=role, name="test", actor=user
+    )
+    session.commit()
+    return plaintext

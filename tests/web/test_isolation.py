@@ -54,7 +54,7 @@ def _body(route: Any, own_unit_id: int) -> tuple[dict[str, Any] | None, dict[str
     return None, {p.name: _value(p.field_info.annotation, p.name, own_unit_id) for p in params}
 
 
-def test_every_route_with_an_id_hides_sibling_objects(web: WebClient, app, session) -> None:
+def test_every_route_with_an_id_hides_sibling_objects(web: WebClient, web_app, session) -> None:
     root = make_unit(session, name="Kementerian Isolasi")
     mine = make_unit(session, parent=root, name="Ditjen Saya")
     sibling = make_unit(session, parent=root, name="Ditjen Tetangga")
@@ -62,7 +62,7 @@ def test_every_route_with_an_id_hides_sibling_objects(web: WebClient, app, sessi
     token = api_token(session, actor)
     web.login(actor)
 
-    routes = [r for r in iter_routes(app) if ID_PARAM.search(r.path)]
+    routes = [r for r in iter_routes(web_app) if ID_PARAM.search(r.path)]
     assert len(routes) >= 10, "route enumeration found too few routes"
     unknown = {p for r in routes for p in ID_PARAM.findall(r.path)} - ID_FACTORIES.keys()
     assert not unknown, f"register an isolation factory in tests/web/isolation.py for: {sorted(unknown)}"

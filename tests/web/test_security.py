@@ -29,12 +29,12 @@ def test_post_without_csrf_token_is_refused(web: WebClient, session) -> None:
     assert _unit_count(session) == before
 
 
-def test_every_unsafe_route_needs_the_token(web: WebClient, app, session) -> None:
+def test_every_unsafe_route_needs_the_token(web: WebClient, web_app, session) -> None:
     """Each state-changing page route answers 403 without the token (and changes nothing)."""
     user = make_user(session)
     web.login(user)
     checked = 0
-    for route in iter_routes(app):
+    for route in iter_routes(web_app):
         if route.path.startswith("/api/") or not (route.methods & UNSAFE):
             continue
         path = route.path.replace("{unit_id}", str(user.unit_id)).replace("{user_id}", str(user.id))
