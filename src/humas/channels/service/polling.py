@@ -153,7 +153,6 @@ def poll_channel(session: Session, *, channel: Channel, analyzer: Analyzer | Non
     except Exception as exc:  # noqa: BLE001 - recorded on the channel; the other channels go on
         message = scrub(f"{type(exc).__name__}: {exc}", secrets_)
         log.warning("channel %s (%s) poll failed: %s", channel.id, channel.platform, message)
-        session.refresh(channel)
         record_failure(channel, message=message)
         return f"failed: {message}"
 

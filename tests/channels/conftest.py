@@ -1,0 +1,67 @@
+"""Channel test helpers: a Fernet key, recorded platform answers, channels made without a network probe."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from humas.core.db import make_engine
+from humas.core.settings import get_settings
+from tests.conftest import ENGINES, PG_URL, _build_postgresql, _build_sqlite
+from tests.ingest.helpers import fake_analyze
+
+FERNET_KEY = "n3JxPZ0sCj1c1y0n9Nq3sBvqgY5KpX2c0m4Jt7Wf1aE="
+HERE = Path(__file__).parent
+CONNECTOR_FIXTURES = HERE.parent / "connectors" / "fixtures"
+BOT_TOKEN = "7012345678:AAH-rahasia-bot-token-XYZ987"
+BOT = f"https://api.telegram.org/bot{BOT_TOKEN}"
+GRAPH = "https://graph.facebook.com/v24.0"
+PAGE_TOKEN = "EAAG-rahasia-page-token-1234567890"
+APP_SECRET = "meta-app-secret-9f8e7d"
+VERIFY_TOKEN = "verify-token-5a4b3c"
+TG_WEBHOOK_SECRET = "tg-webhook-secret-77aa"
+
+
+def load(platform: str, name: str) -> Any:
+    folder = HERE / "fixtures" if (HERE / "fixtures" / platform / name).exists() else CONNECTOR_FIXTURES
+    return json.loads((folder / platform / name).read_text(encoding="utf-8"))
+
+
+def raw(platform: str, name: str) -> bytes:
+    return (CONNECTOR_FIXTURES / platform / name).read_bytes()
+
+
+@pytest.fixture(autouse=True)
+def fernet_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("HUMAS_FERNET_KEY", FERNET_KEY)
+    get_settings.cache_clear()
+    yield FERNET_KEY
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def fast_analyzer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pipeline's analysis replaced by the ingest tests' deterministic stand-in (the models are slow)."""
+    monkeypatch.setattr("humas.ingest.service.pipeline.default_analyzer", fake_analyze)
+
+
+@pytest.fixture(params=ENGINES)
+def committing_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh migrated database whose transactions really commit (jobs own their transactions)."""
+    if request.param == "sqlite":
+        engine = _build_sqlite(tmp_path)
+        yield engine
+        engine.dispose()
+        return
+    engine, schema = _build_postgresql()
+    yield engine
+    engine.dispose()
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
