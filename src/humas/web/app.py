@@ -146,4 +146,5 @@ def create_app() -> FastAPI:
         if router is not None:
             app.include_router(router, prefix=API_PREFIX)
     _add_placeholders(app)
+    app.state.served_get_paths = frozenset(r.path for r in iter_routes(app) if "GET" in r.methods)
     return app

@@ -22,14 +22,14 @@ NAV: tuple[NavItem, ...] = (
     NavItem("home", _("Home"), "/", "house", ("/",)),
     NavItem("listening", _("Listening"), "/listening", "radar", ("/listening", "/mentions")),
     NavItem("inbox", _("Inbox"), "/inbox", "inbox", ("/inbox",)),
-    NavItem("publishing", _("Publishing"), "/publishing", "send", ("/publishing", "/channels")),
+    NavItem("publishing", _("Publishing"), "/publishing", "send", ("/publishing",)),
     NavItem("reports", _("Reports"), "/reports", "file-chart-column", ("/reports",)),
     NavItem(
         "settings",
         _("Settings"),
         "/settings",
         "settings",
-        ("/settings", "/units", "/users", "/audit", "/profile"),
+        ("/settings", "/units", "/users", "/audit", "/profile", "/channels"),
     ),
 )
 
