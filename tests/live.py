@@ -3,7 +3,8 @@
 - `live_server` (session): humas served by a real uvicorn in a background thread on 127.0.0.1 and a free
   port, over a fresh, migrated SQLite *file* database, seeded with a small institution (see `SEED_UNITS`) and
   one user per role at the top unit plus an admin in each directorate general. It yields a `LiveServer`:
-  `.url`, `.units` (name key -> id), `.users` (key -> `SeedUser` with email/password/id), `.session()`
+  `.url`, `.units` (name key -> id), `.users` (key -> `SeedUser` with email/password/id), `.add_user(unit,
+  *roles)`, `.session()`
   (a context manager committing on exit, for seeding your own data) and `.run(fn)` (calls `fn(session)` in
   one committed transaction and returns its result; ORM objects come back detached, so return ids or plain
   values).
@@ -25,7 +26,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -116,6 +116,27 @@ class LiveServer:
     def run(self, fn: Callable[[Session], T]) -> T:
         with self.session() as session:
             return fn(session)
+
+    def add_user(self, unit: str | int, *roles: str, key: str | None = None) -> SeedUser:
+        """A new user (password `PASSWORD`) at a seeded unit key or unit id; then `login(page, live, key)`."""
+        from humas.org import service as org_service
+        from humas.org.models import Unit
+
+        key = key or unique("user").replace(" ", "-")
+        unit_id = self.units[unit] if isinstance(unit, str) else unit
+        role_list = roles or ("admin",)
+
+        def create(session: Session) -> SeedUser:
+            target = session.get(Unit, unit_id)
+            assert target is not None, f"no unit {unit!r}"
+            email = f"{key.lower()}@contoh.go.id"
+            user, _ = org_service.create_user(
+                session, email=email, name=key, unit=target, roles=role_list, actor=None, password=PASSWORD
+            )
+            return SeedUser(key, email, PASSWORD, user.id, unit_id, tuple(role_list))
+
+        self.users[key] = self.run(create)
+        return self.users[key]
 
 
 def _free_port() -> int:
@@ -217,7 +238,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (sync API), shared by the run."""
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+    if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 

@@ -140,3 +140,16 @@ def test_audit_filter_updates_in_place_with_htmx(page, live_server: LiveServer) 
     assert all(text == "auth.login" for text in rows.locator("td code").all_inner_texts())
     assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of swapping"
     assert not [c for c in console if "Content Security Policy" in c or "htmx" in c.lower()], console
+
+
+def test_non_admin_sees_the_tree_read_only(page, live_server: LiveServer) -> None:
+    """A drafter of a directorate sees its subtree, no create form, and 404 for a sibling's unit."""
+    user = live_server.add_user("dg_a", "drafter")
+    login(page, live_server, user.key)
+    page.goto(f"{live_server.url}/units")
+    names = page.locator("[data-testid=unit-tree] .tree-name span").all_inner_texts()
+    assert names[0] == "Direktorat Jenderal Alfa" and "Direktorat Jenderal Beta" not in names
+    assert page.locator("[data-testid=unit-create]").count() == 0
+    response = page.goto(f"{live_server.url}/units/{live_server.units['dg_b']}")
+    assert response is not None and response.status == 404
+    assert page.locator("[data-testid=error-page]").is_visible()
