@@ -1,4 +1,4 @@
-"""News feeds on recorded RSS/Atom answers (respx): conditional GET, article extraction, health and backoff."""
+"""News feeds on recorded RSS/Atom answers (respx): conditional GET, article text, health and backoff."""
 
 from __future__ import annotations
 

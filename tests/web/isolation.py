@@ -47,3 +47,13 @@ def _token(session: Session, unit: Unit) -> int:
         session, user=owner, unit=unit, role="admin", name="t", actor=owner
     )
     return token.id
+
+
+@register("mention_id")
+def _mention(session: Session, unit: Unit) -> int:
+    from humas.ingest.service import pipeline
+    from tests.ingest.helpers import fake_analyze, item
+
+    return pipeline.ingest_items(
+        session, [item("sebuah mention")], unit=unit, analyzer=fake_analyze
+    ).added_ids[0]

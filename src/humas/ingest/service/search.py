@@ -194,3 +194,27 @@ def _xlsx_safe(value: Any) -> Any:
         # openpyxl refuses control characters that XML cannot carry.
         return "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
     return value
+
+
+def matched_queries(session: Session, *, mention: Mention, actor: User | None) -> list[SavedQuery]:
+    """The saved queries (of units the actor sees) that tag this mention."""
+    stmt = (
+        select(SavedQuery)
+        .join(QueryMatch, QueryMatch.query_id == SavedQuery.id)
+        .where(QueryMatch.mention_id == mention.id)
+        .order_by(SavedQuery.name)
+    )
+    if actor is not None:
+        stmt = stmt.where(SavedQuery.unit_id.in_(org_service.visible_unit_ids(session, actor)))
+    return list(session.scalars(stmt))
+
+
+def near_duplicates(
+    session: Session, *, mention: Mention, actor: User | None, limit: int = 20
+) -> list[Mention]:
+    """Other visible mentions in the same near-duplicate group."""
+    if mention.near_dup_group is None:
+        return []
+    stmt = select(Mention).where(Mention.near_dup_group == mention.near_dup_group, Mention.id != mention.id)
+    stmt = _visible(session, actor, stmt, None).order_by(Mention.id).limit(limit)
+    return list(session.scalars(stmt))
