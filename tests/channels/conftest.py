@@ -65,3 +65,14 @@ def committing_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def app_db(use_database: str) -> Iterator[Engine]:
+    """The app's own database (settings point at it), migrated: jobs run by huey (immediate) use it too."""
+    from humas.core import migrations
+    from humas.core.db import get_engine
+
+    engine = get_engine()
+    migrations.upgrade(engine)
+    yield engine

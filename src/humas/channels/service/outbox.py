@@ -200,6 +200,7 @@ def _claim(entry_id: int, engine: Any) -> tuple[str, dict[str, Any]] | None:
         if entry is None or entry.status in (OutboxStatus.sent.value, OutboxStatus.failed.value):
             return None
         now = utcnow()
+        previous, first_attempt_at = entry.status, entry.first_attempt_at
         claimed = session.execute(
             update(OutboxEntry)
             .where(
@@ -211,8 +212,9 @@ def _claim(entry_id: int, engine: Any) -> tuple[str, dict[str, Any]] | None:
                 status=OutboxStatus.sending.value,
                 attempts=entry.attempts + 1,
                 last_attempt_at=now,
-                first_attempt_at=entry.first_attempt_at or now,
+                first_attempt_at=first_attempt_at or now,
             )
+            .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:
             return None
@@ -223,10 +225,10 @@ def _claim(entry_id: int, engine: Any) -> tuple[str, dict[str, Any]] | None:
             "action": entry.action,
             "payload": dict(entry.payload),
             "key": entry.idempotency_key,
-            "since": (entry.first_attempt_at or now) - timedelta(minutes=5),
+            "since": (first_attempt_at or now) - timedelta(minutes=5),
             "channel_id": channel.id,
         }
-        return entry.status, data
+        return previous, data
 
 
 def _perform(publisher: Any, data: dict[str, Any]) -> PublishResult | None:
