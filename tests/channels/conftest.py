@@ -76,3 +76,40 @@ def app_db(use_database: str) -> Iterator[Engine]:
     engine = get_engine()
     migrations.upgrade(engine)
     yield engine
+
+
+class AppClient:
+    """A TestClient over the real app and database (jobs run against it too), logged in as one user."""
+
+    def __init__(self, client: Any, engine: Engine) -> None:
+        self.client, self.engine, self.csrf = client, engine, ""
+
+    def login(self, user_id: int) -> AppClient:
+        from humas.core.db import session_scope
+        from humas.org import auth as auth_service
+        from humas.org.models import User
+        from humas.web.deps import SESSION_COOKIE, sign
+
+        with session_scope(self.engine) as session:
+            user = session.get(User, user_id)
+            token, web_session = auth_service.start_session(session, user=user)
+            self.csrf = web_session.csrf_token
+        self.client.cookies.set(SESSION_COOKIE, sign(token, salt="humas.session"))
+        return self
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("follow_redirects", True)
+        return self.client.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def app_client(app_db: Engine) -> Iterator[AppClient]:
+    from fastapi.testclient import TestClient
+
+    from humas.web.app import create_app
+
+    with TestClient(create_app(), base_url="http://testserver") as client:
+        yield AppClient(client, app_db)

@@ -22,6 +22,9 @@ from humas.channels.service.outbox import (
 )
 from humas.channels.service.polling import due_channel_ids, poll_channel, poll_channel_by_id, poll_due
 from humas.channels.service.webhooks import (
+    MAX_BODY as MAX_WEBHOOK_BODY,
+)
+from humas.channels.service.webhooks import (
     DeliveryRefused,
     answer_handshake,
     process_delivery,
@@ -31,6 +34,7 @@ from humas.channels.service.webhooks import (
 _redact.install()
 
 __all__ = [
+    "MAX_WEBHOOK_BODY",
     "DeliveryRefused",
     "access_channel",
     "add_channel",

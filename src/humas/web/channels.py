@@ -1,0 +1,315 @@
+"""Pengaturan → Kanal: channels with their health, add one, re-enter credentials, poll now; webhooks.
+
+The webhook receivers are plain Starlette routes: they bypass the app's session and CSRF dependencies
+(a platform has neither a cookie nor a CSRF token; each delivery is verified by its signature or secret
+token instead) and stay out of the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+
+from humas.channels import platforms
+from humas.channels import service as channels_service
+from humas.channels.models import Channel
+from humas.core.errors import HumasError, Invalid
+from humas.core.i18n import _
+from humas.org import service as org_service
+from humas.org.models import User
+from humas.web.deps import CurrentUser, DbSession, get_db
+from humas.web.errors import with_form
+from humas.web.flash import N_, redirect
+from humas.web.templating import render
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+BASE = "/settings/channels"
+FIELD_MAX = 4_000
+
+FIELD_LABELS = {
+    "user_id": N_("Account id"),
+    "username": N_("Username"),
+    "bearer_token": N_("App bearer token (reading)"),
+    "user_access_token": N_("User access token (posting)"),
+    "page_id": N_("Page id"),
+    "page_access_token": N_("Page access token"),
+    "ig_user_id": N_("Instagram business account id"),
+    "access_token": N_("Access token"),
+    "phone_number_id": N_("Phone number id"),
+    "channel_id": N_("Channel id"),
+    "api_key": N_("API key (reading)"),
+    "bot_token": N_("Bot token"),
+    "channel": N_("Channel to publish to (@name or id)"),
+    "webhook_secret": N_("Webhook secret token"),
+    "instance_url": N_("Server address"),
+    "account_id": N_("Account id"),
+    "identifier": N_("Handle or DID"),
+    "app_password": N_("App password"),
+    "pds_url": N_("PDS address"),
+    "app_secret": N_("App secret (webhook signatures)"),
+    "verify_token": N_("Webhook verify token"),
+}
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """Plain data for templates: health and identity, never credentials."""
+
+    id: int
+    name: str
+    platform: str
+    platform_label: str
+    unit_id: int
+    unit_name: str
+    account: str
+    status: str
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    consecutive_failures: int
+    rate_limited_until: datetime | None
+    next_poll_at: datetime | None
+    credentials_rotated_at: datetime
+    polls: bool
+    webhook: str | None
+
+
+def channel_row(channel: Channel) -> ChannelRow:
+    spec = platforms.spec(channel.platform)
+    return ChannelRow(
+        id=channel.id,
+        name=channel.name,
+        platform=channel.platform,
+        platform_label=platforms.LABELS.get(channel.platform, channel.platform),
+        unit_id=channel.unit_id,
+        unit_name=channel.unit.name,
+        account=channel.account_external_id,
+        status=channel.status,
+        last_polled_at=channel.last_polled_at,
+        last_success_at=channel.last_success_at,
+        last_error=channel.last_error,
+        consecutive_failures=channel.consecutive_failures,
+        rate_limited_until=channel.rate_limited_until,
+        next_poll_at=channel.next_poll_at,
+        credentials_rotated_at=channel.credentials_rotated_at,
+        polls=spec.source is not None,
+        webhook=spec.webhook,
+    )
+
+
+def _platform_choices() -> list[tuple[str, str]]:
+    return [(name, platforms.LABELS.get(name, name)) for name in platforms.platform_names()]
+
+
+def _fields(platform: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.name,
+            "label": FIELD_LABELS.get(f.name, f.name),
+            "secret": f.secret,
+            "required": f.required,
+        }
+        for f in platforms.form_fields(platform)
+    ]
+
+
+def _public_values(platform: str, values: dict[str, Any]) -> dict[str, Any]:
+    """What a form may show again after an error: never a secret."""
+    secret = platforms.secret_names(platform) if platform in platforms.platform_names() else set()
+    return {k: v for k, v in values.items() if k not in secret}
+
+
+@router.get(BASE, response_class=HTMLResponse)
+def channels_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+    """Channels of the user's subtree with their health."""
+    rows = [channel_row(c) for c in channels_service.list_channels(session, user)]
+    return render(request, "channels/index.html", rows=rows, platforms=_platform_choices())
+
+
+def _new_context(session: Session, user: User, platform: str) -> dict[str, Any]:
+    if platform not in platforms.platform_names():
+        raise Invalid(_("Choose a platform."), field="platform")
+    units = [(u.id, u.name, u.depth) for u in org_service.list_units(session, user)]
+    return {
+        "platform": platform,
+        "platform_label": platforms.LABELS.get(platform, platform),
+        "fields": _fields(platform),
+        "units": units,
+        "base_depth": min((d for _i, _n, d in units), default=0),
+    }
+
+
+@router.get(BASE + "/new", response_class=HTMLResponse)
+def new_channel_page(
+    request: Request, session: DbSession, user: CurrentUser, platform: str = ""
+) -> HTMLResponse:
+    """The form to connect an account of one platform."""
+    context = _new_context(session, user, platform)
+    return render(request, "channels/new.html", **context, error=None, values={})
+
+
+@router.post(BASE)
+async def add_channel(request: Request, session: DbSession, user: CurrentUser) -> Response:
+    """Connect an account: its credentials are checked with one call to the platform."""
+    form = await request.form()
+    data = {k: v for k, v in form.items() if isinstance(v, str) and len(v) <= FIELD_MAX}
+    platform = data.get("platform", "")
+    context = _new_context(session, user, platform)
+    with_form(request, "channels/new.html", values=_public_values(platform, data), **context)
+    unit_id = data.get("unit_id", "")
+    if not unit_id.isdigit():
+        raise Invalid(_("Choose a unit."), field="unit_id")
+    unit = org_service.access_unit(session, user, int(unit_id))
+    channel = channels_service.add_channel(
+        session, unit=unit, platform=platform, name=data.get("name", ""), values=data, actor=user
+    )
+    return redirect(f"{BASE}/{channel.id}", N_("Channel %(name)s connected."), name=channel.name)
+
+
+def _detail_context(session: Session, channel: Channel, request: Request) -> dict[str, Any]:
+    row = channel_row(channel)
+    base = str(request.base_url).rstrip("/")
+    webhook_url = None
+    if row.webhook == "meta":
+        kind = "whatsapp" if channel.platform == "whatsapp" else "meta"
+        webhook_url = f"{base}/webhooks/{kind}/{channel.id}"
+    elif row.webhook == "telegram":
+        webhook_url = f"{base}/webhooks/telegram/{channel.id}"
+    outbox = channels_service.list_outbox(session, channel=channel, limit=20)
+    return {
+        "channel": row,
+        "fields": _fields(channel.platform),
+        "webhook_url": webhook_url,
+        "outbox": [(e.id, e.action, e.status, e.attempts, e.external_id, e.created_at) for e in outbox],
+    }
+
+
+@router.get(BASE + "/{channel_id}", response_class=HTMLResponse)
+def channel_page(request: Request, session: DbSession, user: CurrentUser, channel_id: int) -> HTMLResponse:
+    """One channel: health, webhook address, re-enter credentials, poll now, recent writes."""
+    channel = channels_service.access_channel(session, user, channel_id)
+    return render(
+        request, "channels/detail.html", **_detail_context(session, channel, request), error=None, values={}
+    )
+
+
+@router.post(BASE + "/{channel_id}/credentials")
+async def rotate_credentials(
+    request: Request, session: DbSession, user: CurrentUser, channel_id: int
+) -> Response:
+    """Re-enter a channel's credentials (after expiry or a leak)."""
+    channel = channels_service.access_channel(session, user, channel_id)
+    form = await request.form()
+    data = {k: v for k, v in form.items() if isinstance(v, str) and len(v) <= FIELD_MAX}
+    with_form(
+        request,
+        "channels/detail.html",
+        values=_public_values(channel.platform, data),
+        **_detail_context(session, channel, request),
+    )
+    channels_service.rotate_credentials(session, channel=channel, values=data, actor=user)
+    return redirect(f"{BASE}/{channel.id}", N_("New credentials saved for %(name)s."), name=channel.name)
+
+
+@router.post(BASE + "/{channel_id}/poll")
+def poll_now(request: Request, session: DbSession, user: CurrentUser, channel_id: int) -> Response:
+    """Poll the channel now (a job; the page shows the outcome when it has run)."""
+    channel = channels_service.access_channel(session, user, channel_id)
+    channels_service.request_poll(session, channel=channel, actor=user)
+    return redirect(f"{BASE}/{channel.id}", N_("Poll of %(name)s queued."), name=channel.name)
+
+
+# --- webhook receivers ---------------------------------------------------------------------------------
+
+
+def _db_session(request: Request) -> Any:
+    """The request's unit of work, as pages get it from `get_db` (which tests may override)."""
+    return contextmanager(request.app.dependency_overrides.get(get_db, get_db))()
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The raw body (signatures are over these exact bytes); ``None`` when it is too large."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > channels_service.MAX_WEBHOOK_BODY:
+            return None
+    return body
+
+
+def _answer(fn: Any, request: Request, **kwargs: Any) -> Response:
+    try:
+        with _db_session(request) as session:
+            result = fn(session, **kwargs)
+    except channels_service.DeliveryRefused as exc:
+        return PlainTextResponse(_refusal_text(exc.status_code), status_code=exc.status_code)
+    except HumasError as exc:
+        log.warning("webhook for channel %s failed: %s", kwargs.get("channel_id"), exc.code)
+        return PlainTextResponse("unavailable", status_code=503)
+    if isinstance(result, str):
+        return PlainTextResponse(result)
+    return PlainTextResponse("ok")
+
+
+def _refusal_text(status: int) -> str:
+    return {400: "malformed", 401: "bad signature", 403: "forbidden", 404: "unknown channel"}.get(
+        status, "refused"
+    )
+
+
+async def meta_webhook(request: Request) -> Response:
+    """Meta (Facebook Page, Instagram, WhatsApp): the subscription handshake, then signed deliveries."""
+    channel_id = int(request.path_params["channel_id"])
+    if request.method == "GET":
+        params = dict(request.query_params)
+        return await run_in_threadpool(
+            _answer, channels_service.answer_handshake, request, channel_id=channel_id, params=params
+        )
+    body = await _read_body(request)
+    if body is None:
+        return PlainTextResponse("too large", status_code=413)
+    return await run_in_threadpool(
+        _answer,
+        channels_service.receive_delivery,
+        request,
+        channel_id=channel_id,
+        kind="meta",
+        raw_body=body,
+        headers=dict(request.headers),
+    )
+
+
+async def telegram_webhook(request: Request) -> Response:
+    """Telegram: one update per request, carrying the secret token given to setWebhook."""
+    body = await _read_body(request)
+    if body is None:
+        return PlainTextResponse("too large", status_code=413)
+    return await run_in_threadpool(
+        _answer,
+        channels_service.receive_delivery,
+        request,
+        channel_id=int(request.path_params["channel_id"]),
+        kind="telegram",
+        raw_body=body,
+        headers=dict(request.headers),
+    )
+
+
+router.routes.extend(
+    [
+        Route("/webhooks/meta/{channel_id:int}", meta_webhook, methods=["GET", "POST"]),
+        Route("/webhooks/whatsapp/{channel_id:int}", meta_webhook, methods=["GET", "POST"]),
+        Route("/webhooks/telegram/{channel_id:int}", telegram_webhook, methods=["POST"]),
+    ]
+)
