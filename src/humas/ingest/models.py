@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from humas.core.db import Base
@@ -85,7 +85,8 @@ class QueryMatch(Base):
     )
     mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True)
 
-    __table_args__ = (Index("ix_query_matches_mention_id", "mention_id"),)
+    # WITHOUT ROWID on SQLite: the key is the row, one B-tree instead of two.
+    __table_args__ = (Index("ix_query_matches_mention_id", "mention_id"), {"sqlite_with_rowid": False})
 
 
 class MentionRollup(Base):
@@ -100,13 +101,18 @@ class MentionRollup(Base):
     hour: Mapped[datetime] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
 
+    __table_args__ = {"sqlite_with_rowid": False}
+
 
 class NearDupBucket(Base):
     """MinHash-LSH band buckets in the database, so grouping survives restarts and rolls back with a batch."""
 
     __tablename__ = "near_dup_buckets"
 
-    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # On SQLite an INTEGER PRIMARY KEY is the rowid itself (64-bit): one B-tree per bucket.
+    key: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
     group_id: Mapped[int] = mapped_column(BigInteger)
 
 

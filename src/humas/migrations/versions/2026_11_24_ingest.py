@@ -37,10 +37,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "unit_id", "query_id", "platform", "sentiment", "hour", name=op.f("pk_mention_rollups")
         ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "near_dup_buckets",
-        sa.Column("key", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column(
+            "key", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False
+        ),
         sa.Column("group_id", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_near_dup_buckets")),
     )
@@ -187,6 +190,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("query_id", "mention_id", name=op.f("pk_query_matches")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("query_matches", schema=None) as batch_op:
         batch_op.create_index("ix_query_matches_mention_id", ["mention_id"], unique=False)
