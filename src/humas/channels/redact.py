@@ -14,7 +14,9 @@ from collections.abc import Iterable
 _PATTERNS = (
     (re.compile(r"/bot\d+:[A-Za-z0-9_-]+"), "/bot***"),
     (
-        re.compile(r"(?i)((?:access_token|input_token|key|client_secret|appsecret_proof)=)[^&\s\"']+"),
+        re.compile(
+            r"(?i)((?:access_token|input_token|key|client_secret|appsecret_proof|hub\.verify_token)=)[^&\s\"']+"
+        ),
         r"\1***",
     ),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1***"),
@@ -51,7 +53,8 @@ _FILTER = RedactingFilter()
 
 def install() -> None:
     """Attach the filter to the HTTP client loggers (idempotent)."""
-    for name in ("httpx", "httpcore", "humas.connectors.http"):
+    # uvicorn's access log shows query strings: Meta's handshake carries the verify token in one.
+    for name in ("httpx", "httpcore", "humas.connectors.http", "uvicorn.access"):
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
