@@ -166,3 +166,25 @@ def test_tampered_cookie_is_ignored(web: WebClient, session) -> None:
     web.login(make_user(session))
     web.client.cookies.set("humas_session", web.client.cookies.get("humas_session") + "x")
     assert web.get("/", follow_redirects=False).status_code == 303
+
+
+def test_cookie_is_secure_when_configured(web: WebClient, session, monkeypatch) -> None:
+    from humas.core.settings import get_settings
+
+    monkeypatch.setenv("HUMAS_COOKIE_SECURE", "true")
+    get_settings.cache_clear()
+    try:
+        user = make_user(session)
+        session.commit()
+        web.client.base_url = "https://testserver"  # the browser keeps Secure cookies for https only
+        token = web.login_form_token()
+        response = web.client.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("humas_session="))
+        assert "Secure" in cookie
+    finally:
+        monkeypatch.delenv("HUMAS_COOKIE_SECURE")
+        get_settings.cache_clear()
