@@ -10,6 +10,7 @@ of id fails the isolation test until its factory is registered:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -57,3 +58,23 @@ def _mention(session: Session, unit: Unit) -> int:
     return pipeline.ingest_items(
         session, [item("sebuah mention")], unit=unit, analyzer=fake_analyze
     ).added_ids[0]
+
+
+_channel_seq = itertools.count(1)
+
+
+@register("channel_id")
+def _channel(session: Session, unit: Unit) -> int:
+    from humas.channels.models import Channel
+
+    # No credentials needed: every channel route refuses a foreign id before decrypting anything.
+    channel = Channel(
+        unit_id=unit.id,
+        platform="telegram",
+        name="Kanal Tetangga",
+        account_external_id=f"t-{next(_channel_seq)}",
+        credentials_encrypted="",
+    )
+    session.add(channel)
+    session.flush()
+    return channel.id
