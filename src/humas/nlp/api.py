@@ -116,8 +116,14 @@ def get_model(task: str, *, root: Path | None = None) -> Predictor:
 
 def load_all() -> dict[str, Predictor]:
     """Every available model (NC ones left out when excluded)."""
+    return _models(set(TASKS))
+
+
+def _models(wanted: set[str]) -> dict[str, Predictor]:
     out = {}
     for task in TASKS:
+        if task not in wanted:
+            continue
         try:
             out[task] = get_model(task)
         except ModelExcluded:
@@ -137,7 +143,7 @@ def analyze(texts: Sequence[str], *, tasks: set[str] | None = None) -> list[Anal
     normalized = [normalize(t) for t in texts]
     languages = detect_languages(texts)
     spans = Spans(normalized)
-    models = {t: m for t, m in load_all().items() if t in wanted}
+    models = _models(wanted)
     x = None
     if any(m.kind == "linear" for m in models.values()):
         feat = next(m.featurizer for m in models.values())

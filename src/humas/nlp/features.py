@@ -79,12 +79,14 @@ class Spans:
         with np.errstate(over="ignore"):
             return (self.prefix[start + length] - self.prefix[start]) * self._inv[start]
 
-    def char_ngrams(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """(doc index, hash) of every character n-gram inside a text."""
+    def char_ngrams(self, n: int, with_positions: bool = False):
+        """(doc index, hash[, start position]) of every character n-gram inside a text."""
         pos = np.arange(len(self.codes), dtype=np.int64)
         pos = pos[pos + n <= self.ends]
         with np.errstate(over="ignore"):
             h = mix64(self.hash(pos, n) + np.uint64(n) * _K_BIGRAM)
+        if with_positions:
+            return self.doc[pos], h, pos
         return self.doc[pos], h
 
     def words(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

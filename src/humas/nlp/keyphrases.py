@@ -3,11 +3,8 @@ scored by the summed degree / frequency of their words. Works on normalized text
 
 from __future__ import annotations
 
-import re
-
 from humas.nlp.stopwords import STOPWORDS
 
-_WORD = re.compile(r"[^\W\d_][\w-]*")
 _MAX_WORDS = 3
 
 
@@ -16,7 +13,8 @@ def keyphrases_normalized(normalized: str, k: int = 5) -> list[str]:
     phrases: list[list[str]] = []
     current: list[str] = []
     for token in normalized.split(" ")[:400]:
-        if _WORD.fullmatch(token) and token not in STOPWORDS and len(token) > 2:
+        content = len(token) > 2 and token[0].isalpha() and token.replace("-", "").isalnum()
+        if content and token not in STOPWORDS:
             current.append(token)
             if len(current) == _MAX_WORDS:
                 phrases.append(current)

@@ -2,8 +2,8 @@
 
 The signature of a text is exactly ``datasketch.MinHash(num_perm=NUM_PERM, seed=SEED,
 hashfunc=shingle_hash)`` updated with every 5-character shingle of ``" " + normalize(text) + " "``
-(first 3,000 characters), each shingle given as its UTF-32-LE bytes; ``minhash_lsh`` builds a matching
-``datasketch.MinHashLSH``. Computing it here is vectorised with numpy (no Python loop per shingle).
+(shingles starting in its first 1,000 characters), each shingle given as its UTF-32-LE bytes;
+``minhash_lsh`` builds a matching ``datasketch.MinHashLSH``. Computed here vectorised with numpy.
 A text shorter than the shingle has the empty signature (every value ``2**32 - 1``).
 """
 
@@ -23,6 +23,7 @@ _PRIME = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _K = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 16384
+MAX_CHARS = 1000  # shingles start in the first 1,000 characters of the padded text
 
 
 @lru_cache(maxsize=1)
@@ -58,14 +59,19 @@ def signatures(normalized: Sequence[str], spans: Spans | None = None) -> np.ndar
     if n == 0:
         return out
     spans = spans or Spans(normalized)
-    doc, h = spans.char_ngrams(SHINGLE)  # already mix64(raw + SHINGLE * K), as _to32 computes
-    hv = h >> np.uint64(32)
+    doc, h, pos = spans.char_ngrams(SHINGLE, with_positions=True)
+    keep = pos - spans.starts[doc] < MAX_CHARS  # starts[doc] is the padded text's first position
+    doc, hv = doc[keep], h[keep] >> np.uint64(32)  # h is already mix64(raw + SHINGLE * K), as _to32
     a, b = _permutations()
     # NOTE: same uint64 wrapping arithmetic as datasketch's update_batch, in chunks to bound memory.
     for lo in range(0, len(hv), _CHUNK):
         d, v = doc[lo : lo + _CHUNK], hv[lo : lo + _CHUNK]
         with np.errstate(over="ignore"):
-            phv = ((v[:, None] * a + b) % _PRIME) & _MAX_HASH
+            x = v[:, None] * a + b
+        # x % (2**61 - 1) without a division: x < 2**64, so one fold and one subtraction suffice.
+        x = (x & _PRIME) + (x >> np.uint64(61))
+        x = np.where(x >= _PRIME, x - _PRIME, x)
+        phv = x & _MAX_HASH
         starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
         mins = np.minimum.reduceat(phv, starts, axis=0)
         docs = d[starts]

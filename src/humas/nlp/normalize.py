@@ -24,6 +24,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 _PHONE = re.compile(r"(?<![\w+])(?:\+62|62|0)[\s.-]?\(?\d{2,4}\)?(?:[\s.-]?\d{3,4}){2}\b")
 _HAS_PHONE = re.compile(r"\d{3}")
+_RECHECK = re.compile(r"[/@#]|www|\d{3}|[^\x00-\x7f]")
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 _SQUEEZE = re.compile(r"([^\W\d_])\1{2,}")
@@ -114,6 +115,10 @@ def normalize(text: str) -> str:
         text = str(text)
     table = slang_map()
     out = _once(text, table)
+    # Re-tokenising the output gives the same tokens and slang values are fixpoints, so only a new
+    # NFKC composition or a pattern match can change it on a second pass; skip the pass when neither can.
+    if not _RECHECK.search(out):
+        return out
     # NOTE: placeholders and re-tokenisation can expose a new match (e.g. a phone number once punctuation
     # is split off); iterating to a fixpoint is what makes normalize(normalize(x)) == normalize(x).
     for _ in range(4):
