@@ -224,35 +224,43 @@ def match_rate(queries: list[str], items: list[SourceItem]) -> float:
 
 
 def fill(engine: Engine, corpus: Corpus, unit_id: int, target: int, console: Console) -> None:
-    """Top the mentions table up to `target` rows with plain inserts (FTS triggers still index them)."""
+    """Top the mentions table up to `target` rows with plain driver inserts (and their full-text rows)."""
     with engine.connect() as conn:
-        have = conn.execute(text("SELECT count(*) FROM mentions")).scalar_one()
+        have, top = conn.execute(text("SELECT count(*), coalesce(max(id), 0) FROM mentions")).one()
     columns = (
-        "unit_id, platform, external_id, kind, text, language, created_at, fetched_at, metrics, raw, "
+        "id, unit_id, platform, external_id, kind, text, language, created_at, fetched_at, metrics, raw, "
         "sentiment, abuse, keyphrases"
     )
     pg = engine.dialect.name == "postgresql"
-    marks = ", ".join(["%s" if pg else "?"] * 13)
+    marks = ", ".join(["%s" if pg else "?"] * 14)
     insert = f"INSERT INTO mentions ({columns}) VALUES ({marks})"  # noqa: S608 - constant columns
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        i = have
+        i, next_id = have, top + 1
         while i < target:
             rows = []
             for _ in range(min(5000, target - i)):
                 item = corpus.item(i + 10_000_000)
-                created = item.created_at if pg else item.created_at.replace(tzinfo=None)  # type: ignore[union-attr]
+                assert item.created_at is not None
+                created: Any = item.created_at if pg else item.created_at.strftime("%Y-%m-%d %H:%M:%S.%f")
                 sentiment = corpus.rng.choice(("positive", "negative", "neutral"))
                 rows.append(
-                    (unit_id, item.platform, item.external_id, item.kind, item.text, "id", created, created,
-                     "{}", "{}", sentiment, "[]", "[]")
+                    (next_id, unit_id, item.platform, item.external_id, item.kind, item.text, "id", created,
+                     created, "{}", "{}", sentiment, "[]", "[]")
                 )  # fmt: skip
-                i += 1
+                i, next_id = i + 1, next_id + 1
             cur.executemany(insert, rows)
+            if not pg:
+                cur.executemany(
+                    "INSERT INTO mentions_fts(rowid, text) VALUES (?, ?)", [(r[0], r[5]) for r in rows]
+                )
             raw.commit()
             if i % 100_000 < 5000:
                 console.log(f"stored {i:,} mentions")
+        if pg:
+            cur.execute("SELECT setval(pg_get_serial_sequence('mentions', 'id'), %s)", (next_id,))
+            raw.commit()
     finally:
         raw.close()
 

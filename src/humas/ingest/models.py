@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from humas.core.db import Base
@@ -164,3 +174,12 @@ class FeedSource(Base):
     unit: Mapped[Unit] = relationship(lazy="joined")
 
     __table_args__ = (UniqueConstraint("unit_id", "url", name="uq_feed_sources_unit_id_url"),)
+
+
+@event.listens_for(Mention, "after_insert")
+def _index_text(_mapper: Any, connection: Connection, target: Mention) -> None:
+    """ORM-added rows reach SQLite's full-text index here; the pipeline indexes its own batches."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(
+            "INSERT INTO mentions_fts(rowid, text) VALUES (?, ?)", (target.id, target.text)
+        )

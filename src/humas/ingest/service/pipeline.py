@@ -141,6 +141,12 @@ def _insert_new(
     sqlite_insert(session, Mention, rows, columns=list(rows[0]), conflict=conflict)
     # NOTE: the driver's executemany returns no rows; this batch's rows are the ones carrying its fetched_at.
     found = _existing_ids(session, [(r["platform"], r["external_id"]) for r in rows], fetched_at=fetched_at)
+    texts = {(r["platform"], r["external_id"]): r["text"] for r in rows}
+    # One statement for the batch's full-text rows (see the migration: no per-row trigger on SQLite).
+    session.connection().exec_driver_sql(
+        "INSERT INTO mentions_fts(rowid, text) VALUES (?, ?)",
+        [(mid, texts[key]) for key, mid in found.items()],
+    )
     return found
 
 
