@@ -162,8 +162,17 @@ def new_channel_page(
 @router.post(BASE)
 async def add_channel(request: Request, session: DbSession, user: CurrentUser) -> Response:
     """Connect an account: its credentials are checked with one call to the platform."""
+    data = await _form_data(request)
+    # NOTE: the credentials check calls the platform: keep it off the event loop.
+    return await run_in_threadpool(_add_channel, request, session, user, data)
+
+
+async def _form_data(request: Request) -> dict[str, str]:
     form = await request.form()
-    data = {k: v for k, v in form.items() if isinstance(v, str) and len(v) <= FIELD_MAX}
+    return {k: v for k, v in form.items() if isinstance(v, str) and len(v) <= FIELD_MAX}
+
+
+def _add_channel(request: Request, session: Session, user: User, data: dict[str, str]) -> Response:
     platform = data.get("platform", "")
     context = _new_context(session, user, platform)
     with_form(request, "channels/new.html", values=_public_values(platform, data), **context)
@@ -209,9 +218,14 @@ async def rotate_credentials(
     request: Request, session: DbSession, user: CurrentUser, channel_id: int
 ) -> Response:
     """Re-enter a channel's credentials (after expiry or a leak)."""
+    data = await _form_data(request)
+    return await run_in_threadpool(_rotate, request, session, user, channel_id, data)
+
+
+def _rotate(
+    request: Request, session: Session, user: User, channel_id: int, data: dict[str, str]
+) -> Response:
     channel = channels_service.access_channel(session, user, channel_id)
-    form = await request.form()
-    data = {k: v for k, v in form.items() if isinstance(v, str) and len(v) <= FIELD_MAX}
     with_form(
         request,
         "channels/detail.html",

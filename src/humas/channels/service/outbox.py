@@ -335,10 +335,10 @@ def _finish(
         return status.value
 
 
-def mark_delivered(session: Session, *, idempotency_key: str, external_id: str) -> bool:
-    """A platform confirmed a send (WhatsApp ``statuses`` echo our key): the row is sent."""
+def mark_delivered(session: Session, *, channel: Channel, idempotency_key: str, external_id: str) -> bool:
+    """A platform confirmed a send (WhatsApp ``statuses`` echo our key): the channel's row is sent."""
     entry = find_entry(session, idempotency_key)
-    if entry is None or entry.status == OutboxStatus.sent.value:
+    if entry is None or entry.channel_id != channel.id or entry.status == OutboxStatus.sent.value:
         return False
     entry.status = OutboxStatus.sent.value
     entry.external_id = external_id

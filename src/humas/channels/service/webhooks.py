@@ -123,7 +123,10 @@ def process_delivery(
         for status in whatsapp.parse_statuses(delivery.body):
             if status["idempotency_key"] and status["message_id"]:
                 mark_delivered(
-                    session, idempotency_key=status["idempotency_key"], external_id=status["message_id"]
+                    session,
+                    channel=channel,
+                    idempotency_key=status["idempotency_key"],
+                    external_id=status["message_id"],
                 )
     delivery.processed_at = utcnow()
     delivery.items = len(items)
