@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from humas.ingest.models import Mention, NearDupBucket
-from humas.ingest.service.sql import insert_ignore
+from humas.ingest.service.sql import dialect_of, insert_ignore
 
 BANDS = 8
 ROWS = 8
@@ -45,6 +45,9 @@ def bucket_keys(signatures: Sequence[Sequence[int]]) -> np.ndarray:
 
 
 def _existing(session: Session, keys: list[int]) -> dict[int, int]:
+    if dialect_of(session) == "postgresql":
+        sql = "SELECT key, group_id FROM near_dup_buckets WHERE key = ANY(%s::bigint[])"
+        return dict(session.connection().exec_driver_sql(sql, (keys,)).all())  # type: ignore[arg-type]
     found: dict[int, int] = {}
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]

@@ -24,7 +24,7 @@ from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.ingest.service import neardup
 from humas.ingest.service.matcher import Matcher, MentionView
-from humas.ingest.service.sql import dialect_of, insert_for, insert_ignore, sqlite_insert, upsert_add
+from humas.ingest.service.sql import dialect_of, insert_ignore, pg_insert, sqlite_insert, upsert_add
 from humas.org.models import Unit
 
 Analyzer = Callable[[list[str]], list[Any]]
@@ -131,12 +131,12 @@ def _insert_new(
 ) -> dict[tuple[str, str], int]:
     """Insert, skipping rows another worker stored meanwhile; returns the ids of the rows this batch added."""
     if dialect_of(session) == "postgresql":
-        stmt = (
-            insert_for(session, Mention)
-            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
-            .returning(Mention.id, Mention.platform, Mention.external_id)
-        )
-        return {(p, e): mid for mid, p, e in session.execute(stmt, rows)}
+        returned = pg_insert(
+            session, Mention, rows, columns=list(rows[0]),
+            conflict="ON CONFLICT (platform, external_id) DO NOTHING",
+            returning="RETURNING id, platform, external_id",
+        )  # fmt: skip
+        return {(p, e): mid for mid, p, e in returned}
     conflict = "ON CONFLICT (platform, external_id) DO NOTHING"
     sqlite_insert(session, Mention, rows, columns=list(rows[0]), conflict=conflict)
     # NOTE: the driver's executemany returns no rows; this batch's rows are the ones carrying its fetched_at.

@@ -7,6 +7,7 @@ handling cost more than the insert itself. PostgreSQL uses Core statements (batc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,6 +53,32 @@ def sqlite_insert(
     session.connection().exec_driver_sql(statement, _sqlite_rows(session, table, columns, rows))
 
 
+def pg_insert(
+    session: Session,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    *,
+    columns: list[str],
+    conflict: str = "",
+    returning: str = "",
+) -> list[tuple[Any, ...]]:
+    """One `INSERT .. SELECT * FROM unnest(arrays)` for the whole batch: one statement, one round trip."""
+    table: Table = model.__table__
+    dialect = session.get_bind().dialect
+    casts = [table.c[name].type.compile(dialect=dialect) for name in columns]
+    arrays = []
+    for name, cast in zip(columns, casts, strict=True):
+        values = [row.get(name) for row in rows]
+        if cast in ("JSON", "JSONB"):
+            values = [None if v is None else json.dumps(v) for v in values]
+        arrays.append(values)
+    names = ", ".join(f'"{c}"' for c in columns)
+    sources = ", ".join(f"%s::{cast}[]" for cast in casts)
+    statement = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({sources}) {conflict} {returning}"  # noqa: S608
+    result = session.connection().exec_driver_sql(statement, tuple(arrays))
+    return list(result) if returning else []
+
+
 def insert_ignore(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows, skipping those whose key already exists."""
     if not rows:
@@ -59,7 +86,7 @@ def insert_ignore(session: Session, model: Any, rows: Sequence[dict[str, Any]]) 
     if dialect_of(session) == "sqlite":
         sqlite_insert(session, model, rows, columns=list(rows[0]), conflict="ON CONFLICT DO NOTHING")
         return
-    session.execute(insert_for(session, model).on_conflict_do_nothing(), list(rows))
+    pg_insert(session, model, rows, columns=list(rows[0]), conflict="ON CONFLICT DO NOTHING")
 
 
 def upsert_add(
@@ -72,7 +99,6 @@ def upsert_add(
         conflict = f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET "{add}" = "{add}" + excluded."{add}"'
         sqlite_insert(session, model, rows, columns=list(rows[0]), conflict=conflict)
         return
-    stmt = insert_for(session, model)
-    column = model.__table__.c[add]
-    stmt = stmt.on_conflict_do_update(index_elements=keys, set_={add: column + stmt.excluded[add]})
-    session.execute(stmt, list(rows))
+    table = model.__table__.name
+    conflict = f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET "{add}" = {table}."{add}" + excluded."{add}"'
+    pg_insert(session, model, rows, columns=list(rows[0]), conflict=conflict)
