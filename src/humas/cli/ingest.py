@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -60,6 +61,9 @@ def import_command(
     tz: Annotated[str, typer.Option(help="Time zone of dates written without one.")] = importer.DEFAULT_TZ,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV / JSONL.")] = "utf-8",
     batch_size: Annotated[int, typer.Option(help="Rows per transaction.")] = 1000,
+    workers: Annotated[
+        int, typer.Option(help="Processes analysing ahead of the database writes (0: none).")
+    ] = (1 if (os.cpu_count() or 1) > 1 else 0),
 ) -> None:
     """Import mentions from a file; bad rows are listed with row number and reason, good rows are kept."""
     mapping = importer.parse_mapping(map_)
@@ -74,7 +78,7 @@ def import_command(
 
         report = run_import(
             file, unit_id=unit_id, mapping=mapping, platform=platform, tz=tz, encoding=encoding,
-            errors_path=errors, batch_size=batch_size, progress=progress,
+            errors_path=errors, batch_size=batch_size, progress=progress, workers=workers,
         )  # fmt: skip
     resumed = f", resumed after row {report.resumed_after}" if report.resumed_after else ""
     console.print(f"{report.rows} rows: {report.added} added, {report.updated} already known{resumed}.")

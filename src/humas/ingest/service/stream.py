@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 
 from humas.connectors.base import SourceItem
 from humas.core.db import session_scope
-from humas.ingest.service.pipeline import Analyzer, IngestResult, clean_text, default_analyzer, ingest_items
+from humas.ingest.service import pipeline
+from humas.ingest.service.pipeline import Analyzer, IngestResult, clean_text, ingest_items
 from humas.org.models import Unit
 
 OnBatch = Callable[[Any, IngestResult, list[SourceItem]], None]  # (session, result, batch) before commit
@@ -76,7 +77,7 @@ def ingest_stream(
     on_batch: OnBatch | None = None,
 ) -> IngestResult:
     """Ingest batches, one committed transaction each, with the next batch's analysis running ahead."""
-    fallback = analyzer or default_analyzer
+    fallback = analyzer or pipeline.default_analyzer
     total = IngestResult()
     pending: deque[tuple[list[SourceItem], Future[list[Any]] | None, list[str]]] = deque()
 
