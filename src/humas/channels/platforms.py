@@ -119,9 +119,9 @@ def probe(platform: str, values: dict[str, Any]) -> str | None:
     """
     creds = credentials(platform, values)
     if platform == "telegram":
-        source = telegram.TelegramSource(creds)
-        _tune(source.http)
-        me = source.http.get_json("/getMe")["result"]
+        bot = telegram.TelegramSource(creds)
+        _tune(bot.http)
+        me = bot.http.get_json("/getMe")["result"]
         return str(me["id"])
     if platform == "whatsapp":
         assert isinstance(creds, whatsapp.WhatsAppCredentials)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import secrets as pysecrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -201,20 +201,23 @@ def _claim(entry_id: int, engine: Any) -> tuple[str, dict[str, Any]] | None:
             return None
         now = utcnow()
         previous, first_attempt_at = entry.status, entry.first_attempt_at
-        claimed = session.execute(
-            update(OutboxEntry)
-            .where(
-                OutboxEntry.id == entry.id,
-                OutboxEntry.status == entry.status,
-                OutboxEntry.attempts == entry.attempts,
-            )
-            .values(
-                status=OutboxStatus.sending.value,
-                attempts=entry.attempts + 1,
-                last_attempt_at=now,
-                first_attempt_at=first_attempt_at or now,
-            )
-            .execution_options(synchronize_session=False)
+        claimed = cast(
+            CursorResult[Any],
+            session.execute(
+                update(OutboxEntry)
+                .where(
+                    OutboxEntry.id == entry.id,
+                    OutboxEntry.status == entry.status,
+                    OutboxEntry.attempts == entry.attempts,
+                )
+                .values(
+                    status=OutboxStatus.sending.value,
+                    attempts=entry.attempts + 1,
+                    last_attempt_at=now,
+                    first_attempt_at=first_attempt_at or now,
+                )
+                .execution_options(synchronize_session=False)
+            ),
         )
         if claimed.rowcount != 1:
             return None
