@@ -139,3 +139,25 @@ def test_one_failing_channel_never_stops_the_others(committing_engine):
         assert session.get(Channel, broken).status == Health.error
         assert session.get(Channel, good).status == Health.ok
         assert _mentions(session, unit_id) == 2
+
+
+@respx.mock
+def test_exhausted_rate_limit_headers_push_the_next_poll_to_the_reset(session):
+    base = "https://mastodon.example"
+    unit = make_unit(session)
+    values = {"instance_url": base, "account_id": "14715", "access_token": "masto-token-5566"}
+    channel = make_channel(session, unit=unit, platform="mastodon", values=values)
+    reset = (utcnow() + timedelta(minutes=20)).replace(microsecond=0)
+    headers = {
+        "x-ratelimit-limit": "300",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": reset.isoformat(),
+    }
+    respx.get(f"{base}/api/v1/accounts/14715/statuses").respond(
+        200, json=load("mastodon", "statuses_page2.json"), headers=headers
+    )
+    respx.get(f"{base}/api/v1/notifications").respond(200, json=[], headers=headers)
+
+    assert channels_service.poll_channel(session, channel=channel).startswith("ok")
+    assert channel.status == Health.ok and channel.rate_limit["remaining"] == 0
+    assert channel.next_poll_at == reset

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -30,6 +30,7 @@ from humas.org import audit as audit_service
 log = logging.getLogger(__name__)
 BATCH = 500
 MAX_BACKOFF = timedelta(days=1)
+USAGE_SLOWDOWN = 90.0  # Meta's X-App-Usage percentage from which polls are spaced out
 POLLING_PLATFORMS = [name for name in platforms.platform_names() if platforms.spec(name).source is not None]
 
 
@@ -94,7 +95,19 @@ def store_fetched(
     channel.rate_limit = rate
     # More pages left: come back at the next tick instead of waiting a whole interval.
     channel.next_poll_at = now if fetched.has_more else now + timedelta(seconds=channel.interval_s)
+    channel.next_poll_at = max(channel.next_poll_at, _quota_wait(rate, now, channel.interval_s))
     return result
+
+
+def _quota_wait(rate: dict[str, Any], now: datetime, interval_s: int) -> datetime:
+    """Respect what the headers said: no calls left until the window resets; Meta usage near its cap."""
+    if rate.get("remaining") == 0 and rate.get("reset_at"):
+        reset = datetime.fromisoformat(rate["reset_at"])
+        if reset > now:
+            return reset
+    if (rate.get("usage_percent") or 0) >= USAGE_SLOWDOWN:
+        return now + timedelta(seconds=interval_s * 4)
+    return now
 
 
 def record_rate_limited(channel: Channel, *, retry_after_s: float, message: str) -> None:
