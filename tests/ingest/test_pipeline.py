@@ -134,3 +134,16 @@ def test_text_with_nul_and_huge_ids(session):
     assert result.added == 1
     row = session.get(Mention, result.added_ids[0])
     assert row.text == "ab" and len(row.external_id) == 255
+
+
+def test_raw_payload_with_objects_json_lacks_is_stored_as_text(session):
+    from datetime import UTC, datetime
+
+    unit = make_unit(session)
+    when = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    result = pipeline.ingest_items(
+        session, [item("halo", raw={"when": when, "n": 1})], unit=unit, analyzer=fake_analyze
+    )
+    row = session.get(Mention, result.added_ids[0])
+    session.refresh(row)
+    assert row.raw == {"when": str(when), "n": 1}

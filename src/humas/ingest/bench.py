@@ -89,7 +89,8 @@ class Corpus:
             external_id=f"b{i}",
             kind=rng.choice(("post", "comment", "reply")),
             text=self.text(),
-            created_at=START + timedelta(seconds=rng.randint(0, SPAN_DAYS * 86400)),
+            # A stream: one mention about every 5 s (1,000,000 span 58 days), a few minutes of jitter.
+            created_at=START + timedelta(seconds=i % 10_000_000 * 5 + rng.randint(0, 600)),
             author_id=str(rng.randint(1, 50_000)),
             author_handle=f"akun{rng.randint(1, 50_000)}",
             author_followers=rng.randint(0, 100_000),
@@ -241,7 +242,7 @@ def fill(engine: Engine, corpus: Corpus, unit_id: int, target: int, console: Con
         while i < target:
             rows = []
             for _ in range(min(5000, target - i)):
-                item = corpus.item(i + 10_000_000)
+                item = corpus.item(i + 10_000_000)  # same timeline (i mod 10,000,000), distinct ids
                 assert item.created_at is not None
                 created: Any = item.created_at if pg else item.created_at.strftime("%Y-%m-%d %H:%M:%S.%f")
                 sentiment = corpus.rng.choice(("positive", "negative", "neutral"))

@@ -9,7 +9,6 @@ crash at any point leaves either the whole batch or none of it; running it again
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -64,14 +63,6 @@ def _clip(value: str | None, limit: int = _ID_MAX) -> str | None:
     return None if value is None else value.replace("\x00", "")[:limit]
 
 
-def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
-    try:
-        json.dumps(value)
-        return value
-    except (TypeError, ValueError):
-        return json.loads(json.dumps(value, default=str))
-
-
 def _row(item: SourceItem, *, unit_id: int, channel: str | None, fetched_at: datetime) -> dict[str, Any]:
     return {
         "unit_id": unit_id,
@@ -90,7 +81,7 @@ def _row(item: SourceItem, *, unit_id: int, channel: str | None, fetched_at: dat
         "parent_external_id": _clip(item.parent_external_id),
         "thread_external_id": _clip(item.thread_external_id),
         "metrics": dict(item.metrics),
-        "raw": _json_safe(dict(item.raw)),
+        "raw": dict(item.raw),
     }
 
 

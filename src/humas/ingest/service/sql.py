@@ -25,11 +25,23 @@ def insert_for(session: Session, model: Any) -> Insert:
     return module.insert(model.__table__)
 
 
+def _dump(value: Any) -> str:
+    # Raw payloads may carry dates or other objects JSON lacks: store their text rather than fail the batch.
+    return json.dumps(value, default=str)
+
+
+def _is_json(table: Table, name: str, dialect: Any) -> bool:
+    return table.c[name].type.compile(dialect=dialect) in ("JSON", "JSONB")
+
+
 def _sqlite_rows(
     session: Session, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]
 ) -> list[tuple]:
     dialect = session.get_bind().dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]  # noqa: SLF001
+    processors = [
+        _dump if _is_json(table, name, dialect) else table.c[name].type._cached_bind_processor(dialect)  # noqa: SLF001
+        for name in columns
+    ]
     if not any(processors):
         return [tuple(row.get(name) for name in columns) for row in rows]
     out = []
@@ -70,7 +82,7 @@ def pg_insert(
     for name, cast in zip(columns, casts, strict=True):
         values = [row.get(name) for row in rows]
         if cast in ("JSON", "JSONB"):
-            values = [None if v is None else json.dumps(v) for v in values]
+            values = [None if v is None else _dump(v) for v in values]
         arrays.append(values)
     names = ", ".join(f'"{c}"' for c in columns)
     sources = ", ".join(f"%s::{cast}[]" for cast in casts)
