@@ -161,3 +161,23 @@ def test_facebook_probe_reads_the_feed(session):
         actor=admin,
     )
     assert channel.account_external_id == "104010002003"
+
+
+@respx.mock
+def test_whatsapp_probe_reads_the_phone_number(session):
+    probe = respx.get("https://graph.facebook.com/v24.0/106540352242922").respond(
+        200, json={"id": "106540352242922", "display_phone_number": "15550783881"}
+    )
+    admin = make_user(session)
+    channel = channels_service.add_channel(
+        session,
+        unit=admin.unit,
+        platform="whatsapp",
+        name="WhatsApp Pengaduan",
+        values={"phone_number_id": "106540352242922", "access_token": "EAAW-token", "app_secret": "s"},
+        actor=admin,
+    )
+    assert probe.calls[0].request.headers["authorization"] == "Bearer EAAW-token"
+    assert channel.account_external_id == "106540352242922"
+    with pytest.raises(Invalid):  # WhatsApp only pushes: there is nothing to poll
+        channels_service.request_poll(session, channel=channel, actor=admin)

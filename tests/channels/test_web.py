@@ -81,3 +81,30 @@ def test_a_drafter_sees_no_connect_form_and_cannot_add(app_client):
         {"platform": "telegram", "unit_id": str(unit_id), "name": "Bot", "bot_token": BOT_TOKEN},
     )
     assert refused.status_code == 403
+
+
+@respx.mock
+def test_api_reply_with_the_same_key_is_sent_once(app_client):
+    from humas.org import auth as auth_service
+    from humas.org.models import User
+    from tests.channels.factories import make_channel
+
+    with session_scope(app_client.engine) as session:
+        unit = make_unit(session)
+        user = make_user(session, unit=unit, roles=("responder",))
+        channel_id = make_channel(session, unit=unit).id
+        _t, token = auth_service.create_api_token(
+            session, user=session.get(User, user.id), unit=unit, role="responder", name="t", actor=user
+        )
+    send = respx.post(f"{BOT}/sendMessage").respond(200, json=load("telegram", "send_message_response.json"))
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"parent_external_id": "77462709:223", "text": "Sudah kami teruskan.", "idempotency_key": "conv-9"}
+    first = app_client.client.post(f"/api/v1/channels/{channel_id}/replies", json=body, headers=headers)
+    second = app_client.client.post(f"/api/v1/channels/{channel_id}/replies", json=body, headers=headers)
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"] and second.json()["status"] == "sent"
+    assert send.call_count == 1
+    changed = app_client.client.post(
+        f"/api/v1/channels/{channel_id}/replies", json={**body, "text": "Lain"}, headers=headers
+    )
+    assert changed.status_code == 409 and changed.json()["field"] == "idempotency_key"

@@ -117,3 +117,14 @@ def test_whatsapp_statuses_confirm_an_uncertain_send(app_client):
     with session_scope(app_client.engine) as session:
         entry = session.scalars(select(OutboxEntry)).one()
         assert entry.status == "sent" and entry.external_id.startswith("wamid.")
+
+
+def test_whatsapp_message_reaches_the_pipeline(app_client):
+    wa = _channel(app_client.engine, "whatsapp")
+    assert (
+        _meta_post(app_client, wa, raw("whatsapp", "webhook_text_message.json"), kind="whatsapp").status_code
+        == 200
+    )
+    with session_scope(app_client.engine) as session:
+        mention = session.scalars(select(Mention)).one()
+        assert mention.platform == "whatsapp" and mention.kind == "message"
