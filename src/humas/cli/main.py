@@ -55,6 +55,9 @@ if (spikes := _optional("humas.cli.spikes")) is not None:
 if (connectors := _optional("humas.cli.connectors")) is not None:
     app.add_typer(connectors.app, name="connectors", help="Platform connectors.")
 
+if (channels := _optional("humas.cli.channels")) is not None:
+    app.add_typer(channels.app, name="channels", help="Channels: health, poll now, send the outbox.")
+
 if (listening := _optional("humas.cli.listening")) is not None:
     bench_app.command("dashboard")(listening.bench_dashboard)
 
