@@ -94,3 +94,19 @@ def test_eval_json(tmp_path):
     assert set(figures) == {"topic"}
     assert 0 < figures["topic"]["macro_f1"] <= 100
     assert len(figures["topic"]["per_class"]) == 7
+
+
+def test_bench_nlp_json(tmp_path):
+    import typer
+
+    from humas.cli.nlp import bench_nlp
+
+    bench = typer.Typer()
+    bench.command("nlp")(bench_nlp)
+    bench.command("noop")(lambda: None)  # two commands, so "nlp" is addressed by name as in `humas bench nlp`
+    out = tmp_path / "bench.json"
+    result = runner.invoke(bench, ["nlp", "--json", str(out), "--repeat", "1"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.read_text())
+    assert {"texts_per_s", "load_s", "peak_rss_mb", "artifacts_mb", "cores"} <= set(figures)
+    assert figures["texts_per_s"] > 0 and figures["cores"] == 1

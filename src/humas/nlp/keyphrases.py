@@ -13,8 +13,12 @@ def keyphrases_normalized(normalized: str, k: int = 5) -> list[str]:
     phrases: list[list[str]] = []
     current: list[str] = []
     for token in normalized.split(" ")[:400]:
-        content = len(token) > 2 and token[0].isalpha() and token.replace("-", "").isalnum()
-        if content and token not in STOPWORDS:
+        if (
+            token not in STOPWORDS
+            and len(token) > 2
+            and token[0].isalpha()
+            and token.replace("-", "").isalnum()
+        ):
             current.append(token)
             if len(current) == _MAX_WORDS:
                 phrases.append(current)

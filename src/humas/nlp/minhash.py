@@ -16,13 +16,14 @@ import numpy as np
 
 from humas.nlp.features import Spans, _pow_tables, mix64
 
-NUM_PERM = 64
+NUM_PERM = 32
 SEED = 1
 SHINGLE = 5
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _K = np.uint64(0x9E3779B97F4A7C15)
-_CHUNK = 16384
+_CHUNK = 8192
+_61 = np.uint64(61)
 MAX_CHARS = 1000  # shingles start in the first 1,000 characters of the padded text
 
 
@@ -63,17 +64,26 @@ def signatures(normalized: Sequence[str], spans: Spans | None = None) -> np.ndar
     keep = pos - spans.starts[doc] < MAX_CHARS  # starts[doc] is the padded text's first position
     doc, hv = doc[keep], h[keep] >> np.uint64(32)  # h is already mix64(raw + SHINGLE * K), as _to32
     a, b = _permutations()
-    # NOTE: same uint64 wrapping arithmetic as datasketch's update_batch, in chunks to bound memory.
+    # NOTE: same uint64 wrapping arithmetic as datasketch's update_batch, in chunks to bound memory and
+    # with in-place operations (this loop is the largest cost of analyze()).
+    x = np.empty((_CHUNK, NUM_PERM), dtype=np.uint64)
+    t = np.empty((_CHUNK, NUM_PERM), dtype=np.uint64)
+    mask = np.empty((_CHUNK, NUM_PERM), dtype=bool)
     for lo in range(0, len(hv), _CHUNK):
         d, v = doc[lo : lo + _CHUNK], hv[lo : lo + _CHUNK]
-        with np.errstate(over="ignore"):
-            x = v[:, None] * a + b
+        k = len(v)
+        xs, ts, ms = x[:k], t[:k], mask[:k]
+        np.multiply(v[:, None], a, out=xs)
+        np.add(xs, b, out=xs)
         # x % (2**61 - 1) without a division: x < 2**64, so one fold and one subtraction suffice.
-        x = (x & _PRIME) + (x >> np.uint64(61))
-        x = np.where(x >= _PRIME, x - _PRIME, x)
-        phv = x & _MAX_HASH
+        np.right_shift(xs, _61, out=ts)
+        np.bitwise_and(xs, _PRIME, out=xs)
+        np.add(xs, ts, out=xs)
+        np.greater_equal(xs, _PRIME, out=ms)
+        np.subtract(xs, _PRIME, out=xs, where=ms)
+        np.bitwise_and(xs, _MAX_HASH, out=xs)
         starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
-        mins = np.minimum.reduceat(phv, starts, axis=0)
+        mins = np.minimum.reduceat(xs, starts, axis=0)
         docs = d[starts]
         out[docs] = np.minimum(out[docs], mins)
     return out
