@@ -128,3 +128,13 @@ def test_whatsapp_message_reaches_the_pipeline(app_client):
     with session_scope(app_client.engine) as session:
         mention = session.scalars(select(Mention)).one()
         assert mention.platform == "whatsapp" and mention.kind == "message"
+
+
+def test_binary_and_oversized_bodies_are_refused(app_client):
+    ig = _channel(app_client.engine, "instagram")
+    garbage = b"\xff\xfe\x00not json"
+    assert _meta_post(app_client, ig, garbage).status_code == 400
+    assert _meta_post(app_client, ig, b'{"object": "instagram"}').status_code == 400
+    huge = b"{" + b" " * 1_000_001 + b"}"
+    assert _meta_post(app_client, ig, huge).status_code == 413
+    assert _counts(app_client.engine) == (0, 0)
