@@ -37,7 +37,7 @@ def test_connect_a_channel_and_watch_its_health(page, live_server: LiveServer) -
         ]
 
         login(page, live_server, "admin")
-        page.goto(f"{url}/settings/channels")
+        page.goto(f"{url}/channels")
         page.click("[data-testid=platform-choices] a[data-platform=telegram]")
         form = page.locator("[data-testid=channel-create]")
         form.locator("input[name=name]").fill(name)
@@ -45,7 +45,7 @@ def test_connect_a_channel_and_watch_its_health(page, live_server: LiveServer) -
         form.locator("input[name=bot_token]").fill(token)
         form.locator("button[type=submit]").click()
 
-        page.wait_for_url(f"{url}/settings/channels/*")
+        page.wait_for_url(f"{url}/channels/*")
         assert f"Kanal {name} tersambung." in page.locator(".notice.success").inner_text()
         status, label = _health(page)
         assert status == "never_run" and "belum pernah" in label.lower()
@@ -63,7 +63,7 @@ def test_connect_a_channel_and_watch_its_health(page, live_server: LiveServer) -
         assert status == "needs_reauth" and label.lower() == "perlu otorisasi ulang"
         assert page.locator("[data-testid=reauth-alert]").is_visible()
 
-        page.goto(f"{url}/settings/channels")
+        page.goto(f"{url}/channels")
         row = page.locator("[data-testid=channel-list] tr", has_text=name)
         assert row.locator("[data-testid=health]").inner_text().lower() == "perlu otorisasi ulang"
         assert token not in page.content()

@@ -91,7 +91,7 @@ def test_no_credential_leaks_anywhere(app_client, caplog):
         "bot_token": BOT_TOKEN,
         "webhook_secret": TG_WEBHOOK_SECRET,
     }
-    tg_url = str(keep(app_client.post("/settings/channels", tg_form)).url)
+    tg_url = str(keep(app_client.post("/channels", tg_form)).url)
     fb_form = {
         "platform": "facebook",
         "unit_id": str(unit_id),
@@ -101,8 +101,8 @@ def test_no_credential_leaks_anywhere(app_client, caplog):
         "app_secret": APP_SECRET,
         "verify_token": VERIFY_TOKEN,
     }
-    fb_url = str(keep(app_client.post("/settings/channels", fb_form)).url)
-    keep(app_client.post("/settings/channels", tg_form))  # a duplicate: refused, the form shown again
+    fb_url = str(keep(app_client.post("/channels", fb_form)).url)
+    keep(app_client.post("/channels", tg_form))  # a duplicate: refused, the form shown again
     for _ in range(3):
         keep(app_client.post(f"{tg_url}/poll"))
     for _ in range(2):
@@ -137,11 +137,11 @@ def test_no_credential_leaks_anywhere(app_client, caplog):
         "/api/v1/channels",
         f"/api/v1/channels/{tg_id}",
         f"/api/v1/channels/{fb_id}",
-        "/settings/channels",
+        "/channels",
         tg_url,
         fb_url,
         "/audit",
-        "/settings/channels/new?platform=facebook",
+        "/channels/new?platform=facebook",
     ):
         keep(app_client.get(url, headers=bearer if url.startswith("/api") else {}))
 

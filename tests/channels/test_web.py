@@ -23,11 +23,11 @@ def test_connect_poll_and_reauthorise_through_the_pages(app_client):
     app_client.login(user_id)
     respx.get(f"{BOT}/getMe").respond(200, json=load("telegram", "get_me.json"))
 
-    page = app_client.get("/settings/channels/new?platform=telegram")
+    page = app_client.get("/channels/new?platform=telegram")
     assert page.status_code == 200 and 'name="bot_token"' in page.text and 'type="password"' in page.text
 
     added = app_client.post(
-        "/settings/channels",
+        "/channels",
         {"platform": "telegram", "unit_id": str(unit_id), "name": "Bot <Humas>", "bot_token": BOT_TOKEN},
     )
     assert added.status_code == 200 and "Belum pernah berjalan" in added.text
@@ -44,7 +44,7 @@ def test_connect_poll_and_reauthorise_through_the_pages(app_client):
 
     expired = app_client.post(f"{channel_url}/poll")
     assert 'data-status="needs_reauth"' in expired.text and "Perlu otorisasi ulang" in expired.text
-    listing = app_client.get("/settings/channels")
+    listing = app_client.get("/channels")
     assert 'data-testid="reauth-alert"' in listing.text
 
     new_token = "7012345678:AAH-token-baru-QWE"
@@ -65,7 +65,7 @@ def test_a_refused_token_shows_the_form_again_without_the_secret(app_client):
     app_client.login(user_id)
     respx.get(f"{BOT}/getMe").respond(401, json=load("telegram", "error_401.json"))
     page = app_client.post(
-        "/settings/channels",
+        "/channels",
         {"platform": "telegram", "unit_id": str(unit_id), "name": "Bot", "bot_token": BOT_TOKEN},
     )
     assert page.status_code == 422 and "Platform menolak kredensial ini." in page.text
@@ -75,9 +75,9 @@ def test_a_refused_token_shows_the_form_again_without_the_secret(app_client):
 def test_a_drafter_sees_no_connect_form_and_cannot_add(app_client):
     user_id, unit_id = _admin(app_client.engine, roles=("drafter",))
     app_client.login(user_id)
-    assert "platform-choices" not in app_client.get("/settings/channels").text
+    assert "platform-choices" not in app_client.get("/channels").text
     refused = app_client.post(
-        "/settings/channels",
+        "/channels",
         {"platform": "telegram", "unit_id": str(unit_id), "name": "Bot", "bot_token": BOT_TOKEN},
     )
     assert refused.status_code == 403

@@ -1,4 +1,4 @@
-"""Pengaturan → Kanal: channels with their health, add one, re-enter credentials, poll now; webhooks.
+"""Pengaturan → Kanal (/channels): health, connect, re-enter credentials, poll now; webhook receivers.
 
 The webhook receivers are plain Starlette routes: they bypass the app's session and CSRF dependencies
 (a platform has neither a cookie nor a CSRF token; each delivery is verified by its signature or secret
@@ -34,7 +34,7 @@ from humas.web.templating import render
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
-BASE = "/settings/channels"
+BASE = "/channels"
 FIELD_MAX = 4_000
 
 FIELD_LABELS = {
