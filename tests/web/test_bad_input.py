@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from humas.org.models import AuditLog, Unit
@@ -151,3 +153,29 @@ def test_api_error_is_in_the_callers_language(web: WebClient, session) -> None:
         headers={"Accept-Language": "en"},
     )
     assert response.json()["message"] == "The name must not be empty."
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=300), parent=st.one_of(st.integers(), st.text(max_size=5), st.none()))
+def test_any_unit_body_gets_a_clear_answer(web: WebClient, session, name: str, parent: object) -> None:
+    """Whatever the body, the API answers 201 or a 4xx naming a field, never a 500."""
+    if "fuzz_token" not in session.info:  # one admin per test, not per example (argon2 is slow on purpose)
+        session.info["fuzz_token"] = api_token(session, make_user(session))
+    token = session.info["fuzz_token"]
+    response = web.api("POST", "/api/v1/units", token, json={"name": name, "parent_id": parent})
+    assert response.status_code in (201, 404, 409, 422), response.text
+    if response.status_code != 201:
+        assert response.json()["field"] in ("name", "parent_id"), response.json()
+
+
+def test_ids_past_32_bits_are_refused_not_crashed(web: WebClient, session) -> None:
+    admin = make_user(session)
+    token = api_token(session, admin)
+    web.login(admin)
+    huge = 2**31
+    assert web.get(f"/units/{huge}").status_code == 422
+    assert web.api("GET", f"/api/v1/units/{huge}", token).json()["field"] == "unit_id"
+    body = web.api("POST", "/api/v1/units", token, json={"name": "X", "parent_id": huge})
+    assert body.status_code == 422 and body.json()["field"] == "parent_id"
+    form = web.post(f"/units/{admin.unit_id}/move", {"parent_id": huge})
+    assert form.status_code == 422 and "parent_id" in form.text

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Ids are 32-bit integers in the database (PostgreSQL `integer`).
+DbId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 # Generous caps: the services give the precise message (e.g. at most 200 characters for a name).
 TEXT_MAX = 20_000
 
@@ -26,7 +28,7 @@ class UnitCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(max_length=TEXT_MAX)
-    parent_id: int
+    parent_id: DbId
 
 
 class UnitRename(BaseModel):
@@ -38,7 +40,7 @@ class UnitRename(BaseModel):
 class UnitMove(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    parent_id: int
+    parent_id: DbId
 
 
 class UserRead(BaseModel):
@@ -74,7 +76,7 @@ class UserCreate(BaseModel):
 
     email: str = Field(max_length=TEXT_MAX)
     name: str = Field(max_length=TEXT_MAX)
-    unit_id: int
+    unit_id: DbId
     roles: list[str] = Field(max_length=20)
 
 
@@ -130,7 +132,7 @@ class TokenCreate(BaseModel):
 
     name: str = Field(max_length=TEXT_MAX)
     role: str = Field(max_length=40)
-    unit_id: int
+    unit_id: DbId
 
 
 class TokenCreated(BaseModel):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Path, Request
 from itsdangerous import BadSignature, Signer
 from sqlalchemy.orm import Session
 
@@ -29,6 +30,11 @@ LOCALE_COOKIE = "humas_locale"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Database ids are 32-bit on PostgreSQL: a larger number is refused (422 naming the parameter), not a 500.
+MAX_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdForm = Annotated[int, Form(ge=1, le=MAX_ID)]
+OptionalIdForm = Annotated[int | None, Form(ge=1, le=MAX_ID)]
 # Pages a user who must change their password may still open.
 PASSWORD_CHANGE_PATHS = ("/password", "/logout", "/locale", "/static/")
 
@@ -231,6 +237,17 @@ def api_actor(request: Request, session: DbSession, auth: OptionalAuth) -> Princ
 
 
 ApiActor = Annotated[Principal, Depends(api_actor)]
+
+
+@contextmanager
+def error_field(name: str) -> Iterator[None]:
+    """Name the field for an error raised without one (e.g. "Unit not found." for a body's `parent_id`)."""
+    try:
+        yield
+    except HumasError as error:
+        if error.field is None:
+            error.field = name
+        raise
 
 
 def safe_next(value: str | None, default: str = "/") -> str:

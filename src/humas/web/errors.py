@@ -3,6 +3,7 @@ marked when the route registered one, or a full error page."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -10,12 +11,15 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from humas.core.errors import HumasError, Invalid, NotFound
 from humas.core.i18n import _, use_locale
 from humas.web.deps import LoginRequired, PasswordChangeRequired, request_locale
 from humas.web.templating import render
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -115,7 +119,15 @@ def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     return humas_error_response(request, error)
 
 
+def _data_error(request: Request, exc: DataError) -> Response:
+    # NOTE: a value the database cannot hold (an id past 32 bits on PostgreSQL, a number out of range) that a
+    # route did not bound itself. The transaction is already rolled back; answer 422, not 500, and log it.
+    logger.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+    return humas_error_response(request, Invalid(_("A value is out of range.")))
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(HumasError, humas_error_response)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, _data_error)  # type: ignore[arg-type]

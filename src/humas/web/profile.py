@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from humas.org import auth as auth_service
 from humas.org import service as org_service
 from humas.org.models import User
-from humas.web.deps import CurrentUser, DbSession
+from humas.web.deps import CurrentUser, DbSession, IdPath, OptionalIdForm, error_field
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
 from humas.web.templating import render
@@ -70,7 +70,7 @@ def create_token(
     user: CurrentUser,
     name: Annotated[str, Form(max_length=FIELD_MAX)] = "",
     role: Annotated[str, Form(max_length=40)] = "",
-    unit_id: Annotated[int | None, Form()] = None,
+    unit_id: OptionalIdForm = None,
 ) -> HTMLResponse:
     """Make an API token; its secret is shown once, on this answer only."""
     with_form(
@@ -80,7 +80,8 @@ def create_token(
         new_token=None,
         **_context(session, user),
     )
-    unit = org_service.access_unit(session, user, unit_id if unit_id is not None else user.unit_id)
+    with error_field("unit_id"):
+        unit = org_service.access_unit(session, user, unit_id if unit_id is not None else user.unit_id)
     _token, plaintext = auth_service.create_api_token(
         session, user=user, unit=unit, role=role, name=name, actor=user
     )
@@ -90,7 +91,7 @@ def create_token(
 
 
 @router.post("/profile/tokens/{token_id}/revoke")
-def revoke_token(request: Request, session: DbSession, user: CurrentUser, token_id: int) -> Response:
+def revoke_token(request: Request, session: DbSession, user: CurrentUser, token_id: IdPath) -> Response:
     """Revoke an API token at once."""
     token = auth_service.access_api_token(session, user, token_id)
     auth_service.revoke_api_token(session, token=token, actor=user)

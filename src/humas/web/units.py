@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from humas.org import service as org_service
 from humas.org.models import Unit, User
-from humas.web.deps import CurrentUser, DbSession
+from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath, OptionalIdForm, error_field
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
 from humas.web.templating import render
@@ -67,7 +67,7 @@ def create_unit(
     session: DbSession,
     user: CurrentUser,
     name: Annotated[str, Form(max_length=FIELD_MAX)] = "",
-    parent_id: Annotated[int | None, Form()] = None,
+    parent_id: OptionalIdForm = None,
 ) -> Response:
     """Add a unit under a parent of the user's subtree."""
     rows = _tree(session, user)
@@ -78,13 +78,14 @@ def create_unit(
         rows=rows,
         show_archived=False,
     )
-    parent = org_service.access_unit(session, user, parent_id if parent_id is not None else user.unit_id)
+    with error_field("parent_id"):
+        parent = org_service.access_unit(session, user, parent_id if parent_id is not None else user.unit_id)
     unit = org_service.create_unit(session, name=name, parent=parent, actor=user)
     return redirect("/units", N_("Unit %(name)s created."), name=unit.name)
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse)
-def unit_page(request: Request, session: DbSession, user: CurrentUser, unit_id: int) -> HTMLResponse:
+def unit_page(request: Request, session: DbSession, user: CurrentUser, unit_id: IdPath) -> HTMLResponse:
     """One unit: rename, move, archive, and its people."""
     unit = org_service.access_unit(session, user, unit_id)
     return render(request, "units/detail.html", **_detail_context(session, user, unit), error=None, values={})
@@ -114,7 +115,7 @@ def rename_unit(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    unit_id: int,
+    unit_id: IdPath,
     name: Annotated[str, Form(max_length=FIELD_MAX)] = "",
 ) -> Response:
     """Give a unit a new name."""
@@ -129,19 +130,20 @@ def move_unit(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    unit_id: int,
-    parent_id: Annotated[int, Form()],
+    unit_id: IdPath,
+    parent_id: IdForm,
 ) -> Response:
     """Move a unit with its whole subtree under another unit."""
     unit = org_service.access_unit(session, user, unit_id)
     _mutation_form(request, session, user, unit, parent_id=parent_id)
-    new_parent = org_service.access_unit(session, user, parent_id)
+    with error_field("parent_id"):
+        new_parent = org_service.access_unit(session, user, parent_id)
     org_service.move_unit(session, unit=unit, new_parent=new_parent, actor=user)
     return redirect(f"/units/{unit_id}", N_("Unit moved."))
 
 
 @router.post("/units/{unit_id}/archive")
-def archive_unit(request: Request, session: DbSession, user: CurrentUser, unit_id: int) -> Response:
+def archive_unit(request: Request, session: DbSession, user: CurrentUser, unit_id: IdPath) -> Response:
     """Archive a unit and everything below it."""
     unit = org_service.access_unit(session, user, unit_id)
     _mutation_form(request, session, user, unit)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from humas.org import service as org_service
 from humas.org.models import Role, User
-from humas.web.deps import CurrentUser, DbSession
+from humas.web.deps import CurrentUser, DbSession, IdPath, OptionalIdForm, error_field
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
 from humas.web.templating import render
@@ -69,7 +69,7 @@ def invite_user(
     user: CurrentUser,
     email: Annotated[str, Form(max_length=FIELD_MAX)] = "",
     name: Annotated[str, Form(max_length=FIELD_MAX)] = "",
-    unit_id: Annotated[int | None, Form()] = None,
+    unit_id: OptionalIdForm = None,
     roles: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> HTMLResponse:
     """Invite a user; the one-time password is shown once, on this answer only."""
@@ -79,7 +79,8 @@ def invite_user(
         values={"email": email, "name": name, "unit_id": unit_id, "roles": roles},
         **_list_context(session, user),
     )
-    unit = org_service.access_unit(session, user, unit_id if unit_id is not None else user.unit_id)
+    with error_field("unit_id"):
+        unit = org_service.access_unit(session, user, unit_id if unit_id is not None else user.unit_id)
     new_user, one_time = org_service.create_user(
         session, email=email, name=name, unit=unit, roles=roles, actor=user
     )
@@ -89,7 +90,7 @@ def invite_user(
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def user_page(request: Request, session: DbSession, user: CurrentUser, user_id: int) -> HTMLResponse:
+def user_page(request: Request, session: DbSession, user: CurrentUser, user_id: IdPath) -> HTMLResponse:
     """One user: roles, password reset, deactivation."""
     target = org_service.access_user(session, user, user_id)
     return render(request, "users/detail.html", target=user_row(target), roles=ROLES, error=None, values={})
@@ -100,7 +101,7 @@ def set_roles(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    user_id: int,
+    user_id: IdPath,
     roles: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     """Replace a user's roles."""
@@ -111,7 +112,7 @@ def set_roles(
 
 
 @router.post("/users/{user_id}/reset-password", response_class=HTMLResponse)
-def reset_password(request: Request, session: DbSession, user: CurrentUser, user_id: int) -> HTMLResponse:
+def reset_password(request: Request, session: DbSession, user: CurrentUser, user_id: IdPath) -> HTMLResponse:
     """Give the user a new one-time password, shown once."""
     target = org_service.access_user(session, user, user_id)
     with_form(request, "users/detail.html", target=user_row(target), roles=ROLES)
@@ -122,7 +123,7 @@ def reset_password(request: Request, session: DbSession, user: CurrentUser, user
 
 
 @router.post("/users/{user_id}/deactivate")
-def deactivate_user(request: Request, session: DbSession, user: CurrentUser, user_id: int) -> Response:
+def deactivate_user(request: Request, session: DbSession, user: CurrentUser, user_id: IdPath) -> Response:
     """Stop a user from logging in (history is kept)."""
     target = org_service.access_user(session, user, user_id)
     with_form(request, "users/detail.html", target=user_row(target), roles=ROLES)

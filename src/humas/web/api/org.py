@@ -28,7 +28,7 @@ from humas.org.schemas import (
     UserRead,
 )
 from humas.org.service import TokenPrincipal
-from humas.web.deps import ApiActor, DbSession
+from humas.web.deps import ApiActor, DbSession, IdPath, error_field
 
 router = APIRouter(tags=["org"])
 
@@ -61,35 +61,37 @@ def list_units(session: DbSession, actor: ApiActor, include_archived: bool = Fal
 @router.post("/units", response_model=UnitRead, status_code=201)
 def create_unit(body: UnitCreate, session: DbSession, actor: ApiActor) -> UnitRead:
     """Create a unit under `parent_id` (admin)."""
-    parent = org_service.access_unit(session, actor, body.parent_id)
+    with error_field("parent_id"):
+        parent = org_service.access_unit(session, actor, body.parent_id)
     unit = org_service.create_unit(session, name=body.name, parent=parent, actor=actor)
     return UnitRead.model_validate(unit)
 
 
 @router.get("/units/{unit_id}", response_model=UnitRead)
-def get_unit(unit_id: int, session: DbSession, actor: ApiActor) -> UnitRead:
+def get_unit(unit_id: IdPath, session: DbSession, actor: ApiActor) -> UnitRead:
     """One unit of the caller's subtree."""
     return UnitRead.model_validate(org_service.access_unit(session, actor, unit_id))
 
 
 @router.post("/units/{unit_id}/rename", response_model=UnitRead)
-def rename_unit(unit_id: int, body: UnitRename, session: DbSession, actor: ApiActor) -> UnitRead:
+def rename_unit(unit_id: IdPath, body: UnitRename, session: DbSession, actor: ApiActor) -> UnitRead:
     """Rename a unit (admin)."""
     unit = org_service.access_unit(session, actor, unit_id)
     return UnitRead.model_validate(org_service.rename_unit(session, unit=unit, name=body.name, actor=actor))
 
 
 @router.post("/units/{unit_id}/move", response_model=UnitRead)
-def move_unit(unit_id: int, body: UnitMove, session: DbSession, actor: ApiActor) -> UnitRead:
+def move_unit(unit_id: IdPath, body: UnitMove, session: DbSession, actor: ApiActor) -> UnitRead:
     """Move a unit and its subtree under `parent_id` (admin)."""
     unit = org_service.access_unit(session, actor, unit_id)
-    new_parent = org_service.access_unit(session, actor, body.parent_id)
+    with error_field("parent_id"):
+        new_parent = org_service.access_unit(session, actor, body.parent_id)
     org_service.move_unit(session, unit=unit, new_parent=new_parent, actor=actor)
     return UnitRead.model_validate(org_service.access_unit(session, actor, unit_id))
 
 
 @router.post("/units/{unit_id}/archive", response_model=UnitRead)
-def archive_unit(unit_id: int, session: DbSession, actor: ApiActor) -> UnitRead:
+def archive_unit(unit_id: IdPath, session: DbSession, actor: ApiActor) -> UnitRead:
     """Archive a unit and its subtree (admin)."""
     unit = org_service.access_unit(session, actor, unit_id)
     org_service.archive_unit(session, unit=unit, actor=actor)
@@ -105,7 +107,8 @@ def list_users(session: DbSession, actor: ApiActor) -> list[UserRead]:
 @router.post("/users", response_model=UserCreated, status_code=201)
 def create_user(body: UserCreate, session: DbSession, actor: ApiActor) -> UserCreated:
     """Invite a user; the answer carries the one-time password, once (admin)."""
-    unit = org_service.access_unit(session, actor, body.unit_id)
+    with error_field("unit_id"):
+        unit = org_service.access_unit(session, actor, body.unit_id)
     user, one_time = org_service.create_user(
         session, email=body.email, name=body.name, unit=unit, roles=body.roles, actor=actor
     )
@@ -113,13 +116,13 @@ def create_user(body: UserCreate, session: DbSession, actor: ApiActor) -> UserCr
 
 
 @router.get("/users/{user_id}", response_model=UserRead)
-def get_user(user_id: int, session: DbSession, actor: ApiActor) -> UserRead:
+def get_user(user_id: IdPath, session: DbSession, actor: ApiActor) -> UserRead:
     """One user of the caller's subtree."""
     return UserRead.of(org_service.access_user(session, actor, user_id))
 
 
 @router.put("/users/{user_id}/roles", response_model=UserRead)
-def set_roles(user_id: int, body: RolesUpdate, session: DbSession, actor: ApiActor) -> UserRead:
+def set_roles(user_id: IdPath, body: RolesUpdate, session: DbSession, actor: ApiActor) -> UserRead:
     """Replace a user's roles (admin)."""
     user = org_service.access_user(session, actor, user_id)
     return UserRead.of(org_service.set_roles(session, user=user, roles=body.roles, actor=actor))
@@ -164,7 +167,8 @@ def create_token(body: TokenCreate, session: DbSession, actor: ApiActor) -> Toke
     if isinstance(actor, TokenPrincipal) and body.role not in {r.value for r in actor.roles}:
         # A token cannot mint a token with more power than itself.
         raise PermissionDenied(_("Your role does not allow this."), field="role")
-    unit = org_service.access_unit(session, actor, body.unit_id)
+    with error_field("unit_id"):
+        unit = org_service.access_unit(session, actor, body.unit_id)
     token, secret = auth_service.create_api_token(
         session, user=_user_of(actor), unit=unit, role=body.role, name=body.name, actor=actor
     )
@@ -172,7 +176,7 @@ def create_token(body: TokenCreate, session: DbSession, actor: ApiActor) -> Toke
 
 
 @router.post("/tokens/{token_id}/revoke", response_model=TokenRead)
-def revoke_token(token_id: int, session: DbSession, actor: ApiActor) -> TokenRead:
+def revoke_token(token_id: IdPath, session: DbSession, actor: ApiActor) -> TokenRead:
     """Revoke a token (one's own; an admin may revoke others' in the subtree)."""
     token = auth_service.access_api_token(session, actor, token_id)
     return TokenRead.model_validate(auth_service.revoke_api_token(session, token=token, actor=actor))
