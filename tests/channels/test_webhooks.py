@@ -138,3 +138,15 @@ def test_binary_and_oversized_bodies_are_refused(app_client):
     huge = b"{" + b" " * 1_000_001 + b"}"
     assert _meta_post(app_client, ig, huge).status_code == 413
     assert _counts(app_client.engine) == (0, 0)
+
+
+def test_a_pipeline_failure_keeps_the_delivery_for_a_retry(app_client, monkeypatch):
+    def broken(texts):
+        raise RuntimeError("analysis down")
+
+    monkeypatch.setattr("humas.ingest.service.pipeline.default_analyzer", broken)
+    ig = _channel(app_client.engine, "instagram")
+    assert _meta_post(app_client, ig, raw("meta", "ig_webhook_comment.json")).status_code == 200
+    with session_scope(app_client.engine) as session:
+        delivery = session.scalars(select(WebhookDelivery)).one()
+        assert delivery.processed_at is None and "analysis down" in delivery.error

@@ -50,13 +50,21 @@ def send_outbox_task(entry_id: int) -> None:
     log.info("outbox %s: %s", entry_id, channels_service.send_entry(entry_id))
 
 
-@huey.task()
+@huey.task(retries=3, retry_delay=60)
 def process_delivery_task(delivery_id: int) -> None:
-    """Hand one stored webhook delivery to the ingest pipeline."""
+    """Hand one stored webhook delivery to the ingest pipeline; a failure is kept on it and retried."""
     from humas.channels import service as channels_service
     from humas.channels.models import WebhookDelivery
 
-    with session_scope() as session:
-        delivery = session.get(WebhookDelivery, delivery_id)
-        if delivery is not None:
-            channels_service.process_delivery(session, delivery=delivery)
+    try:
+        with session_scope() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if delivery is not None:
+                channels_service.process_delivery(session, delivery=delivery)
+    except Exception as exc:
+        log.warning("webhook delivery %s failed: %s", delivery_id, type(exc).__name__)
+        with session_scope() as session:
+            delivery = session.get(WebhookDelivery, delivery_id)
+            if delivery is not None:
+                delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
+        raise

@@ -130,4 +130,5 @@ def process_delivery(
                 )
     delivery.processed_at = utcnow()
     delivery.items = len(items)
+    delivery.error = None
     return result
