@@ -1,7 +1,8 @@
 """Near-duplicate grouping: MinHash-LSH whose band buckets live in the database.
 
-A 64-value MinHash signature is cut into 8 bands of 8 values (a pair with Jaccard similarity 0.8 shares a
-band with probability 0.83, one at 0.5 with 0.03). Each band hashes to a 63-bit bucket key; the
+A MinHash signature is cut into bands of 8 values (nlp's 32 values make 4 bands: a pair with Jaccard
+similarity 0.9 shares a band with probability 0.89, at 0.8 with 0.52, at 0.5 with 0.016; 64 values would make
+8 bands). Each band hashes to a 63-bit bucket key; the
 `near_dup_buckets` table maps a key to the group that first filled it. Because the buckets are rows written
 in the same transaction as the mentions, the index survives restarts and a rolled-back batch leaves no trace.
 
@@ -20,24 +21,22 @@ from sqlalchemy.orm import Session
 from humas.ingest.models import Mention, NearDupBucket
 from humas.ingest.service.sql import dialect_of, insert_ignore
 
-BANDS = 8
 ROWS = 8
-_MULT = (
-    np.random.default_rng(20261124)
-    .integers(1, 2**63 - 1, size=(BANDS, ROWS), dtype=np.int64)
-    .astype(np.uint64)
-)
-_MULT |= np.uint64(1)
-_BAND_SALT = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+MAX_BANDS = 16
+_MULT = np.random.default_rng(20261124).integers(1, 2**63 - 1, size=(MAX_BANDS, ROWS), dtype=np.int64)
+_MULT = _MULT.astype(np.uint64) | np.uint64(1)
+_BAND_SALT = np.arange(1, MAX_BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 
 
 def bucket_keys(signatures: Sequence[Sequence[int]]) -> np.ndarray:
-    """(n, BANDS) int64 bucket keys, stable across processes and versions."""
+    """(n, bands) int64 bucket keys, stable across processes and versions."""
     if not len(signatures):
-        return np.zeros((0, BANDS), dtype=np.int64)
-    sig = np.asarray(signatures, dtype=np.uint64)[:, : BANDS * ROWS].reshape(-1, BANDS, ROWS)
+        return np.zeros((0, 1), dtype=np.int64)
+    sig = np.asarray(signatures, dtype=np.uint64)
+    bands = min(sig.shape[1] // ROWS, MAX_BANDS)
+    sig = sig[:, : bands * ROWS].reshape(len(sig), bands, ROWS)
     with np.errstate(over="ignore"):
-        mixed = (sig * _MULT).sum(axis=2, dtype=np.uint64) ^ _BAND_SALT
+        mixed = (sig * _MULT[:bands]).sum(axis=2, dtype=np.uint64) ^ _BAND_SALT[:bands]
         mixed ^= mixed >> np.uint64(29)
         mixed *= np.uint64(0xBF58476D1CE4E5B9)
         mixed ^= mixed >> np.uint64(32)
