@@ -148,9 +148,29 @@ def analyze(texts: Sequence[str], *, tasks: set[str] | None = None) -> list[Anal
     if any(m.kind == "linear" for m in models.values()):
         feat = next(m.featurizer for m in models.values())
         x = feat.transform_normalized(normalized)
-    probs = {t: m.proba_normalized(normalized, x) for t, m in models.items()}
+    probs = _probabilities(models, normalized, x)
     sigs = signatures(normalized, spans)
     return [_one(i, normalized[i], languages[i], probs, models, sigs[i]) for i in range(len(texts))]
+
+
+@lru_cache(maxsize=4)
+def _stacked(linear: tuple[Predictor, ...]) -> tuple[np.ndarray, list[int]]:
+    # NOTE: one (features x all labels) matrix: a single sparse x dense product touches each feature's
+    # weights once for every task instead of once per task (cache misses dominate that product).
+    mats = [m.backend.dense() for m in linear]
+    offsets = np.cumsum([0] + [w.shape[1] for w in mats]).tolist()
+    return np.ascontiguousarray(np.hstack(mats)), offsets
+
+
+def _probabilities(models: dict[str, Predictor], normalized: list[str], x) -> dict[str, np.ndarray]:
+    linear = tuple(m for m in models.values() if m.kind == "linear")
+    out = {t: m.proba_normalized(normalized) for t, m in models.items() if m.kind != "linear"}
+    if linear:
+        stacked, offsets = _stacked(linear)
+        z = np.asarray(x @ stacked)
+        for i, m in enumerate(linear):
+            out[m.task] = m.backend.proba_from_logits(z[:, offsets[i] : offsets[i + 1]] + m.backend.bias)
+    return out
 
 
 def _top(task: str, probs: dict[str, np.ndarray], models: dict[str, Predictor], i: int) -> tuple[str, float]:
@@ -203,4 +223,5 @@ def reset_cache() -> None:
 
     _load.cache_clear()
     _featurizer.cache_clear()
+    _stacked.cache_clear()
     slang_map.cache_clear()

@@ -129,16 +129,17 @@ def hashed_counts(texts: Sequence[str]) -> sp.csr_matrix:
 
 
 def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear tf times idf, each block (words, characters) scaled to unit length."""
-    x = counts.copy()
-    x.data = (np.log1p(x.data) * idf[x.indices]).astype(np.float32)
-    is_char = x.indices >= WORD_BUCKETS
-    sq = x.data.astype(np.float64) ** 2
-    row = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-    word_norm = np.bincount(row[~is_char], sq[~is_char], minlength=x.shape[0])
-    char_norm = np.bincount(row[is_char], sq[is_char], minlength=x.shape[0])
-    norm = np.where(is_char, char_norm[row], word_norm[row])
-    x.data /= np.sqrt(np.maximum(norm, 1e-12)).astype(np.float32)
+    """Sublinear tf times idf, each block (words, characters) scaled to unit length. Works in place."""
+    x = counts
+    data = np.log1p(x.data, out=x.data)
+    data *= idf[x.indices]
+    n = x.shape[0]
+    # key = 2 * row + block: one bincount gives the squared norm of every (row, block).
+    key = np.repeat(np.arange(0, 2 * n, 2, dtype=np.int64), np.diff(x.indptr))
+    key += x.indices >= WORD_BUCKETS
+    norms = np.sqrt(np.bincount(key, data * data, minlength=2 * n)).astype(np.float32)
+    np.maximum(norms, 1e-6, out=norms)
+    data /= norms[key]
     return x
 
 

@@ -6,42 +6,51 @@ from __future__ import annotations
 from humas.nlp.stopwords import STOPWORDS
 
 _MAX_WORDS = 3
+_MAX_TOKENS = 300
+
+
+def _is_content(token: str) -> bool:
+    return (
+        len(token) > 2 and token[0].isalpha() and token.replace("-", "").isalnum() and token not in STOPWORDS
+    )
+
+
+_content_cache: dict[str, bool] = {}
 
 
 def keyphrases_normalized(normalized: str, k: int = 5) -> list[str]:
     """Top ``k`` keyphrases of an already normalized text."""
-    phrases: list[list[str]] = []
+    cache = _content_cache
+    if len(cache) > 200_000:
+        cache.clear()
+    phrases: list[tuple[str, ...]] = []
     current: list[str] = []
-    for token in normalized.split(" ")[:400]:
-        if (
-            token not in STOPWORDS
-            and len(token) > 2
-            and token[0].isalpha()
-            and token.replace("-", "").isalnum()
-        ):
+    for token in normalized.split(" ", _MAX_TOKENS)[:_MAX_TOKENS]:
+        content = cache.get(token)
+        if content is None:
+            content = cache[token] = _is_content(token)
+        if content:
             current.append(token)
             if len(current) == _MAX_WORDS:
-                phrases.append(current)
+                phrases.append(tuple(current))
                 current = []
         elif current:
-            phrases.append(current)
+            phrases.append(tuple(current))
             current = []
     if current:
-        phrases.append(current)
+        phrases.append(tuple(current))
     if not phrases:
         return []
     freq: dict[str, int] = {}
     degree: dict[str, int] = {}
     for p in phrases:
+        n = len(p)
         for w in p:
             freq[w] = freq.get(w, 0) + 1
-            degree[w] = degree.get(w, 0) + len(p)
-    scored: dict[str, float] = {}
-    for p in phrases:
-        key = " ".join(p)
-        if key not in scored:
-            scored[key] = sum(degree[w] / freq[w] for w in p)
-    return sorted(scored, key=lambda key: (-scored[key], key))[:k]
+            degree[w] = degree.get(w, 0) + n
+    scored = {p: sum(degree[w] / freq[w] for w in p) for p in phrases}
+    best = sorted(scored, key=lambda p: (-scored[p], p))[:k]
+    return [" ".join(p) for p in best]
 
 
 def keyphrases(text: str, k: int = 5) -> list[str]:

@@ -1,8 +1,9 @@
 """Language identification: ``id``, ``en`` or ``other``.
 
 A fast path counts Indonesian and English function words; only texts it cannot decide go to lingua
-(restricted to a few languages, low-accuracy mode, one thread). lingua often calls informal Indonesian
-"Malay"; humas maps Malay to ``id`` (Malaysian text is rare in an Indonesian unit's feeds and reads alike).
+(nine Latin-script languages, low-accuracy mode); mostly non-Latin text is ``other`` at once.
+lingua often calls informal Indonesian "Malay"; humas maps Malay to ``id`` (Malaysian text is rare in
+an Indonesian unit's feeds and reads alike).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _URLISH = re.compile(r"(?:https?://|www\.)\S+|[@#]\w+")
 def _detector():
     from lingua import Language, LanguageDetectorBuilder
 
+    # Latin-script languages only: other scripts are "other" before lingua is asked (and loading lingua's
+    # Chinese or Japanese models would cost seconds at start-up).
     langs = [
         Language.INDONESIAN,
         Language.MALAY,
@@ -31,12 +34,6 @@ def _detector():
         Language.GERMAN,
         Language.DUTCH,
         Language.PORTUGUESE,
-        Language.ARABIC,
-        Language.CHINESE,
-        Language.JAPANESE,
-        Language.KOREAN,
-        Language.THAI,
-        Language.VIETNAMESE,
     ]
     return LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
 
@@ -47,9 +44,12 @@ _MAP = {"INDONESIAN": "id", "MALAY": "id", "ENGLISH": "en"}
 def _fast(words: list[str]) -> str | None:
     if not words:
         return "other"
+    latin = sum(w.isascii() for w in words)
+    if latin * 2 < len(words):
+        return "other"
     n_id = sum(w in INDONESIAN_STOPWORDS for w in words)
     n_en = sum(w in ENGLISH_FUNCTION_WORDS for w in words)
-    if n_id >= 2 and n_id >= 2 * n_en:
+    if n_id >= 2 and n_id >= 2 * n_en or n_id == 1 and n_en == 0 and len(words) <= 8:
         return "id"
     if n_en >= 2 and n_en >= 2 * n_id:
         return "en"
@@ -67,7 +67,7 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
         out.append(guess)
         if guess is None:
             pending.append(i)
-            cleaned.append(" ".join(words))
+            cleaned.append(" ".join(words)[:200])
     if pending:
         det = _detector()
         for i, text in zip(pending, cleaned, strict=True):

@@ -87,7 +87,10 @@ class LinearModel:
         return np.asarray(x @ self.dense()) + self.bias
 
     def proba_from_features(self, x: sp.csr_matrix) -> np.ndarray:
-        z = self.logits(x) * self.scale + self.shift
+        return self.proba_from_logits(self.logits(x))
+
+    def proba_from_logits(self, z: np.ndarray) -> np.ndarray:
+        z = z * self.scale + self.shift
         if self.multilabel:
             return 1.0 / (1.0 + np.exp(-z))
         z -= z.max(axis=1, keepdims=True)
