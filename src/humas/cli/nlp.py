@@ -247,7 +247,7 @@ def _record(figures: dict) -> None:
             text.rstrip("\n")
             + "\n\n## NLP\n\n`humas bench nlp` (analyze() with every model, pinned to one core).\n\n"
         )
-        text += "| date | cores | texts | texts/s wall | texts/s CPU | load s | peak RSS MB | artifacts MB |\n"
+        text += "| date | cores | texts | texts/s wall | texts/s CPU | load s | peak RSS | artifacts MB |\n"
         text += "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
     head, _, tail = text.partition("## NLP")
     lines = tail.split("\n")
