@@ -153,3 +153,36 @@ def test_non_admin_sees_the_tree_read_only(page, live_server: LiveServer) -> Non
     response = page.goto(f"{live_server.url}/units/{live_server.units['dg_b']}")
     assert response is not None and response.status == 404
     assert page.locator("[data-testid=error-page]").is_visible()
+
+
+def test_invited_user_must_choose_a_password(page, live_server: LiveServer) -> None:
+    """A first login with a one-time password leads to the password page, and nowhere else until changed."""
+    from humas.org import service as org_service
+
+    email = f"{unique('baru').replace(' ', '.').lower()}@contoh.go.id"
+
+    def invite(session):
+        unit = session.get(Unit, live_server.units["kanwil_a"])
+        _user, one_time = org_service.create_user(
+            session, email=email, name="Pegawai Baru", unit=unit, roles=["analyst"], actor=None
+        )
+        return one_time
+
+    one_time = live_server.run(invite)
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", one_time)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/password")
+    page.goto(f"{live_server.url}/units")
+    assert page.url == f"{live_server.url}/password"
+    page.fill("input[name=current_password]", one_time)
+    page.fill("input[name=new_password]", "pendek")
+    page.click("main form button[type=submit]")
+    assert "Kata sandi minimal 10 karakter." in page.locator("[data-testid=field-error]").inner_text()
+    page.fill("input[name=current_password]", one_time)
+    page.fill("input[name=new_password]", "kata-sandi-pilihan-sendiri")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "Kata sandi Anda telah diubah." in page.locator(".notice.success").inner_text()
+    assert "Kanwil Alfa Jakarta" in page.locator("[data-testid=home-units]").inner_text()
