@@ -266,10 +266,11 @@ def fill(engine: Engine, corpus: Corpus, unit_id: int, target: int, console: Con
         raw.close()
 
 
-def search_p95(engine: Engine, searches: int = 100, seed: int = 5) -> float:
+def search_p95(engine: Engine, searches: int = 100, seed: int = 5) -> tuple[float, float]:
+    """p95 milliseconds of a first explorer page, and the share of searches that found something."""
     rng = random.Random(seed)
     words = vocabulary()[:800]
-    timings = []
+    timings, found = [], 0
     for _ in range(searches):
         since = START + timedelta(days=rng.randint(0, SPAN_DAYS - 30))
         filters = MentionFilters(
@@ -277,9 +278,9 @@ def search_p95(engine: Engine, searches: int = 100, seed: int = 5) -> float:
         )
         started = time.perf_counter()
         with session_scope(engine) as session:
-            search_mentions(session, actor=None, filters=filters)
+            found += bool(search_mentions(session, actor=None, filters=filters).items)
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.quantiles(timings, n=100)[94]
+    return statistics.quantiles(timings, n=100)[94], found / searches
 
 
 def run(
@@ -316,8 +317,8 @@ def run(
         matching = match_rate(query_texts, items[: min(n, 50_000)])
         console.log(f"matching: {matching:,.0f} mentions/s against {queries} queries")
         fill(db, corpus, unit_id, search_n, console)
-        p95 = search_p95(db)
-        console.log(f"search p95 over {max(search_n, n):,} mentions: {p95:.1f} ms")
+        p95, found = search_p95(db)
+        console.log(f"search p95 over {max(search_n, n):,} mentions: {p95:.1f} ms ({found:.0%} found some)")
     finally:
         cleanup()
     return {
@@ -332,4 +333,6 @@ def run(
         "search_n": max(search_n, n),
         "raw_insert_per_s": round(raw, 1),
         "analyze_per_s": round(alone, 1),
+        "search_found_share": round(found, 2),
+        "workers": workers,
     }
