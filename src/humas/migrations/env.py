@@ -14,7 +14,7 @@ target_metadata = Base.metadata
 
 
 # Created by hand in migrations (full-text search); autogenerate must neither drop nor re-create them.
-HAND_MADE = ("mentions_fts", "ix_mentions_fts")
+HAND_MADE = ("mentions_fts", "ix_mentions_fts", "search_tsv")
 
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

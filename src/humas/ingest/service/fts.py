@@ -13,8 +13,9 @@ from sqlalchemy.sql.elements import TextClause
 from humas.ingest.models import Mention
 from humas.ingest.service.querylang import And, Filter, Node, Not, Or, Term
 
-# Keep in step with the migration (2026_11_24_ingest.PG_TSVECTOR): the GIN index is on this expression.
-PG_TSVECTOR = "to_tsvector('simple'::regconfig, regexp_replace(mentions.text, '[^[:alnum:]]+', ' ', 'g'))"
+# PostgreSQL: the migration adds `mentions.search_tsv`, a stored generated column
+# to_tsvector('simple', regexp_replace(text, '[^[:alnum:]]+', ' ', 'g')), with a GIN index on it.
+PG_TSVECTOR = "mentions.search_tsv"
 
 
 def _text_only(node: Node) -> bool:
