@@ -23,5 +23,5 @@ def dashboard(request: Request, session: DbSession, user: CurrentUser) -> HTMLRe
 @router.get("/settings", response_class=HTMLResponse)
 def settings_hub(request: Request, user: CurrentUser) -> HTMLResponse:
     """Links to the organisation settings."""
-    served = getattr(request.app.state, "served_get_paths", frozenset())
+    served: frozenset[str] = getattr(request.app.state, "served_get_paths", frozenset())
     return render(request, "settings.html", has_channels="/channels" in served)
