@@ -193,6 +193,7 @@ def bench_ingest(
     queries: Annotated[int, typer.Option(help="Saved queries.")] = 1000,
     search_n: Annotated[int, typer.Option(help="Stored mentions for the search benchmark.")] = 1_000_000,
     pg_url: Annotated[str | None, typer.Option(help="PostgreSQL URL for --engine postgresql.")] = None,
+    workers: Annotated[int, typer.Option(help="Analysis worker processes beside the writer.")] = 2,
 ) -> None:
     """End-to-end ingest, matching and search benchmark (targets in issue 5)."""
     from humas.ingest import bench
