@@ -239,8 +239,8 @@ def _record(figures: dict) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     row = (
         f"| {figures['date']} | {figures['cores']} of {figures['machine_cores']} | {figures['texts']} | "
-        f"{figures['texts_per_s']:.0f} | {figures['load_s']:.2f} | {figures['peak_rss_mb']:.0f} | "
-        f"{figures['artifacts_mb']:.1f} |"
+        f"{figures['texts_per_s']:.0f} | {figures['texts_per_cpu_s']:.0f} | {figures['load_s']:.2f} | "
+        f"{figures['peak_rss_mb']:.0f} | {figures['artifacts_mb']:.1f} |"
     )
     if "## NLP" not in text:
         text = (
@@ -251,6 +251,9 @@ def _record(figures: dict) -> None:
         text += "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
     head, _, tail = text.partition("## NLP")
     lines = tail.split("\n")
-    last = max(i for i, line in enumerate(lines) if line.startswith("|"))
-    lines.insert(last + 1, row)
+    i = next(n for n, line in enumerate(lines) if line.startswith("| date | cores | texts | texts/s wall"))
+    i += 2
+    while i < len(lines) and lines[i].startswith("|"):
+        i += 1
+    lines.insert(i, row)
     path.write_text(head + "## NLP" + "\n".join(lines), encoding="utf-8")
