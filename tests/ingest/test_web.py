@@ -80,3 +80,25 @@ def test_api_search_and_detail(web, session):
     assert [q["id"] for q in web.api("GET", "/api/v1/queries", token).json()] == [saved.id]
     bad = web.api("GET", "/api/v1/mentions", token, params={"q": "(pajak"})
     assert bad.status_code == 422 and bad.json()["field"] == "query"
+
+
+def test_feeds_page_shows_health(web, session):
+    from humas.ingest.service import feeds as feeds_service
+
+    unit = make_unit(session)
+    user = make_user(session, unit=unit, roles=("analyst",))
+    ok = feeds_service.add_feed(
+        session, unit=unit, url="https://www.antaranews.com/rss/ekonomi.xml", actor=None
+    )
+    bad = feeds_service.add_feed(
+        session, unit=unit, url="https://rss.detik.com/index.php/finance", actor=None
+    )
+    feeds_service.record_failure(session, feed=bad, error="FeedError: HTTP 503 <b>")
+    other = feeds_service.add_feed(
+        session, unit=make_unit(session), url="https://rahasia.example/rss", actor=None
+    )
+    web.login(user)
+    page = web.get("/mentions/feeds")
+    assert page.status_code == 200
+    assert ok.url in page.text and bad.url in page.text and other.url not in page.text
+    assert "Gagal" in page.text and "HTTP 503 &lt;b&gt;" in page.text

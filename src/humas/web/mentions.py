@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import Invalid
 from humas.core.i18n import _
+from humas.ingest.service import feeds as feeds_service
 from humas.ingest.service import search as search_service
 from humas.ingest.service.querylang import QuerySyntaxError
 from humas.org import service as org_service
@@ -122,6 +123,12 @@ def export_xlsx(request: Request, session: DbSession, user: CurrentUser) -> Resp
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="mentions.xlsx"'},
     )
+
+
+@router.get("/mentions/feeds", response_class=HTMLResponse)
+def feeds_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+    """News feeds of the user's units with their health: last error, failures, next poll."""
+    return render(request, "mentions/feeds.html", feeds=feeds_service.list_feeds(session, user))
 
 
 @router.get("/mentions/{mention_id}", response_class=HTMLResponse)
