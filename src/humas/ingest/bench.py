@@ -142,7 +142,14 @@ def _fresh_engine(kind: str, pg_url: str | None) -> tuple[Engine, Callable[[], N
         folder = Path(tempfile.mkdtemp(prefix="humas-bench-"))
         engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
         migrations.upgrade(engine)
-        return engine, lambda: (engine.dispose(), [p.unlink() for p in folder.iterdir()], folder.rmdir())
+
+        def remove() -> None:
+            engine.dispose()
+            for path in folder.iterdir():
+                path.unlink()
+            folder.rmdir()
+
+        return engine, remove
     url = pg_url or os.environ.get("HUMAS_BENCH_PG_URL") or "postgresql://postgres@127.0.0.1:5432/test"
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = make_engine(url)

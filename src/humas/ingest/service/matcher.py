@@ -19,11 +19,16 @@ from humas.ingest.service.querylang import And, Filter, Node, Not, Or, Term, par
 
 
 class Matchable(Protocol):
-    text: str
-    language: str | None
-    platform: str
-    author_handle: str | None
-    sentiment: str | None
+    @property
+    def text(self) -> str: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def author_handle(self) -> str | None: ...
+    @property
+    def sentiment(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from humas.ingest.service.sql import dialect_of, insert_ignore
 
 ROWS = 8
 MAX_BANDS = 16
-_MULT = np.random.default_rng(20261124).integers(1, 2**63 - 1, size=(MAX_BANDS, ROWS), dtype=np.int64)
-_MULT = _MULT.astype(np.uint64) | np.uint64(1)
+_SEEDS = np.random.default_rng(20261124).integers(1, 2**63 - 1, size=(MAX_BANDS, ROWS), dtype=np.int64)
+_MULT = _SEEDS.astype(np.uint64) | np.uint64(1)
 _BAND_SALT = np.arange(1, MAX_BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 
 

@@ -104,7 +104,7 @@ def current_matcher(session: Session) -> Matcher:
     rows = session.execute(
         select(SavedQuery.id, SavedQuery.query).where(SavedQuery.is_active.is_(True))
     ).all()
-    matcher = Matcher.from_texts(rows)
+    matcher = Matcher.from_texts((int(qid), str(text)) for qid, text in rows)
     with _cache_lock:
         _cache[key] = (version, matcher)
     return matcher

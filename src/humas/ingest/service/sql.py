@@ -88,7 +88,7 @@ def pg_insert(
     sources = ", ".join(f"%s::{cast}[]" for cast in casts)
     statement = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({sources}) {conflict} {returning}"  # noqa: S608
     result = session.connection().exec_driver_sql(statement, tuple(arrays))
-    return list(result) if returning else []
+    return [tuple(row) for row in result] if returning else []
 
 
 def insert_ignore(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:

@@ -95,7 +95,7 @@ def ingest_stream(
         texts = list(dict.fromkeys(clean_text(i.text) for i in batch))
         future = pool.submit(_analyze_texts, texts) if pool is not None and analyzer is None else None
         pending.append((batch, future, texts))
-        if len(pending) > (pool._max_workers if pool is not None else 0):  # noqa: SLF001
+        if len(pending) > (getattr(pool, "_max_workers", 1) if pool is not None else 0):
             finish()
     while pending:
         finish()
