@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from humas.cli import ingest as ingest_cli
@@ -13,6 +14,7 @@ from humas.core import db as core_db
 from humas.core import migrations
 from humas.core.db import session_scope
 from humas.core.settings import get_settings
+from humas.ingest.models import IngestJob, QueryMatch
 from humas.ingest.service import pipeline
 from tests.factories import make_unit
 from tests.ingest.helpers import fake_analyze
@@ -52,6 +54,10 @@ def test_import_then_query_add_list_test(cli_db: Path) -> None:
 
     added = runner.invoke(ingest_cli.cli, ["query", "add", "Pajak", "pajak* -promo"])
     assert added.exit_code == 0, added.output
+    with session_scope() as session:  # the backfill ran as a job (huey in immediate mode here)
+        job = session.scalars(select(IngestJob).where(IngestJob.kind == "backfill")).one()
+        assert (job.status, job.added) == ("done", 1)
+        assert session.scalar(select(func.count()).select_from(QueryMatch)) == 1
     listed = runner.invoke(ingest_cli.cli, ["query", "list"])
     assert "pajak* AND NOT promo" in listed.output
     tested = runner.invoke(ingest_cli.cli, ["query", "test", "pajak*"])
