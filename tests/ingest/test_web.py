@@ -102,3 +102,18 @@ def test_feeds_page_shows_health(web, session):
     assert page.status_code == 200
     assert ok.url in page.text and bad.url in page.text and other.url not in page.text
     assert "Gagal" in page.text and "HTTP 503 &lt;b&gt;" in page.text
+
+
+def test_api_create_query_needs_an_analyst(web, session):
+    unit = make_unit(session)
+    analyst = make_user(session, unit=unit, roles=("analyst",))
+    drafter = make_user(session, unit=unit, roles=("drafter",))
+    body = {"unit_id": unit.id, "name": "Pajak", "query": "pajak -promo"}
+    denied = web.api("POST", "/api/v1/queries", api_token(session, drafter, role="drafter"), json=body)
+    assert denied.status_code == 403
+    created = web.api("POST", "/api/v1/queries", api_token(session, analyst, role="analyst"), json=body)
+    assert created.status_code == 201 and created.json()["query"] == "pajak AND NOT promo"
+    bad = web.api(
+        "POST", "/api/v1/queries", api_token(session, analyst, role="analyst"), json={**body, "query": "(x"}
+    )
+    assert bad.status_code == 422 and bad.json()["message"] == "kolom 1: tanda kurung tidak ditutup"

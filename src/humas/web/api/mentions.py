@@ -10,7 +10,7 @@ from humas.ingest.schemas import MentionDetail, MentionPageRead, MentionRead, Sa
 from humas.ingest.service import queries as queries_service
 from humas.ingest.service import search as search_service
 from humas.org import service as org_service
-from humas.org.models import User
+from humas.org.models import Role, User
 from humas.org.service import TokenPrincipal
 from humas.web.deps import ApiActor, DbSession
 
@@ -70,7 +70,8 @@ def list_queries(session: DbSession, actor: ApiActor) -> list[SavedQueryRead]:
 
 @router.post("/queries", response_model=SavedQueryRead, status_code=201)
 def create_query(session: DbSession, actor: ApiActor, body: SavedQueryCreate) -> SavedQueryRead:
-    """Save a query for a unit; its matches over stored mentions are backfilled as a job."""
+    """Save a query for a unit (admins, analysts); its matches over history are backfilled as a job."""
+    org_service.require_role(actor, Role.admin, Role.analyst)
     unit = org_service.access_unit(session, actor, body.unit_id)
     saved = queries_service.create_query(
         session, unit=unit, name=body.name, query=body.query, actor=_user_of(actor)
