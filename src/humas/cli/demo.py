@@ -31,6 +31,11 @@ def demo(
     url = f"sqlite:///{DEMO_DB.resolve()}"
     engine = make_engine(url)
     credentials = build_demo(engine)
+    if credentials:
+        from humas.listening.demo import seed_demo_mentions
+
+        with console.status("Adding a month of demo mentions…"):
+            seed_demo_mentions(engine)
     engine.dispose()
     if credentials:
         table = Table(title="Demo users (passwords are shown once)")

@@ -1,0 +1,1 @@
+"""Listening services: dashboard queries over rollups, facets, spikes, alerts, narratives."""

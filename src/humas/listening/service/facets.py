@@ -1,0 +1,131 @@
+"""Daily facet rollups (keyphrases, hashtags, emotions, authors) kept up to date from new mentions.
+
+The ingest pipeline rolls up volume, sentiment and platform per hour as it stores a batch; the facets the
+dashboard also shows are rolled up here, incrementally, by mention id (a cursor), so the dashboard never
+scans raw mentions. Running it twice adds nothing: the cursor moves in the same transaction as the counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from humas.core.time import utcnow
+from humas.ingest.models import Mention, QueryMatch
+from humas.ingest.service.sql import dialect_of, insert_for
+from humas.listening.models import FacetRollup, ListeningCursor
+from humas.listening.service.scope import bucket_of, floor_hour
+
+CURSOR = "facets"
+HASHTAG = re.compile(r"#(\w{2,60})")
+KEY_MAX = 200
+
+
+def get_cursor(session: Session, name: str) -> ListeningCursor:
+    cursor = session.get(ListeningCursor, name)
+    if cursor is None:
+        cursor = ListeningCursor(name=name, value=0)
+        session.add(cursor)
+        session.flush()
+    return cursor
+
+
+def hashtags(text: str) -> list[str]:
+    return list(dict.fromkeys(t.lower() for t in HASHTAG.findall(text or "")))[:10]
+
+
+def _facets(row: Any) -> Iterable[tuple[str, str, int]]:
+    for phrase in list(row.keyphrases or [])[:8]:
+        if isinstance(phrase, str) and phrase.strip():
+            yield "kp", phrase.strip().lower()[:KEY_MAX], 0
+    for tag in hashtags(row.text):
+        yield "tag", "#" + tag[: KEY_MAX - 1], 0
+    if row.emotion:
+        yield "emo", row.emotion, 0
+    who = row.author_handle or row.author_name
+    if who:
+        yield "author", f"{row.platform}:{who}"[:KEY_MAX], int(row.author_followers or 0)
+
+
+def _matches(session: Session, ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        stmt = select(QueryMatch.mention_id, QueryMatch.query_id).where(QueryMatch.mention_id.in_(chunk))
+        for mid, qid in session.execute(stmt):
+            found.setdefault(mid, []).append(qid)
+    return found
+
+
+def update_facets(session: Session, *, batch: int = 5000, max_batches: int | None = None) -> int:
+    """Roll up the facets of mentions added since the last run; returns how many mentions were read."""
+    cursor = get_cursor(session, CURSOR)
+    done = 0
+    while max_batches is None or max_batches > 0:
+        columns = (
+            Mention.id,
+            Mention.unit_id,
+            Mention.created_at,
+            Mention.keyphrases,
+            Mention.emotion,
+            Mention.text,
+            Mention.platform,
+            Mention.author_handle,
+            Mention.author_name,
+            Mention.author_followers,
+        )
+        rows = session.execute(
+            select(*columns).where(Mention.id > cursor.value).order_by(Mention.id).limit(batch)
+        ).all()
+        if not rows:
+            break
+        add_rows(session, rows, _matches(session, [r.id for r in rows]))
+        cursor.value = rows[-1].id
+        cursor.updated_at = utcnow()
+        session.flush()
+        done += len(rows)
+        if max_batches is not None:
+            max_batches -= 1
+    return done
+
+
+def add_rows(session: Session, rows: Iterable[Any], matches: dict[int, list[int]]) -> None:
+    """Add the facets of mention rows (id, unit_id, created_at, keyphrases, emotion, text, author...)."""
+    counts: Counter[tuple[int, int, str, datetime, str]] = Counter()
+    reach: dict[tuple[int, int, str, datetime, str], int] = {}
+    for row in rows:
+        day = bucket_of(floor_hour(row.created_at), "day")
+        for query_id in (0, *matches.get(row.id, ())):
+            for facet, key, followers in _facets(row):
+                k = (row.unit_id, query_id, facet, day, key)
+                counts[k] += 1
+                reach[k] = max(reach.get(k, 0), followers)
+    values = [
+        {"unit_id": u, "query_id": q, "facet": f, "day": d, "key": key, "count": n, "reach": reach[k]}
+        for k, n in counts.items()
+        for (u, q, f, d, key) in [k]
+    ]
+    upsert_facets(session, values)
+
+
+def upsert_facets(session: Session, values: list[dict[str, Any]]) -> None:
+    if not values:
+        return
+    stmt = insert_for(session, FacetRollup)
+    table = FacetRollup.__table__
+    greatest = func.max if dialect_of(session) == "sqlite" else func.greatest
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["unit_id", "query_id", "facet", "day", "key"],
+        set_={
+            "count": table.c["count"] + stmt.excluded["count"],
+            "reach": greatest(table.c["reach"], stmt.excluded["reach"]),
+        },
+    )
+    for start in range(0, len(values), 2000):
+        session.execute(stmt, values[start : start + 2000])

@@ -1,0 +1,101 @@
+"""What a dashboard or a job looks at: a unit's subtree (or one saved query) over a time range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from humas.core.errors import Invalid, NotFound
+from humas.core.i18n import _
+from humas.core.time import utcnow
+from humas.ingest.models import SavedQuery
+from humas.org import service as org_service
+from humas.org.models import Unit
+from humas.org.service import Principal
+
+MAX_RANGE = timedelta(days=400)
+HOURLY_UP_TO = timedelta(days=3)
+WIB = timedelta(hours=7)  # NOTE: days are WIB days, as the pages show times in WIB
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A unit subtree (its ids) and optionally a saved query; `since` <= t < `until` (UTC)."""
+
+    unit: Unit
+    unit_ids: tuple[int, ...]
+    query: SavedQuery | None
+    since: datetime
+    until: datetime
+
+    @property
+    def query_id(self) -> int:
+        return self.query.id if self.query is not None else 0
+
+    @property
+    def bucket(self) -> str:
+        return "hour" if self.until - self.since <= HOURLY_UP_TO else "day"
+
+    def previous(self) -> Scope:
+        """The same scope over the equally long period just before (a baseline)."""
+        span = self.until - self.since
+        return Scope(self.unit, self.unit_ids, self.query, self.since - span, self.since)
+
+
+def floor_hour(value: datetime) -> datetime:
+    return value.replace(minute=0, second=0, microsecond=0)
+
+
+def bucket_of(hour: datetime, bucket: str) -> datetime:
+    """The start (UTC) of the hour, or of the WIB day holding it."""
+    if bucket == "hour":
+        return hour
+    local = hour + WIB
+    return local.replace(hour=0, minute=0, second=0, microsecond=0) - WIB
+
+
+def access_query(session: Session, actor: Principal, query_id: int) -> SavedQuery:
+    """A saved query of a unit the actor may see; any other id is not found."""
+    query = session.get(SavedQuery, query_id)
+    if query is None or not org_service.can_access(actor, query.unit):
+        raise NotFound(_("Saved query not found."))
+    return query
+
+
+def resolve_scope(
+    session: Session,
+    actor: Principal,
+    *,
+    unit_id: int | None = None,
+    query_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    days: int | None = None,
+) -> Scope:
+    """Check access and build the scope (default: the actor's unit, the last 7 days up to now)."""
+    unit = org_service.access_unit(session, actor, unit_id) if unit_id else actor.unit
+    query = access_query(session, actor, query_id) if query_id else None
+    end = until or floor_hour(utcnow()) + timedelta(hours=1)
+    start = since or end - timedelta(days=days or 7)
+    if start.tzinfo is None or end.tzinfo is None:
+        start, end = start.replace(tzinfo=start.tzinfo or UTC), end.replace(tzinfo=end.tzinfo or UTC)
+    if start >= end:
+        raise Invalid(_("The start of the range must be before its end."), field="since")
+    if end - start > MAX_RANGE:
+        raise Invalid(_("Choose a range of at most 400 days."), field="since")
+    ids = tuple(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
+    return Scope(unit, ids, query, start, end)
+
+
+def visible_queries(session: Session, actor: Principal) -> list[SavedQuery]:
+    """Active saved queries of the actor's units (share of voice, filters)."""
+    ids = org_service.visible_unit_ids(session, actor)
+    stmt = (
+        select(SavedQuery)
+        .where(SavedQuery.unit_id.in_(ids), SavedQuery.archived_at.is_(None))
+        .order_by(SavedQuery.name)
+    )
+    return list(session.scalars(stmt))

@@ -1,0 +1,190 @@
+"""Listening data: dashboard figures (from rollups), spikes, narratives and alerts of the caller's units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from humas.listening.service import alerts as alerts_service
+from humas.listening.service import dashboard
+from humas.listening.service import narratives as narratives_service
+from humas.listening.service import spikes as spikes_service
+from humas.listening.service.scope import Scope, resolve_scope, visible_queries
+from humas.web.deps import ApiActor, DbSession
+
+router = APIRouter(prefix="/listening", tags=["listening"])
+
+
+def api_scope(
+    session: DbSession,
+    actor: ApiActor,
+    unit_id: int | None = None,
+    query_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    days: int | None = None,
+) -> Scope:
+    """The unit subtree (default: the caller's unit) or saved query, over [since, until) or the last days."""
+    return resolve_scope(
+        session, actor, unit_id=unit_id, query_id=query_id, since=since, until=until, days=days
+    )
+
+
+ScopeDep = Annotated[Scope, Depends(api_scope)]
+
+
+def _out(scope: Scope, rows: Any) -> dict[str, Any]:
+    return {
+        "unit_id": scope.unit.id,
+        "query_id": scope.query_id or None,
+        "since": scope.since.isoformat(),
+        "until": scope.until.isoformat(),
+        "bucket": scope.bucket,
+        "rows": rows,
+    }
+
+
+@router.get("/summary")
+def summary(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Totals of the range: mentions, sentiment, net sentiment, previous period."""
+    return _out(scope, dashboard.summary(session, scope))
+
+
+@router.get("/volume")
+def volume(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Mentions per hour (ranges up to 3 days) or per WIB day."""
+    return _out(scope, dashboard.volume(session, scope))
+
+
+@router.get("/sentiment")
+def sentiment(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Sentiment counts and net sentiment per bucket."""
+    return _out(scope, dashboard.sentiment(session, scope))
+
+
+@router.get("/platforms")
+def platforms(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Mentions per platform."""
+    return _out(scope, dashboard.platforms(session, scope))
+
+
+@router.get("/share-of-voice")
+def share_of_voice(session: DbSession, actor: ApiActor, scope: ScopeDep) -> dict[str, Any]:
+    """Mentions matched by each saved query of the caller's units within the scope."""
+    return _out(scope, dashboard.share_of_voice(session, scope, visible_queries(session, actor)))
+
+
+@router.get("/emotions")
+def emotions(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Mentions per emotion."""
+    return _out(scope, dashboard.emotions(session, scope))
+
+
+@router.get("/keyphrases")
+def keyphrases(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Key phrases growing against their previous period."""
+    return _out(scope, dashboard.trending(session, scope, facet="kp"))
+
+
+@router.get("/hashtags")
+def hashtags(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Hashtags growing against their previous period."""
+    return _out(scope, dashboard.trending(session, scope, facet="tag"))
+
+
+@router.get("/authors")
+def authors(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Authors with the widest reach."""
+    return _out(scope, dashboard.authors(session, scope))
+
+
+@router.get("/latest")
+def latest(session: DbSession, scope: ScopeDep, limit: int = 20) -> dict[str, Any]:
+    """The newest mentions of the scope (ids, text, platform, time)."""
+    rows = [
+        {
+            "id": m.id,
+            "platform": m.platform,
+            "created_at": m.created_at.isoformat(),
+            "text": m.text[:500],
+            "sentiment": m.sentiment,
+            "url": f"/mentions/{m.id}",
+        }
+        for m in dashboard.latest(session, scope, limit=max(1, min(limit, 100)))
+    ]
+    return _out(scope, rows)
+
+
+@router.get("/spikes")
+def spikes(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
+    """Spikes overlapping the range."""
+    rows = [
+        {
+            "id": s.id,
+            "unit_id": s.unit_id,
+            "query_id": s.query_id or None,
+            "metric": s.metric,
+            "start": s.start_at.isoformat(),
+            "peak": s.peak_at.isoformat(),
+            "end": s.end_at.isoformat(),
+            "score": round(s.score, 3),
+            "peak_value": s.peak_value,
+            "expected": round(s.expected, 2),
+            "ongoing": s.ongoing,
+            "keyphrases": s.keyphrases,
+            "mention_ids": s.mention_ids,
+        }
+        for s in spikes_service.list_spikes(session, scope=scope, limit=200)
+    ]
+    return _out(scope, rows)
+
+
+def _narrative(n: Any) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "unit_id": n.unit_id,
+        "representative_text": n.representative_text,
+        "size": n.size,
+        "first_seen_at": n.first_seen_at.isoformat(),
+        "last_seen_at": n.last_seen_at.isoformat(),
+        "label": n.label,
+        "hoax_score_hint": n.hoax_score,
+        "clarification_url": n.clarification_url,
+        "clarified_at": n.clarified_at.isoformat() if n.clarified_at else None,
+    }
+
+
+@router.get("/narratives")
+def narratives(session: DbSession, actor: ApiActor, label: str | None = None) -> list[dict[str, Any]]:
+    """Narratives of the caller's units."""
+    return [_narrative(n) for n in narratives_service.list_narratives(session, actor, label=label)]
+
+
+@router.get("/narratives/{narrative_id}")
+def narrative(session: DbSession, actor: ApiActor, narrative_id: int) -> dict[str, Any]:
+    """One narrative with its spread before and after the clarification."""
+    n = narratives_service.access_narrative(session, actor, narrative_id)
+    return {**_narrative(n), "spread": narratives_service.spread(session, n)}
+
+
+@router.get("/alerts")
+def alerts(session: DbSession, actor: ApiActor) -> list[dict[str, Any]]:
+    """The alert history of the caller's units with each delivery's status."""
+    return [
+        {
+            "id": e.id,
+            "rule_id": e.rule_id,
+            "unit_id": e.unit_id,
+            "kind": e.kind,
+            "subject": e.subject,
+            "occurred_at": e.occurred_at.isoformat(),
+            "suppressed": e.suppressed,
+            "deliveries": [
+                {"channel": d.channel, "status": d.status, "attempts": d.attempts, "last_error": d.last_error}
+                for d in e.deliveries
+            ],
+        }
+        for e in alerts_service.list_events(session, actor)
+    ]

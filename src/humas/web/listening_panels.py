@@ -1,0 +1,111 @@
+"""The dashboard's panels: what each one reads, how it is charted, and its table columns and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from humas.core.i18n import _
+from humas.listening import charts
+from humas.listening.service import dashboard
+from humas.listening.service.scope import Scope, visible_queries
+from humas.org.service import Principal
+
+Rows = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    title: Any  # lazy translatable
+    read: Callable[[Session, Principal, Scope], Rows]
+    chart: Callable[[Rows, Scope], dict[str, Any]] | None
+    columns: tuple[str, ...]
+    wide: bool = False
+
+
+PANELS: dict[str, Panel] = {
+    p.name: p
+    for p in (
+        Panel(
+            "volume",
+            _("Mention volume"),
+            lambda s, a, sc: dashboard.volume(s, sc),
+            lambda rows, sc: charts.volume_chart(rows, bucket=sc.bucket),
+            ("t", "count"),
+            wide=True,
+        ),
+        Panel(
+            "sentiment",
+            _("Sentiment and net sentiment"),
+            lambda s, a, sc: dashboard.sentiment(s, sc),
+            lambda rows, sc: charts.sentiment_chart(rows, bucket=sc.bucket),
+            ("t", "positive", "neutral", "negative", "net"),
+            wide=True,
+        ),
+        Panel(
+            "platforms",
+            _("Platforms"),
+            lambda s, a, sc: dashboard.platforms(s, sc),
+            lambda rows, sc: charts.donut_chart(rows, label="platform", value="count"),
+            ("platform", "count", "share"),
+        ),
+        Panel(
+            "emotions",
+            _("Emotions"),
+            lambda s, a, sc: dashboard.emotions(s, sc),
+            lambda rows, sc: charts.bar_chart(rows, label="emotion", value="count", color="#c9a227"),
+            ("emotion", "count", "share"),
+        ),
+        Panel(
+            "keyphrases",
+            _("Trending key phrases"),
+            lambda s, a, sc: dashboard.trending(s, sc, facet="kp"),
+            lambda rows, sc: charts.bar_chart(rows, label="key", value="score"),
+            ("key", "count", "baseline", "growth", "score"),
+        ),
+        Panel(
+            "hashtags",
+            _("Trending hashtags"),
+            lambda s, a, sc: dashboard.trending(s, sc, facet="tag"),
+            lambda rows, sc: charts.bar_chart(rows, label="key", value="score", color="#0c3f75"),
+            ("key", "count", "baseline", "growth", "score"),
+        ),
+        Panel(
+            "share_of_voice",
+            _("Share of voice"),
+            lambda s, a, sc: dashboard.share_of_voice(s, sc, visible_queries(s, a)),
+            lambda rows, sc: charts.bar_chart(rows, label="query", value="count"),
+            ("query", "count", "share"),
+        ),
+        Panel(
+            "authors",
+            _("Top authors by reach"),
+            lambda s, a, sc: dashboard.authors(s, sc),
+            lambda rows, sc: charts.bar_chart(rows, label="author", value="reach", color="#4a5566"),
+            ("author", "platform", "mentions", "reach"),
+        ),
+    )
+}
+
+
+def csv_text(rows: Rows, columns: tuple[str, ...]) -> str:
+    """CSV with a BOM for Excel; cells that a spreadsheet would run as a formula are quoted as text."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        cells = []
+        for c in columns:
+            value = row.get(c, "")
+            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                value = "'" + value
+            cells.append(value)
+        writer.writerow(cells)
+    return out.getvalue()

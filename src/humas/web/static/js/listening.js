@@ -1,0 +1,21 @@
+/* humas listening: draw Vega-Lite charts (specs come as JSON in <script type="application/json">).
+   Vega's expressions run through vega-interpreter, so no eval is needed (the CSP forbids it). */
+(function () {
+  "use strict";
+  function draw(root) {
+    if (typeof window.vegaEmbed !== "function") return;
+    (root || document).querySelectorAll(".vl-chart[data-spec]:not([data-drawn])").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-spec"));
+      if (!source) return;
+      el.setAttribute("data-drawn", "1");
+      var spec = JSON.parse(source.textContent);
+      var options = { renderer: "svg", actions: false, defaultStyle: false, tooltip: false, ast: true };
+      if (window.vega && window.vega.expressionInterpreter) options.expr = window.vega.expressionInterpreter;
+      window.vegaEmbed(el, spec, options).catch(function (err) {
+        el.setAttribute("data-error", String(err));
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSwap", function (event) { draw(event.target); });
+  window.addEventListener("load", function () { draw(document); });
+})();
