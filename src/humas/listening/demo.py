@@ -99,7 +99,9 @@ def _platform(rng: random.Random) -> str:
     return rng.choices([p for p, _w in PLATFORMS], weights=[w for _p, w in PLATFORMS])[0]
 
 
-def _item(rng: random.Random, n: int, text: str, at: datetime, platform: str | None = None) -> SourceItem:
+def _item(
+    rng: random.Random, n: int | str, text: str, at: datetime, platform: str | None = None
+) -> SourceItem:
     who = rng.randrange(400)
     platform = platform or _platform(rng)
     return SourceItem(
@@ -113,6 +115,7 @@ def _stream(
     rng: random.Random, units: list[Unit], start: datetime, background: list[tuple[str, str]]
 ) -> Iterator[tuple[Unit, SourceItem]]:  # noqa: E501
     n = 0
+    tag = rng.getrandbits(32)  # a second seeding (tests) never collides with the first
     spike_unit = next((u for u in units if u.name == "KPPN Bandung I"), units[-1])
     spike_at = start + timedelta(days=22, hours=3)  # 10:00 WIB
     hoax_unit = next((u for u in units if u.depth == 0), units[0])
@@ -129,19 +132,22 @@ def _stream(
                 else:
                     label = rng.choices(["positive", "neutral", "negative"], weights=[3, 4, 3])[0]
                     text = rng.choice(TEMPLATES[label]).format(u=unit.name)
-                yield unit, _item(rng, n, text, at)
+                yield unit, _item(rng, f"{tag}-{n}", text, at)
         if spike_at <= t < spike_at + timedelta(hours=5):
             for _ in range(_poisson(rng, 14)):
                 n += 1
                 text = rng.choice(SPIKE_TEXTS).format(u=spike_unit.name)
-                yield spike_unit, _item(rng, n, text, t + timedelta(minutes=rng.randrange(60)), "x")
+                yield (
+                    spike_unit,
+                    _item(rng, f"{tag}-{n}", text, t + timedelta(minutes=rng.randrange(60)), "x"),
+                )
         if hoax_at <= t < hoax_at + timedelta(hours=40):
             for _ in range(_poisson(rng, 2.5 if t < hoax_at + timedelta(hours=16) else 0.4)):
                 n += 1
                 text = rng.choice(HOAX_VARIANTS).format(h=HOAX)
                 item = _item(
                     rng,
-                    n,
+                    f"{tag}-{n}",
                     text,
                     t + timedelta(minutes=rng.randrange(60)),
                     rng.choice(["whatsapp", "facebook", "x", "telegram"]),
@@ -158,12 +164,12 @@ def _poisson(rng: random.Random, lam: float) -> int:
         count += 1
 
 
-def seed_demo_mentions(engine: Engine, *, seed: int = 7, analyzer=None) -> int:  # type: ignore[no-untyped-def]
-    """Fill the demo institution with a month of mentions (only when it has none); returns how many."""
+def seed_demo_mentions(engine: Engine, *, seed: int = 7, analyzer=None, only_if_empty: bool = True) -> int:  # type: ignore[no-untyped-def]  # noqa: E501
+    """Fill the demo institution with a month of mentions (when it has none); returns how many."""
     from humas.listening.service import facets, spikes
 
     with session_scope(engine) as session:
-        if session.scalar(select(func.count(Mention.id))):
+        if only_if_empty and session.scalar(select(func.count(Mention.id))):
             return 0
         units = list(session.scalars(select(Unit).where(Unit.archived_at.is_(None)).order_by(Unit.path)))
         if not units:

@@ -1,0 +1,36 @@
+"""Helpers for listening tests: mentions stored through the real ingest pipeline with a fixed analyzer."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from humas.connectors.base import SourceItem
+from humas.ingest.service.pipeline import ingest_items
+from humas.listening.demo import _fallback_analyzer
+from humas.org.models import Unit
+
+_ids = itertools.count(1)
+
+
+def add_mentions(
+    session: Session,
+    unit: Unit,
+    texts: list[str],
+    *,
+    at: datetime,
+    platform: str = "x",
+    spacing: timedelta = timedelta(minutes=1),
+    followers: int = 100,
+) -> list[int]:
+    """Store texts as mentions of `unit` (analysed by the demo's rule-based analyzer); returns their ids."""
+    items = [
+        SourceItem(platform=platform, external_id=f"t{next(_ids)}-{i}", kind="post", text=text,
+                   created_at=at + i * spacing, author_handle=f"user{i % 7}", author_followers=followers + i)
+        for i, text in enumerate(texts)
+    ]  # fmt: skip
+    result = ingest_items(session, items, unit=unit, analyzer=_fallback_analyzer)
+    session.flush()
+    return result.added_ids
