@@ -78,3 +78,43 @@ def _channel(session: Session, unit: Unit) -> int:
     session.add(channel)
     session.flush()
     return channel.id
+
+
+@register("narrative_id")
+def _narrative(session: Session, unit: Unit) -> int:
+    from humas.core.time import utcnow
+    from humas.listening.models import Narrative
+
+    narrative = Narrative(
+        unit_id=unit.id, representative_text="klaim tetangga", first_seen_at=utcnow(), last_seen_at=utcnow()
+    )
+    session.add(narrative)
+    session.flush()
+    return narrative.id
+
+
+@register("delivery_id")
+def _delivery(session: Session, unit: Unit) -> int:
+    from humas.core.time import utcnow
+    from humas.listening.models import AlertDelivery, AlertEvent, AlertRule
+
+    rule = AlertRule(unit_id=unit.id, name="tetangga", kind="keyword", keyword="x")
+    session.add(rule)
+    session.flush()
+    event = AlertEvent(
+        rule_id=rule.id,
+        unit_id=unit.id,
+        group_key="k",
+        kind="keyword",
+        occurred_at=utcnow(),
+        subject="s",
+        text="t",
+    )
+    session.add(event)
+    session.flush()
+    delivery = AlertDelivery(
+        event_id=event.id, channel="webhook", target="https://x", status="failed", idempotency_key="k"
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery.id
