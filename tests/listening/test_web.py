@@ -37,7 +37,7 @@ def test_dashboard_panels_csv_and_api_of_own_subtree(web, session, org):
     pulse = web.get("/listening/pulse", params={"days": "1"})
     assert 'data-testid="total-mentions">5<' in pulse.text and SECRET_B not in pulse.text
     panel = web.get("/listening/panels/volume", params={"days": "1"})
-    assert 'type="application/json"' in panel.text and "vl-chart" in panel.text
+    assert "data-vl-spec=" in panel.text and "vl-chart" in panel.text
     csv_body = web.get("/listening/data/platforms.csv", params={"days": "1"}).text
     assert "x,5" in csv_body and "facebook" not in csv_body
     token = api_token(session, user)

@@ -127,7 +127,7 @@ def panel_fragment(request: Request, session: DbSession, user: CurrentUser, name
         "listening/_panel.html",
         panel=panel,
         rows=rows,
-        spec_json=json.dumps(spec, ensure_ascii=False).replace("</", "<\\/") if spec else None,
+        spec_json=json.dumps(spec, ensure_ascii=False) if spec else None,
         qs=urlencode(params),
     )
 

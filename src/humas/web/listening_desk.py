@@ -132,7 +132,7 @@ def _narrative_page(
         "listening/narrative.html",
         narrative=narrative,
         spread=spread,
-        spec_json=json.dumps(spec).replace("</", "<\\/") if spec else None,
+        spec_json=json.dumps(spec) if spec else None,
         labels=narratives_service.LABELS,
         error=error,
         status_code=422 if error else 200,
