@@ -27,10 +27,17 @@ def add_mentions(
 ) -> list[int]:
     """Store texts as mentions of `unit` (analysed by the demo's rule-based analyzer); returns their ids."""
     items = [
-        SourceItem(platform=platform, external_id=f"t{next(_ids)}-{i}", kind="post", text=text,
-                   created_at=at + i * spacing, author_handle=f"user{i % 7}", author_followers=followers + i)
+        SourceItem(
+            platform=platform,
+            external_id=f"t{next(_ids)}-{i}",
+            kind="post",
+            text=text,
+            created_at=at + i * spacing,
+            author_handle=f"user{i % 7}",
+            author_followers=followers + i,
+        )
         for i, text in enumerate(texts)
-    ]  # fmt: skip
+    ]
     result = ingest_items(session, items, unit=unit, analyzer=_fallback_analyzer)
     session.flush()
     return result.added_ids

@@ -1,4 +1,4 @@
-"""Spikes recorded from rollups, alert rules with cool-down, deliveries retried and reported (both engines)."""
+"""Spikes recorded from rollups, alert rules with cool-down, deliveries retried and reported."""
 
 from __future__ import annotations
 
@@ -64,10 +64,19 @@ def test_failing_channel_is_retried_and_reported(session):
     unit = make_unit(session)
     user = make_user(session, unit=unit)
     rule = alerts.create_rule(
-        session, unit=unit, actor=user,
-        data=alerts.RuleInput(name="Bocor", kind="keyword", keyword="dokumen rahasia", cooldown_min=60,
-                              telegram_chat_id="-100", webhook_url=HOOK, webhook_secret="s3cret"),
-    )  # fmt: skip
+        session,
+        unit=unit,
+        actor=user,
+        data=alerts.RuleInput(
+            name="Bocor",
+            kind="keyword",
+            keyword="dokumen rahasia",
+            cooldown_min=60,
+            telegram_chat_id="-100",
+            webhook_url=HOOK,
+            webhook_secret="s3cret",
+        ),
+    )
     hook = respx.post(HOOK).mock(side_effect=[httpx.Response(503, text="busy"), httpx.Response(200)])
     telegram = respx.post(url__startswith="https://api.telegram.org/").mock(
         return_value=httpx.Response(401, json={"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -99,8 +108,12 @@ def test_failing_channel_is_retried_and_reported(session):
 def test_cool_down_groups_one_incident_into_one_alert(session):
     unit = make_unit(session)
     user = make_user(session, unit=unit)
-    alerts.create_rule(session, unit=unit, actor=user,
-                       data=alerts.RuleInput(name="Hoaks", kind="keyword", keyword="hoaks", cooldown_min=60))  # fmt: skip
+    alerts.create_rule(
+        session,
+        unit=unit,
+        actor=user,
+        data=alerts.RuleInput(name="Hoaks", kind="keyword", keyword="hoaks", cooldown_min=60),
+    )
     add_mentions(session, unit, ["ini hoaks"], at=datetime.now(UTC))
     assert len(alerts.evaluate_rules(session)) == 1
     add_mentions(session, unit, ["hoaks lagi"], at=datetime.now(UTC))
@@ -116,8 +129,9 @@ def test_rules_of_a_sibling_are_invisible(session):
     root = make_unit(session)
     a, b = make_unit(session, parent=root), make_unit(session, parent=root)
     user_a, user_b = make_user(session, unit=a), make_user(session, unit=b)
-    rule = alerts.create_rule(session, unit=a, actor=user_a,
-                              data=alerts.RuleInput(name="r", kind="keyword", keyword="x"))  # fmt: skip
+    rule = alerts.create_rule(
+        session, unit=a, actor=user_a, data=alerts.RuleInput(name="r", kind="keyword", keyword="x")
+    )
     assert alerts.list_rules(session, user_b) == []
     with pytest.raises(NotFound):
         alerts.access_rule(session, user_b, rule.id)

@@ -87,7 +87,7 @@ def test_email_reaches_a_real_smtp_server_with_escaped_html(smtp):
     ((sender, rcpts, raw),) = inbox.messages
     assert sender == "humas@kemenkeu.test" and rcpts == ["analis@kemenkeu.test"]
     message = email.message_from_bytes(raw, policy=policy.default)
-    assert message["Subject"] == "Lonjakan percakapan: Kanwil DJPb <Jawa Barat>"
+    assert message["Subject"] == "Lonjakan sebutan: Kanwil DJPb <Jawa Barat>"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "420 penyebutan" in text and HOSTILE in text  # plain text keeps the words as written

@@ -34,8 +34,13 @@ def test_claim_retold_joins_one_narrative_and_is_answered(session):
         narratives.label_narrative(session, narrative=hoax, label="verdict", actor=analyst)
     with pytest.raises(Invalid):
         narratives.link_clarification(session, narrative=hoax, url="javascript:alert(1)", actor=analyst)
-    narratives.link_clarification(session, narrative=hoax, url="https://kemenkeu.go.id/klarifikasi",
-                                  actor=analyst, at=at + timedelta(minutes=3))  # fmt: skip
+    narratives.link_clarification(
+        session,
+        narrative=hoax,
+        url="https://kemenkeu.go.id/klarifikasi",
+        actor=analyst,
+        at=at + timedelta(minutes=3),
+    )
     spread = narratives.spread(session, hoax)
     assert spread["before"] == 3 and spread["after"] == 3
     actions = {r.action for r in session.query(AuditLog).filter_by(object_id=str(hoax.id))}

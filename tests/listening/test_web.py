@@ -43,8 +43,18 @@ def test_dashboard_panels_csv_and_api_of_own_subtree(web, session, org):
     token = api_token(session, user)
     summary = web.api("GET", "/api/v1/listening/summary", token, params={"days": 1}).json()
     assert summary["rows"]["total"] == 5
-    for name in ("volume", "sentiment", "platforms", "share-of-voice", "emotions", "keyphrases", "hashtags",
-                 "authors", "latest", "spikes"):  # fmt: skip
+    for name in (
+        "volume",
+        "sentiment",
+        "platforms",
+        "share-of-voice",
+        "emotions",
+        "keyphrases",
+        "hashtags",
+        "authors",
+        "latest",
+        "spikes",
+    ):
         assert web.api("GET", f"/api/v1/listening/{name}", token, params={"days": 1}).status_code == 200
 
 

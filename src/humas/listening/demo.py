@@ -30,8 +30,15 @@ from humas.org.models import Unit, User
 
 DATA = Path(__file__).resolve().parents[4] / ".." / "shared" / "data"
 DAYS = 30
-PLATFORMS = (("x", 30), ("instagram", 20), ("facebook", 15), ("news", 10), ("youtube", 8), ("tiktok", 10),
-             ("telegram", 7))  # fmt: skip
+PLATFORMS = (
+    ("x", 30),
+    ("instagram", 20),
+    ("facebook", 15),
+    ("news", 10),
+    ("youtube", 8),
+    ("tiktok", 10),
+    ("telegram", 7),
+)
 HOAX = (
     "Beredar pesan berantai: mulai bulan depan gaji PNS dipotong 10 persen untuk dana darurat, "
     "kata KPPN. Sebarkan sebelum dihapus! #hoaks #gajipns"
@@ -105,10 +112,17 @@ def _item(
     who = rng.randrange(400)
     platform = platform or _platform(rng)
     return SourceItem(
-        platform=platform, external_id=f"demo-{n}", kind="article" if platform == "news" else "post", text=text,
-        created_at=at, author_id=f"a{who}", author_handle=f"warga{who}", author_name=f"Warga {who}",
-        author_followers=int(rng.paretovariate(1.2) * 150), url=f"https://example.org/demo/{n}",
-    )  # fmt: skip
+        platform=platform,
+        external_id=f"demo-{n}",
+        kind="article" if platform == "news" else "post",
+        text=text,
+        created_at=at,
+        author_id=f"a{who}",
+        author_handle=f"warga{who}",
+        author_name=f"Warga {who}",
+        author_followers=int(rng.paretovariate(1.2) * 150),
+        url=f"https://example.org/demo/{n}",
+    )
 
 
 def _stream(
@@ -282,8 +296,21 @@ def _fallback_analyzer(texts: list[str]) -> list:  # type: ignore[type-arg]
         sentiment = "negative" if negative else "positive" if positive else "neutral"
         emotion = "anger" if negative else "joy" if positive else "neutral"
         hoax = 0.8 if "sebarkan" in low or "berantai" in low else 0.1
-        out.append(Analysis(normalized=norm, language="id", sentiment=sentiment, sentiment_score=0.7,
-                            emotion=emotion, emotion_score=0.6, abuse=[], abuse_scores={}, hoax_score=hoax,
-                            topic="", topic_score=0.0, keyphrases=keyphrases_normalized(norm),
-                            minhash=tuple(int(v) for v in sig)))  # fmt: skip
+        out.append(
+            Analysis(
+                normalized=norm,
+                language="id",
+                sentiment=sentiment,
+                sentiment_score=0.7,
+                emotion=emotion,
+                emotion_score=0.6,
+                abuse=[],
+                abuse_scores={},
+                hoax_score=hoax,
+                topic="",
+                topic_score=0.0,
+                keyphrases=keyphrases_normalized(norm),
+                minhash=tuple(int(v) for v in sig),
+            )
+        )
     return out
