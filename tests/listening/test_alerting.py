@@ -33,7 +33,7 @@ def test_indonesian_by_default_english_on_request():
     id_ = render_alert(alert())
     en = render_alert(alert(), locale="en")
     assert id_.subject == "Lonjakan sebutan: KPPN Bandung" and id_.locale == "id"
-    assert "90 penyebutan pada jam 2026-11-24 09:00 WIB" in id_.text and "(3,0×)" in id_.text
+    assert "90 sebutan pada jam 2026-11-24 09:00 WIB" in id_.text and "(3,0×)" in id_.text
     assert en.subject == "Spike in mentions: KPPN Bandung"
     assert "about 30 expected (3.0×)" in en.text
 
@@ -42,7 +42,7 @@ def test_every_kind_renders():
     kinds = {
         AlertKind.NEGATIVE_SHARE: ("Sentimen negatif", {"value": 0.42, "expected": 0.12}),
         AlertKind.KEYWORD: ("Kata kunci yang dipantau muncul: hoaks", {"keyword": "hoaks"}),
-        AlertKind.NARRATIVE: ("Narasi berkembang", {"value": 120}),
+        AlertKind.NARRATIVE: ("Narasi membesar", {"value": 120}),
     }
     for kind, (needle, extra) in kinds.items():
         rendered = render_alert(alert(kind=kind, **extra))

@@ -59,41 +59,9 @@ class RenderedAlert:
 
 
 # NOTE: `_` here renders at once (an alert is rendered for one recipient's locale), unlike the lazy
-# `humas.core.i18n._`; pybabel extracts both. The msgids are English and belong in the `id` catalog like
-# every other message; until that catalog carries them, this table keeps alerts Indonesian by default.
-# A catalog entry wins over it.
-_ID_FALLBACK = {
-    "Spike in mentions: %(subject)s": "Lonjakan percakapan: %(subject)s",
-    "Negative sentiment rising: %(subject)s": "Sentimen negatif meningkat: %(subject)s",
-    "Watched keyword appeared: %(keyword)s (%(subject)s)": (
-        "Kata kunci pantauan muncul: %(keyword)s (%(subject)s)"
-    ),
-    "Narrative growing: %(subject)s": "Narasi berkembang: %(subject)s",
-    "%(value)s mentions in the hour of %(time)s, about %(expected)s expected (%(ratio)s×).": (
-        "%(value)s penyebutan pada jam %(time)s, biasanya sekitar %(expected)s (%(ratio)s×)."
-    ),
-    "Negative share %(value)s at %(time)s; usually %(expected)s.": (
-        "Porsi negatif %(value)s pada %(time)s; biasanya %(expected)s."
-    ),
-    "First seen at %(time)s.": "Pertama terlihat pada %(time)s.",
-    "%(value)s mentions in this narrative at %(time)s.": (
-        "%(value)s penyebutan dalam narasi ini pada %(time)s."
-    ),
-    "Driving keyphrases: %(phrases)s": "Frasa pendorong: %(phrases)s",
-    "Example mentions:": "Contoh penyebutan:",
-    "Open in humas: %(url)s": "Buka di humas: %(url)s",
-    "Open in humas": "Buka di humas",
-    "Fired %(count)s times since the last alert.": "Terpicu %(count)s kali sejak peringatan terakhir.",
-    "You receive this alert because of an alert rule in humas.": (
-        "Anda menerima peringatan ini karena aturan peringatan di humas."
-    ),
-}
-
-
+# `humas.core.i18n._`; pybabel extracts both, and the texts live in the gettext catalogs.
 def _(message: str, **params: object) -> str:
     text = gettext(message)
-    if text == message and get_locale() == "id":
-        text = _ID_FALLBACK.get(message, message)
     return text % params if params else text
 
 
