@@ -1,4 +1,4 @@
-"""The listening jobs run on their own session scopes and are scheduled (huey immediate mode, both engines)."""
+"""The listening jobs run on their own session scopes and are scheduled (huey immediate mode)."""
 
 from __future__ import annotations
 
