@@ -94,7 +94,7 @@ def _build(engine: Engine, n: int, seed: int = 1) -> dict[str, Any]:
         queries = [SavedQuery(unit_id=root.id, name=f"Topik {k}", query=WORDS[k]) for k in range(3)]
         session.add_all(queries)
         session.flush()
-        ids = {
+        ids: dict[str, Any] = {
             "root": root.id,
             "admin": admin.id,
             "units": [u.id for u in units],
@@ -105,7 +105,9 @@ def _build(engine: Engine, n: int, seed: int = 1) -> dict[str, Any]:
     span = int((end - start).total_seconds())
     chunk = 50_000
     for offset in range(0, n, chunk):
-        rows, rollups, facet_rows = [], Counter(), []
+        rows: list[dict[str, Any]] = []
+        facet_rows: list[Any] = []
+        rollups: Counter[tuple[Any, ...]] = Counter()
         for k in range(offset, min(n, offset + chunk)):
             created = start + timedelta(seconds=rng.randrange(span))
             unit_id = rng.choice(ids["units"])
@@ -203,6 +205,7 @@ def _arrival(engine: Engine, client: Any, headers: dict[str, str], root_id: int)
     t = time.perf_counter()
     with session_scope(engine) as session:
         unit = session.get(Unit, root_id)
+        assert unit is not None
         ingest_items(session, items, unit=unit, analyzer=_fallback_analyzer)
     while client.get(url, headers=headers).json()["rows"]["total"] < before + 10:
         time.sleep(0.01)
@@ -243,6 +246,7 @@ def run(n: int, engine_name: str, *, pg_url: str | None = None, runs: int = 30) 
     core_db.get_engine.cache_clear()
     with session_scope(engine) as session:
         user = session.get(User, ids["admin"])
+        assert user is not None
         _tok, token = auth_service.create_api_token(
             session, user=user, unit=user.unit, role="admin", name="b", actor=user
         )

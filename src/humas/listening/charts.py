@@ -25,7 +25,7 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
 
 
 def volume_chart(rows: list[dict[str, Any]], *, bucket: str) -> dict[str, Any]:
-    unit = "yearmonthdatehours" if bucket == "hour" else "yearmonthdate"
+    unit: Any = "yearmonthdatehours" if bucket == "hour" else "yearmonthdate"
     chart = (
         _base(rows)
         .mark_area(line={"color": BLUE}, color="#cfe1f5")
@@ -42,7 +42,7 @@ def volume_chart(rows: list[dict[str, Any]], *, bucket: str) -> dict[str, Any]:
 
 
 def sentiment_chart(rows: list[dict[str, Any]], *, bucket: str) -> dict[str, Any]:
-    unit = "yearmonthdatehours" if bucket == "hour" else "yearmonthdate"
+    unit: Any = "yearmonthdatehours" if bucket == "hour" else "yearmonthdate"
     base = _base(rows)
     bars = (
         base.transform_fold(["positive", "neutral", "negative"], as_=["sentiment", "n"])

@@ -128,7 +128,9 @@ def share_of_voice(session: Session, scope: Scope, queries: list[SavedQuery]) ->
     )
     counts = {qid: int(n) for qid, n in session.execute(stmt)}
     total = sum(counts.values()) or 1
-    rows = [{"query": q.name, "query_id": q.id, "count": counts.get(q.id, 0)} for q in queries]
+    rows: list[dict[str, Any]] = [
+        {"query": q.name, "query_id": q.id, "count": counts.get(q.id, 0)} for q in queries
+    ]
     for row in rows:
         row["share"] = round(row["count"] / total, 3)
     return sorted(rows, key=lambda r: -r["count"])
@@ -162,8 +164,8 @@ def trending(session: Session, scope: Scope, *, facet: str = "kp") -> list[dict[
     current = {key: int(n) for key, n, _r in _facet_sums(session, scope, facet)}
     if not current:
         return []
+    rows: list[dict[str, Any]] = []
     base = {key: int(n) for key, n, _r in _facet_sums(session, scope.previous(), facet, keys=list(current))}
-    rows = []
     for key, n in current.items():
         b = base.get(key, 0)
         score = (n - b) / math.sqrt(b + 1)

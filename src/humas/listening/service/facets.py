@@ -117,7 +117,7 @@ def add_rows(session: Session, rows: Iterable[Any], matches: dict[int, list[int]
 def upsert_facets(session: Session, values: list[dict[str, Any]]) -> None:
     if not values:
         return
-    stmt = insert_for(session, FacetRollup)
+    stmt: Any = insert_for(session, FacetRollup)
     table = FacetRollup.__table__
     greatest = func.max if dialect_of(session) == "sqlite" else func.greatest
     stmt = stmt.on_conflict_do_update(
