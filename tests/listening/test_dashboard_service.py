@@ -20,7 +20,13 @@ def tree(session):
     root = make_unit(session, name="Kementerian")
     a = make_unit(session, parent=root, name="Ditjen A")
     b = make_unit(session, parent=root, name="Ditjen B")
-    add_mentions(session, a, ["Pelayanan lambat, kecewa #antrean"] * 4 + ["Terima kasih, mantap"] * 2, at=T0)
+    add_mentions(
+        session,
+        a,
+        ["Pelayanan lambat, kecewa #antrean"] * 4 + ["Terima kasih, mantap"] * 2,
+        at=T0,
+        followers=1000,
+    )
     add_mentions(session, b, ["Kantor B sangat buruk"] * 9, at=T0, platform="facebook")
     facets.update_facets(session)
     return root, a, b
@@ -61,7 +67,7 @@ def test_facets_trend_against_their_baseline(session, tree):
     tags = dashboard.trending(session, scope, facet="tag")
     assert tags[0]["key"] == "#antrean" and tags[0]["count"] == 4 and tags[0]["baseline"] == 0
     assert {r["emotion"] for r in dashboard.emotions(session, scope)} >= {"anger", "joy"}
-    assert dashboard.authors(session, scope)[0]["reach"] >= 100
+    assert dashboard.authors(session, scope)[0]["reach"] >= 1000
     assert facets.update_facets(session) == 0  # idempotent: the cursor moved
 
 
@@ -74,3 +80,15 @@ def test_a_sibling_unit_is_invisible(session, tree):
     assert dashboard.summary(session, scope)["total"] == 6
     assert all(m.unit_id == a.id for m in dashboard.latest(session, scope))
     assert {r["platform"] for r in dashboard.platforms(session, scope)} == {"x"}
+
+
+def test_day_ranges_read_the_daily_rollup_and_count_new_mentions_live(session, tree):
+    root, a, _b = tree
+    user = make_user(session, unit=root)
+    month = resolve_scope(session, user, since=T0 - timedelta(days=20), until=T0 + timedelta(days=10))
+    assert month.bucket == "day" and dashboard.summary(session, month)["total"] == 15
+    add_mentions(session, a, ["Baru saja masuk"] * 2, at=T0 + timedelta(days=1))  # not rolled up yet
+    assert dashboard.summary(session, month)["total"] == 17
+    facets.update_facets(session)
+    assert dashboard.summary(session, month)["total"] == 17
+    assert sum(r["count"] for r in dashboard.volume(session, month)) == 17

@@ -32,6 +32,23 @@ class FacetRollup(Base):
     reach: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class DailyRollup(Base):
+    """Mentions per WIB day, unit, query (0 = all), platform and sentiment: what 30-day dashboards read.
+
+    The hourly ingest rollup holds ~24× more rows; summing a month of them for 50 units is too slow. Filled
+    by the same incremental job as the facets; mentions newer than its cursor are counted live.
+    """
+
+    __tablename__ = "listening_daily_rollups"
+
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
+    query_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[datetime] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sentiment: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class ListeningCursor(Base):
     """Watermarks of incremental listening jobs (the last mention id a job has seen)."""
 

@@ -7,7 +7,7 @@ only units read, so a user never sees a count from outside their subtree.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,20 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from humas.ingest.models import Mention, MentionRollup, QueryMatch, SavedQuery
-from humas.listening.models import FacetRollup
+from humas.listening.models import DailyRollup, FacetRollup, ListeningCursor
+from humas.listening.service.facets import CURSOR as FACETS_CURSOR
 from humas.listening.service.scope import Scope, bucket_of, floor_hour
 
 SENTIMENTS = ("positive", "neutral", "negative")
 TOP = 15
-
-
-def _rollup_where(scope: Scope, *, query_id: int | None = None) -> list[Any]:
-    return [
-        MentionRollup.unit_id.in_(scope.unit_ids),
-        MentionRollup.query_id == (scope.query_id if query_id is None else query_id),
-        MentionRollup.hour >= floor_hour(scope.since),
-        MentionRollup.hour < scope.until,
-    ]
 
 
 def _buckets(scope: Scope) -> list[datetime]:
@@ -40,30 +32,85 @@ def _buckets(scope: Scope) -> list[datetime]:
     return out
 
 
+Cell = tuple[int, datetime, str, str, int]  # query id, bucket start, platform, sentiment, count
+
+
+def cells(session: Session, scope: Scope, *, query_ids: list[int] | None = None) -> list[Cell]:
+    """Counts per query, bucket, platform and sentiment.
+
+    Hour buckets read the ingest's hourly rollup. Day buckets read listening's daily rollup, which holds the
+    mentions up to the facet job's cursor, plus the few newer mentions counted live, so a new mention is
+    on the dashboard as soon as ingest commits it.
+    """
+    qids = query_ids if query_ids is not None else [scope.query_id]
+    if not qids:
+        return []
+    if scope.bucket == "hour":
+        r = MentionRollup
+        stmt = (
+            select(r.query_id, r.hour, r.platform, r.sentiment, func.sum(r.count))
+            .where(
+                r.unit_id.in_(scope.unit_ids),
+                r.query_id.in_(qids),
+                r.hour >= floor_hour(scope.since),
+                r.hour < scope.until,
+            )
+            .group_by(r.query_id, r.hour, r.platform, r.sentiment)
+        )
+        return [(q, h, p, s, int(n)) for q, h, p, s, n in session.execute(stmt)]
+    d = DailyRollup
+    stmt = (
+        select(d.query_id, d.day, d.platform, d.sentiment, func.sum(d.count))
+        .where(d.unit_id.in_(scope.unit_ids), d.query_id.in_(qids), d.day >= scope.since, d.day < scope.until)
+        .group_by(d.query_id, d.day, d.platform, d.sentiment)
+    )
+    out = [(q, day, p, s, int(n)) for q, day, p, s, n in session.execute(stmt)]
+    return out + _live(session, scope, qids)
+
+
+def _live(session: Session, scope: Scope, qids: list[int]) -> list[Cell]:
+    cursor = session.get(ListeningCursor, FACETS_CURSOR)
+    since_id = cursor.value if cursor is not None else 0
+    where = [
+        Mention.id > since_id,
+        Mention.unit_id.in_(scope.unit_ids),
+        Mention.created_at >= scope.since,
+        Mention.created_at < scope.until,
+    ]
+    counts: Counter[tuple[int, datetime, str, str]] = Counter()
+    if 0 in qids:
+        stmt = select(Mention.created_at, Mention.platform, Mention.sentiment).where(*where)
+        for at, platform, sentiment in session.execute(stmt):
+            counts[(0, bucket_of(floor_hour(at), "day"), platform, sentiment or "unknown")] += 1
+    named = [q for q in qids if q]
+    if named:
+        stmt = (
+            select(QueryMatch.query_id, Mention.created_at, Mention.platform, Mention.sentiment)
+            .join(QueryMatch, QueryMatch.mention_id == Mention.id)
+            .where(*where, QueryMatch.query_id.in_(named))
+        )
+        for q, at, platform, sentiment in session.execute(stmt):
+            counts[(q, bucket_of(floor_hour(at), "day"), platform, sentiment or "unknown")] += 1
+    return [(q, b, p, s, n) for (q, b, p, s), n in counts.items()]
+
+
+def _sentiment_key(label: str | None) -> str:
+    return label if label in SENTIMENTS else "neutral"
+
+
 def volume(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Mentions per hour (ranges up to 3 days) or per WIB day, zero-filled."""
-    stmt = (
-        select(MentionRollup.hour, func.sum(MentionRollup.count))
-        .where(*_rollup_where(scope))
-        .group_by(MentionRollup.hour)
-    )
     counts: dict[datetime, int] = defaultdict(int)
-    for hour, n in session.execute(stmt):
-        counts[bucket_of(hour, scope.bucket)] += int(n)
+    for _q, t, _p, _s, n in cells(session, scope):
+        counts[bucket_of(t, scope.bucket)] += n
     return [{"t": t.isoformat(), "count": counts.get(t, 0)} for t in _buckets(scope)]
 
 
 def sentiment(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Per bucket: positive / neutral / negative counts and net sentiment ((pos - neg) / all, -1..1)."""
-    stmt = (
-        select(MentionRollup.hour, MentionRollup.sentiment, func.sum(MentionRollup.count))
-        .where(*_rollup_where(scope))
-        .group_by(MentionRollup.hour, MentionRollup.sentiment)
-    )
     counts: dict[datetime, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SENTIMENTS, 0))
-    for hour, label, n in session.execute(stmt):
-        key = label if label in SENTIMENTS else "neutral"
-        counts[bucket_of(hour, scope.bucket)][key] += int(n)
+    for _q, t, _p, label, n in cells(session, scope):
+        counts[bucket_of(t, scope.bucket)][_sentiment_key(label)] += n
     rows = []
     for t in _buckets(scope):
         c = counts.get(t, dict.fromkeys(SENTIMENTS, 0))
@@ -73,21 +120,16 @@ def sentiment(session: Session, scope: Scope) -> list[dict[str, Any]]:
     return rows
 
 
+def _totals(session: Session, scope: Scope) -> dict[str, int]:
+    out = dict.fromkeys(SENTIMENTS, 0)
+    for _q, _t, _p, label, n in cells(session, scope):
+        out[_sentiment_key(label)] += n
+    return out
+
+
 def summary(session: Session, scope: Scope) -> dict[str, Any]:
     """Totals of the range: mentions, sentiment shares, net sentiment, and the previous period's total."""
-
-    def totals(s: Scope) -> dict[str, int]:
-        stmt = (
-            select(MentionRollup.sentiment, func.sum(MentionRollup.count))
-            .where(*_rollup_where(s))
-            .group_by(MentionRollup.sentiment)
-        )
-        out = dict.fromkeys(SENTIMENTS, 0)
-        for label, n in session.execute(stmt):
-            out[label if label in SENTIMENTS else "neutral"] += int(n)
-        return out
-
-    now, before = totals(scope), totals(scope.previous())
+    now, before = _totals(session, scope), _totals(session, scope.previous())
     total = sum(now.values())
     return {
         "total": total,
@@ -100,33 +142,19 @@ def summary(session: Session, scope: Scope) -> dict[str, Any]:
 
 def platforms(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Mentions per platform, largest first, with their share."""
-    stmt = (
-        select(MentionRollup.platform, func.sum(MentionRollup.count))
-        .where(*_rollup_where(scope))
-        .group_by(MentionRollup.platform)
-    )
-    rows = [(p, int(n)) for p, n in session.execute(stmt)]
-    total = sum(n for _p, n in rows) or 1
-    rows.sort(key=lambda r: (-r[1], r[0]))
+    counts: Counter[str] = Counter()
+    for _q, _t, platform, _s, n in cells(session, scope):
+        counts[platform] += n
+    total = sum(counts.values()) or 1
+    rows = sorted(counts.items(), key=lambda r: (-r[1], r[0]))
     return [{"platform": p, "count": n, "share": round(n / total, 3)} for p, n in rows]
 
 
 def share_of_voice(session: Session, scope: Scope, queries: list[SavedQuery]) -> list[dict[str, Any]]:
     """Mentions matched by each saved query within the scope's units (the institution vs. its topics)."""
-    ids = [q.id for q in queries]
-    if not ids:
-        return []
-    stmt = (
-        select(MentionRollup.query_id, func.sum(MentionRollup.count))
-        .where(
-            MentionRollup.unit_id.in_(scope.unit_ids),
-            MentionRollup.query_id.in_(ids),
-            MentionRollup.hour >= floor_hour(scope.since),
-            MentionRollup.hour < scope.until,
-        )
-        .group_by(MentionRollup.query_id)
-    )
-    counts = {qid: int(n) for qid, n in session.execute(stmt)}
+    counts: Counter[int] = Counter()
+    for q, _t, _p, _s, n in cells(session, scope, query_ids=[q.id for q in queries]):
+        counts[q] += n
     total = sum(counts.values()) or 1
     rows: list[dict[str, Any]] = [
         {"query": q.name, "query_id": q.id, "count": counts.get(q.id, 0)} for q in queries

@@ -18,13 +18,16 @@ from sqlalchemy.orm import Session
 
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, QueryMatch
-from humas.ingest.service.sql import dialect_of, insert_for
-from humas.listening.models import FacetRollup, ListeningCursor
+from humas.ingest.service.sql import dialect_of, insert_for, upsert_add
+from humas.listening.models import DailyRollup, FacetRollup, ListeningCursor
 from humas.listening.service.scope import bucket_of, floor_hour
 
 CURSOR = "facets"
 HASHTAG = re.compile(r"#(\w{2,60})")
 KEY_MAX = 200
+# "Top authors by reach" needs only accounts that reach many; keeping every one-off author per day made
+# the facet table as large as the mentions. Smaller authors still count in volume and sentiment.
+AUTHOR_MIN_FOLLOWERS = 500
 
 
 def get_cursor(session: Session, name: str) -> ListeningCursor:
@@ -49,7 +52,7 @@ def _facets(row: Any) -> Iterable[tuple[str, str, int]]:
     if row.emotion:
         yield "emo", row.emotion, 0
     who = row.author_handle or row.author_name
-    if who:
+    if who and int(row.author_followers or 0) >= AUTHOR_MIN_FOLLOWERS:
         yield "author", f"{row.platform}:{who}"[:KEY_MAX], int(row.author_followers or 0)
 
 
@@ -76,6 +79,7 @@ def update_facets(session: Session, *, batch: int = 5000, max_batches: int | Non
             Mention.emotion,
             Mention.text,
             Mention.platform,
+            Mention.sentiment,
             Mention.author_handle,
             Mention.author_name,
             Mention.author_followers,
@@ -98,10 +102,12 @@ def update_facets(session: Session, *, batch: int = 5000, max_batches: int | Non
 def add_rows(session: Session, rows: Iterable[Any], matches: dict[int, list[int]]) -> None:
     """Add the facets of mention rows (id, unit_id, created_at, keyphrases, emotion, text, author...)."""
     counts: Counter[tuple[int, int, str, datetime, str]] = Counter()
+    daily: Counter[tuple[int, int, datetime, str, str]] = Counter()
     reach: dict[tuple[int, int, str, datetime, str], int] = {}
     for row in rows:
         day = bucket_of(floor_hour(row.created_at), "day")
         for query_id in (0, *matches.get(row.id, ())):
+            daily[(row.unit_id, query_id, day, row.platform, row.sentiment or "unknown")] += 1
             for facet, key, followers in _facets(row):
                 k = (row.unit_id, query_id, facet, day, key)
                 counts[k] += 1
@@ -112,6 +118,16 @@ def add_rows(session: Session, rows: Iterable[Any], matches: dict[int, list[int]
         for (u, q, f, d, key) in [k]
     ]
     upsert_facets(session, values)
+    upsert_add(
+        session,
+        DailyRollup,
+        [
+            {"unit_id": u, "query_id": q, "day": d, "platform": p, "sentiment": s, "count": n}
+            for (u, q, d, p, s), n in daily.items()
+        ],
+        keys=["unit_id", "query_id", "day", "platform", "sentiment"],
+        add="count",
+    )
 
 
 def upsert_facets(session: Session, values: list[dict[str, Any]]) -> None:

@@ -42,7 +42,10 @@ class Scope:
     def previous(self) -> Scope:
         """The same scope over the equally long period just before (a baseline)."""
         span = self.until - self.since
-        return Scope(self.unit, self.unit_ids, self.query, self.since - span, self.since)
+        since = self.since - span
+        if self.bucket == "day":
+            since = bucket_of(since, "day")
+        return Scope(self.unit, self.unit_ids, self.query, since, self.since)
 
 
 def floor_hour(value: datetime) -> datetime:
@@ -84,6 +87,8 @@ def resolve_scope(
         start, end = start.replace(tzinfo=start.tzinfo or UTC), end.replace(tzinfo=end.tzinfo or UTC)
     if start >= end:
         raise Invalid(_("The start of the range must be before its end."), field="since")
+    if end - start > HOURLY_UP_TO:  # charted per WIB day: whole days, read from the daily rollup
+        start = bucket_of(floor_hour(start), "day")
     if end - start > MAX_RANGE:
         raise Invalid(_("Choose a range of at most 400 days."), field="since")
     ids = tuple(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))

@@ -1,15 +1,15 @@
-"""listening: facet rollups, spikes and detector state, alert rules/events/deliveries, narratives
+"""listening: facet and daily rollups, spikes and detector state, alert rules/events/deliveries, narratives
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-24 16:28:19.714296
+Create Date: 2026-11-24 17:27:19.075649
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Text
+from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
 from sqlalchemy.dialects import postgresql
 
 import humas.core.db
@@ -28,6 +28,18 @@ def upgrade() -> None:
         sa.Column("value", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", humas.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_listening_cursors")),
+    )
+    op.create_table(
+        "listening_daily_rollups",
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("query_id", sa.Integer(), nullable=False),
+        sa.Column("day", humas.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("platform", sa.String(length=32), nullable=False),
+        sa.Column("sentiment", sa.String(length=16), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "unit_id", "query_id", "day", "platform", "sentiment", name=op.f("pk_listening_daily_rollups")
+        ),
     )
     op.create_table(
         "listening_facet_rollups",
@@ -270,5 +282,6 @@ def downgrade() -> None:
     op.drop_table("spikes")
     op.drop_table("spike_detector_states")
     op.drop_table("listening_facet_rollups")
+    op.drop_table("listening_daily_rollups")
     op.drop_table("listening_cursors")
     # ### end Alembic commands ###
