@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from humas.ingest.models import Mention, MentionRollup, QueryMatch, SavedQuery
@@ -69,29 +69,31 @@ def cells(session: Session, scope: Scope, *, query_ids: list[int] | None = None)
 
 
 def _live(session: Session, scope: Scope, qids: list[int]) -> list[Cell]:
+    # NOTE: only the primary key bounds these reads (the rows past the cursor are a minute's worth); with the
+    # unit and time conditions in SQL, SQLite chose the unit index and read every mention of the units.
     cursor = session.get(ListeningCursor, FACETS_CURSOR)
     since_id = cursor.value if cursor is not None else 0
-    where = [
-        Mention.id > since_id,
-        Mention.unit_id.in_(scope.unit_ids),
-        Mention.created_at >= scope.since,
-        Mention.created_at < scope.until,
-    ]
+    units = set(scope.unit_ids)
     counts: Counter[tuple[int, datetime, str, str]] = Counter()
+    columns = (Mention.unit_id, Mention.created_at, Mention.platform, Mention.sentiment)
     if 0 in qids:
-        stmt = select(Mention.created_at, Mention.platform, Mention.sentiment).where(*where)
-        for at, platform, sentiment in session.execute(stmt):
-            counts[(0, bucket_of(floor_hour(at), "day"), platform, sentiment or "unknown")] += 1
+        stmt = select(literal(0), *columns).where(Mention.id > since_id)
+        _count_live(session.execute(stmt), scope, units, counts)
     named = [q for q in qids if q]
     if named:
         stmt = (
-            select(QueryMatch.query_id, Mention.created_at, Mention.platform, Mention.sentiment)
+            select(QueryMatch.query_id, *columns)
             .join(QueryMatch, QueryMatch.mention_id == Mention.id)
-            .where(*where, QueryMatch.query_id.in_(named))
+            .where(Mention.id > since_id, QueryMatch.query_id.in_(named))
         )
-        for q, at, platform, sentiment in session.execute(stmt):
-            counts[(q, bucket_of(floor_hour(at), "day"), platform, sentiment or "unknown")] += 1
+        _count_live(session.execute(stmt), scope, units, counts)
     return [(q, b, p, s, n) for (q, b, p, s), n in counts.items()]
+
+
+def _count_live(rows: Any, scope: Scope, units: set[int], counts: Counter[Any]) -> None:
+    for q, unit_id, at, platform, sentiment in rows:
+        if unit_id in units and scope.since <= at < scope.until:
+            counts[(q, bucket_of(floor_hour(at), "day"), platform, sentiment or "unknown")] += 1
 
 
 def _sentiment_key(label: str | None) -> str:
