@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from humas.core.errors import Invalid, NotFound
+from humas.core.errors import Invalid, NotFound, PermissionDenied
 from humas.core.i18n import _
 from humas.core.settings import get_settings
 from humas.core.time import as_utc, utcnow
@@ -150,6 +150,9 @@ def create_api_token(
         raise Invalid(_("Unknown role: %(role)s", role=role), field="role") from None
     if role_value not in user.roles:
         raise Invalid(_("The user does not have this role."), field="role")
+    if isinstance(actor, TokenPrincipal) and role_value not in actor.roles:
+        # A token cannot mint a token with more power than itself.
+        raise PermissionDenied(_("Your role does not allow this."), field="role")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
