@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,10 +58,11 @@ def _build_postgresql() -> tuple[Engine, str]:
     return engine, schema
 
 
-@pytest.fixture(scope="session", params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        eng = _build_sqlite(tmp_path_factory.mktemp("sqlite"))
+@contextmanager
+def fresh_engine(kind: str, tmp: Path) -> Iterator[Engine]:
+    """A migrated database of one kind: a SQLite file in `tmp`, or a PostgreSQL schema dropped afterwards."""
+    if kind == "sqlite":
+        eng = _build_sqlite(tmp)
         yield eng
         eng.dispose()
         return
@@ -71,6 +73,20 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """One migrated database per engine and run, shared by the rolled-back `session` fixture."""
+    with fresh_engine(request.param, tmp_path_factory.mktemp("sqlite")) as eng:
+        yield eng
+
+
+@pytest.fixture(params=ENGINES)
+def committing_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A fresh migrated database whose transactions really commit (imports, polls and jobs own theirs)."""
+    with fresh_engine(request.param, tmp_path) as eng:
+        yield eng
 
 
 @pytest.fixture(params=ENGINES)

@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from humas.core.db import make_engine
 from humas.core.settings import get_settings
-from tests.conftest import ENGINES, PG_URL, _build_postgresql, _build_sqlite
 from tests.ingest.helpers import fake_analyze
 
 FERNET_KEY = "n3JxPZ0sCj1c1y0n9Nq3sBvqgY5KpX2c0m4Jt7Wf1aE="
@@ -48,23 +46,6 @@ def fernet_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def fast_analyzer(monkeypatch: pytest.MonkeyPatch) -> None:
     """The pipeline's analysis replaced by the ingest tests' deterministic stand-in (the models are slow)."""
     monkeypatch.setattr("humas.ingest.service.pipeline.default_analyzer", fake_analyze)
-
-
-@pytest.fixture(params=ENGINES)
-def committing_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A fresh migrated database whose transactions really commit (jobs own their transactions)."""
-    if request.param == "sqlite":
-        engine = _build_sqlite(tmp_path)
-        yield engine
-        engine.dispose()
-        return
-    engine, schema = _build_postgresql()
-    yield engine
-    engine.dispose()
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture

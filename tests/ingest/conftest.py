@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from humas.core.db import make_engine, session_scope
-from tests.conftest import ENGINES, PG_URL, _build_postgresql, _build_sqlite
+from humas.core.db import session_scope
 from tests.factories import make_unit
-
-
-@pytest.fixture(params=ENGINES)
-def committing_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = _build_sqlite(tmp_path)
-        yield engine
-        engine.dispose()
-        return
-    engine, schema = _build_postgresql()
-    yield engine
-    engine.dispose()
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from humas.connectors.base import SourceItem
+from humas.nlp import Analysis
 from humas.nlp.minhash import signatures
 from humas.nlp.normalize import normalize
 
 _seq = itertools.count(1)
 BASE_TIME = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class FakeAnalysis:
-    normalized: str
-    language: str
-    sentiment: str
-    sentiment_score: float
-    emotion: str | None
-    emotion_score: float | None
-    abuse: list[str]
-    abuse_scores: dict[str, float]
-    hoax_score: float
-    topic: str
-    topic_score: float
-    keyphrases: list[str]
-    minhash: tuple[int, ...]
 
 
 def fake_analyze(texts: list[str]) -> list[Any]:
@@ -44,7 +27,7 @@ def fake_analyze(texts: list[str]) -> list[Any]:
         )
         language = "en" if " the " in f" {low} " else "id"
         out.append(
-            FakeAnalysis(
+            Analysis(
                 norm,
                 language,
                 sentiment,
