@@ -37,7 +37,7 @@ from humas.connectors.errors import (
     UnrecognisedPayload,
     Unsupported,
 )
-from humas.connectors.http import HttpClient, RateLimitInfo, json_or_none
+from humas.connectors.http import HttpClient, RateLimitInfo, counted_rate_limit, json_or_none
 
 PLATFORM = "bluesky"
 DEFAULT_PDS = "https://bsky.social"
@@ -64,14 +64,7 @@ def tid_for(idempotency_key: str) -> str:
 
 
 def rate_limit_info(headers: httpx.Headers) -> RateLimitInfo | None:
-    if "ratelimit-remaining" not in headers:
-        return None
-    reset = to_int(headers.get("ratelimit-reset"))
-    return RateLimitInfo(
-        limit=to_int(headers.get("ratelimit-limit")),
-        remaining=to_int(headers.get("ratelimit-remaining")),
-        reset_at=datetime.fromtimestamp(reset, UTC) if reset else None,
-    )
+    return counted_rate_limit(headers, "ratelimit-")
 
 
 def error_for(response: httpx.Response) -> ConnectorError | None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from humas.connectors.base import to_int
 from humas.connectors.errors import (
     AuthExpired,
     ConnectorError,
@@ -45,6 +46,27 @@ class RateLimitInfo:
 
 ErrorMapper = Callable[[httpx.Response], ConnectorError | None]
 RateLimitParser = Callable[[httpx.Headers], RateLimitInfo | None]
+
+
+def epoch_reset(value: str | None) -> datetime | None:
+    seconds = to_int(value)
+    return datetime.fromtimestamp(seconds, UTC) if seconds else None
+
+
+def counted_rate_limit(
+    headers: httpx.Headers,
+    prefix: str,
+    *,
+    parse_reset: Callable[[str | None], datetime | None] = epoch_reset,
+) -> RateLimitInfo | None:
+    """`<prefix>limit` / `remaining` / `reset` headers, named alike by X, Bluesky and Mastodon."""
+    if f"{prefix}remaining" not in headers:
+        return None
+    return RateLimitInfo(
+        limit=to_int(headers.get(f"{prefix}limit")),
+        remaining=to_int(headers.get(f"{prefix}remaining")),
+        reset_at=parse_reset(headers.get(f"{prefix}reset")),
+    )
 
 
 def retry_after_seconds(headers: httpx.Headers, default: float | None = None) -> float | None:

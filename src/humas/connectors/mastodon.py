@@ -37,7 +37,7 @@ from humas.connectors.errors import (
     UnrecognisedPayload,
     Unsupported,
 )
-from humas.connectors.http import HttpClient, RateLimitInfo, json_or_none
+from humas.connectors.http import HttpClient, RateLimitInfo, counted_rate_limit, json_or_none
 
 PLATFORM = "mastodon"
 METRICS = {"replies_count": "replies", "reblogs_count": "reposts", "favourites_count": "likes"}
@@ -57,13 +57,7 @@ def html_to_text(content: str) -> str:
 
 
 def rate_limit_info(headers: httpx.Headers) -> RateLimitInfo | None:
-    if "x-ratelimit-remaining" not in headers:
-        return None
-    return RateLimitInfo(
-        limit=to_int(headers.get("x-ratelimit-limit")),
-        remaining=to_int(headers.get("x-ratelimit-remaining")),
-        reset_at=parse_time(headers.get("x-ratelimit-reset")),
-    )
+    return counted_rate_limit(headers, "x-ratelimit-", parse_reset=parse_time)
 
 
 def error_for(response: httpx.Response) -> ConnectorError | None:

@@ -35,7 +35,13 @@ from humas.connectors.errors import (
     UnrecognisedPayload,
     Unsupported,
 )
-from humas.connectors.http import HttpClient, RateLimitInfo, json_or_none, retry_after_seconds
+from humas.connectors.http import (
+    HttpClient,
+    RateLimitInfo,
+    counted_rate_limit,
+    json_or_none,
+    retry_after_seconds,
+)
 
 PLATFORM = "x"
 BASE_URL = "https://api.x.com/2"
@@ -67,14 +73,7 @@ class XCredentials:
 
 
 def rate_limit_info(headers: httpx.Headers) -> RateLimitInfo | None:
-    if "x-rate-limit-remaining" not in headers:
-        return None
-    reset = to_int(headers.get("x-rate-limit-reset"))
-    return RateLimitInfo(
-        limit=to_int(headers.get("x-rate-limit-limit")),
-        remaining=to_int(headers.get("x-rate-limit-remaining")),
-        reset_at=datetime.fromtimestamp(reset, UTC) if reset else None,
-    )
+    return counted_rate_limit(headers, "x-rate-limit-")
 
 
 def error_for(response: httpx.Response) -> ConnectorError | None:
