@@ -16,7 +16,7 @@ from fastapi import Depends, Form, Path, Request
 from itsdangerous import BadSignature, Signer
 from sqlalchemy.orm import Session
 
-from humas.core.db import new_session
+from humas.core.db import session_scope
 from humas.core.errors import AuthenticationFailed, HumasError, PermissionDenied
 from humas.core.i18n import DEFAULT_LOCALE, LOCALES, _
 from humas.core.settings import get_settings
@@ -94,15 +94,8 @@ def unsign(value: str | None, *, salt: str) -> str | None:
 
 def get_db() -> Iterator[Session]:
     """One transaction per request: commit when the route returns, roll back when it raises."""
-    session = new_session()
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db, scope="function")]

@@ -21,6 +21,7 @@ from humas.ingest.service.sql import dialect_of, insert_ignore, upsert_add
 from humas.org import audit as audit_service
 from humas.org import service as org_service
 from humas.org.models import Unit, User
+from humas.org.service import Principal
 
 BACKFILL_CHUNK = 20_000
 _cache_lock = threading.Lock()
@@ -80,7 +81,8 @@ def list_queries(
     return list(session.scalars(stmt))
 
 
-def access_query(session: Session, actor: User, query_id: int) -> SavedQuery:
+def access_query(session: Session, actor: Principal, query_id: int) -> SavedQuery:
+    """A saved query of a unit the actor may see; any other id is not found."""
     query = session.get(SavedQuery, query_id)
     if query is None or not org_service.can_access(actor, query.unit):
         raise NotFound(_("Query not found."))

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
 from humas.core.time import utcnow
+from humas.ingest import service as ingest_service
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.listening.alerting import Alert, AlertKind, Firing, group_firings, group_key, render_alert
 from humas.listening.models import AlertDelivery, AlertEvent, AlertRule, Narrative, SpikeMetric, SpikeRecord
-from humas.listening.service.scope import access_query
 from humas.org import audit as audit_service
 from humas.org import service as org_service
 from humas.org.models import Unit, User
@@ -97,7 +97,7 @@ def create_rule(session: Session, *, unit: Unit, data: RuleInput, actor: User) -
     """Add an alert rule to a unit; it starts watching from now on (nothing older fires)."""
     _check(data)
     if data.query_id:
-        access_query(session, actor, data.query_id)
+        ingest_service.access_query(session, actor, data.query_id)
     rule = AlertRule(
         unit_id=unit.id,
         query_id=data.query_id or None,

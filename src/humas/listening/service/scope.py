@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from humas.core.errors import Invalid, NotFound
+from humas.core.errors import Invalid
 from humas.core.i18n import _
 from humas.core.time import utcnow
+from humas.ingest import service as ingest_service
 from humas.ingest.models import SavedQuery
 from humas.org import service as org_service
 from humas.org.models import Unit
@@ -60,14 +61,6 @@ def bucket_of(hour: datetime, bucket: str) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0) - WIB
 
 
-def access_query(session: Session, actor: Principal, query_id: int) -> SavedQuery:
-    """A saved query of a unit the actor may see; any other id is not found."""
-    query = session.get(SavedQuery, query_id)
-    if query is None or not org_service.can_access(actor, query.unit):
-        raise NotFound(_("Saved query not found."))
-    return query
-
-
 def resolve_scope(
     session: Session,
     actor: Principal,
@@ -80,7 +73,7 @@ def resolve_scope(
 ) -> Scope:
     """Check access and build the scope (default: the actor's unit, the last 7 days up to now)."""
     unit = org_service.access_unit(session, actor, unit_id) if unit_id else actor.unit
-    query = access_query(session, actor, query_id) if query_id else None
+    query = ingest_service.access_query(session, actor, query_id) if query_id else None
     end = until or floor_hour(utcnow()) + timedelta(hours=1)
     start = since or end - timedelta(days=days or 7)
     if start.tzinfo is None or end.tzinfo is None:
