@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from humas.channels import secrets
+from humas.core import secrets
 from humas.channels.models import Channel
 from humas.core.time import utcnow
 from humas.org.models import Unit

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from humas.channels import service as channels_service
 from humas.channels.models import Channel, Health
-from humas.channels.secrets import SecretsUnavailable
+from humas.core.secrets import SecretsUnavailable
 from humas.core.errors import Invalid, NotFound, PermissionDenied
 from humas.core.settings import get_settings
 from humas.org.models import AuditLog

@@ -58,6 +58,9 @@ if (connectors := _optional("humas.cli.connectors")) is not None:
 if (channels := _optional("humas.cli.channels")) is not None:
     app.add_typer(channels.app, name="channels", help="Channels: health, poll now, send the outbox.")
 
+if (secrets_cli := _optional("humas.cli.secrets")) is not None:
+    app.add_typer(secrets_cli.app, name="secrets")
+
 if (listening := _optional("humas.cli.listening")) is not None:
     bench_app.command("dashboard")(listening.bench_dashboard)
 

@@ -7,6 +7,7 @@ from humas.channels.service.channels import (
     channel_values,
     get_channel,
     list_channels,
+    reencrypt_credentials,
     request_poll,
     rotate_credentials,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "find_entry",
     "get_channel",
     "list_channels",
+    "reencrypt_credentials",
     "list_outbox",
     "mark_delivered",
     "poll_channel",

@@ -8,10 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from humas.channels import platforms, secrets
+from humas.channels import platforms
 from humas.channels.models import Channel, Health
 from humas.channels.redact import scrub
 from humas.connectors.errors import AuthExpired, ConnectorError, RateLimited
+from humas.core import secrets
 from humas.core.errors import Conflict, Invalid, NotFound
 from humas.core.i18n import _
 from humas.core.time import utcnow
@@ -113,7 +114,7 @@ def add_channel(
         raise Invalid(_("Poll a channel at most once a minute."), field="interval_s")
     name = org_service.clean_name(name)
     clean = _clean_values(platform, values, require=True)
-    secrets.encrypt({})  # refuse early and clearly when no Fernet key is configured
+    secrets.available()  # refuse early and clearly when no Fernet key is configured
     account_field = platforms.ACCOUNT_FIELD[platform]
     reported = _validate(platform, clean, field=_first_secret(platform))
     account = reported or (clean.get(account_field) if account_field else None) or name
@@ -172,6 +173,27 @@ def rotate_credentials(
         after={"fields": sorted(given)},
     )
     return channel
+
+
+def reencrypt_credentials(session: Session) -> int:
+    """Re-encrypt every channel's credentials under the first key of ``HUMAS_FERNET_KEY`` (key rotation).
+
+    All or nothing: one unreadable row raises ``SecretsUnavailable`` naming no value and nothing is written
+    (the caller's transaction rolls back). Returns how many channels were re-encrypted; audited once.
+    """
+    channels = list(session.scalars(select(Channel).order_by(Channel.id)))
+    for channel in channels:
+        channel.credentials_encrypted = secrets.reencrypt(channel.credentials_encrypted)
+    if channels:
+        audit_service.record(
+            session,
+            actor=None,
+            action="channel.reencrypt_credentials",
+            obj=channels[0],
+            label="HUMAS_FERNET_KEY",
+            after={"channels": len(channels)},
+        )
+    return len(channels)
 
 
 def request_poll(session: Session, *, channel: Channel, actor: Principal) -> None:
