@@ -55,3 +55,40 @@ def test_explorer_search_filter_and_hostile_text(page, live_server: LiveServer) 
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator("[data-testid=mention-text] script, [data-testid=mention-text] img").count() == 0
     assert dialogs == []
+
+
+def test_saved_query_create_with_error_edit_and_archive(page, live_server: LiveServer) -> None:
+    name = unique('<img src=x onerror="window.__pwned=1"> Pajak')
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    login(page, live_server, "analyst")
+
+    page.goto(f"{live_server.url}/listening")
+    page.click("[data-testid=tab-queries]")
+    page.click("[data-testid=query-new]")
+    page.fill("[data-testid=query-name]", name)
+    page.fill("[data-testid=query-text]", "pajak AND (kppn")
+    page.click("[data-testid=query-save]")
+    expect(page.locator("[data-testid=field-error]")).to_have_text("kolom 11: tanda kurung tidak ditutup")
+    expect(page.locator("[data-testid=query-text]")).to_have_value("pajak AND (kppn")
+    expect(page.locator("[data-testid=query-name]")).to_have_value(name)
+
+    page.fill("[data-testid=query-text]", "pajak AND (kppn OR djpb)")
+    page.click("[data-testid=query-save]")
+    expect(page.locator(".notice.success")).to_contain_text("disimpan")
+    row = page.locator("[data-testid=query-row]", has_text=name)
+    expect(row).to_have_count(1)
+    expect(row.locator("code")).to_have_text("pajak AND (kppn OR djpb)")
+
+    row.locator("[data-testid=query-link]").click()
+    expect(page.locator("[data-testid=query-title]")).to_have_text(name)
+    page.fill("[data-testid=query-text]", "kppn -promo")
+    page.click("[data-testid=query-save]")
+    expect(page.locator("[data-testid=query-text]")).to_have_value("kppn AND NOT promo")
+
+    page.check("[data-testid=query-archive-confirm]")
+    page.click("[data-testid=query-archive-submit]")
+    page.wait_for_url(f"{live_server.url}/listening/queries?unit_id=*")
+    expect(page.locator("[data-testid=query-row]", has_text=name)).to_have_count(0)
+    assert page.evaluate("() => window.__pwned") is None
+    assert dialogs == []

@@ -118,3 +118,16 @@ def _delivery(session: Session, unit: Unit) -> int:
     session.add(delivery)
     session.flush()
     return delivery.id
+
+
+_query_seq = itertools.count(1)
+
+
+@register("query_id")
+def _query(session: Session, unit: Unit) -> int:
+    from humas.ingest.models import SavedQuery
+
+    query = SavedQuery(unit_id=unit.id, name=f"tetangga {next(_query_seq)}", query="rahasia")
+    session.add(query)
+    session.flush()
+    return query.id

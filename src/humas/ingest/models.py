@@ -80,6 +80,8 @@ class SavedQuery(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the text last changed: part of the matcher cache's version, so every process recompiles.
+    updated_at: Mapped[datetime | None]
     archived_at: Mapped[datetime | None]
 
     unit: Mapped[Unit] = relationship(lazy="joined")

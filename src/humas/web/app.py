@@ -23,7 +23,18 @@ from humas.web.nav import NAV
 from humas.web.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-PAGE_MODULES = ("auth", "home", "units", "users", "audit", "profile", "mentions", "listening", "channels")
+PAGE_MODULES = (
+    "auth",
+    "home",
+    "units",
+    "users",
+    "audit",
+    "profile",
+    "mentions",
+    "queries",
+    "listening",
+    "channels",
+)
 API_MODULES = ("org", "mentions", "listening", "channels")
 API_PREFIX = "/api/v1"
 

@@ -1,4 +1,4 @@
-"""Saved queries (topik pantauan): create, list, archive, the compiled matcher, and backfill over history."""
+"""Saved queries (topik pantauan): create, edit, list, archive, the compiled matcher, history backfill."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from humas.core.errors import Conflict, Invalid, NotFound
@@ -20,12 +20,14 @@ from humas.ingest.service.querylang import Node, parse, to_text
 from humas.ingest.service.sql import dialect_of, insert_ignore, upsert_add
 from humas.org import audit as audit_service
 from humas.org import service as org_service
-from humas.org.models import Unit, User
+from humas.org.models import Role, Unit, User
 from humas.org.service import Principal
 
 BACKFILL_CHUNK = 20_000
 _cache_lock = threading.Lock()
 _cache: dict[str, tuple[tuple[Any, ...], Matcher]] = {}
+# Who may create, edit and archive saved queries (everyone in the subtree may read them).
+MANAGERS = (Role.admin, Role.analyst)
 
 
 def check_query(query: str) -> Node:
@@ -42,14 +44,34 @@ def _clean_name(name: str | None) -> str:
     return name
 
 
+def can_manage(actor: Principal) -> bool:
+    """Whether the actor may create, edit and archive saved queries."""
+    return org_service.has_role(actor, *MANAGERS)
+
+
+def _require_manager(actor: Principal | None) -> None:
+    if actor is not None:
+        org_service.require_role(actor, *MANAGERS)
+
+
+def _check_name_free(session: Session, *, unit_id: int, name: str, query_id: int | None = None) -> None:
+    holder = session.scalar(select(SavedQuery).where(SavedQuery.unit_id == unit_id, SavedQuery.name == name))
+    if holder is None or holder.id == query_id:
+        return
+    if holder.archived_at is not None:
+        # NOTE: archived queries keep their name (their matches and history stay), so it stays taken.
+        raise Conflict(_("An archived query of this unit has this name; choose another name."), field="name")
+    raise Conflict(_("A query with this name already exists in this unit."), field="name")
+
+
 def create_query(session: Session, *, unit: Unit, name: str, query: str, actor: User | None) -> SavedQuery:
     """Save a query for a unit and queue the backfill of its matches over stored mentions."""
     if actor is not None and not org_service.can_access(actor, unit):
         raise NotFound(_("Unit not found."))
+    _require_manager(actor)
     tree = check_query(query)
     name = _clean_name(name)
-    if session.scalar(select(SavedQuery.id).where(SavedQuery.unit_id == unit.id, SavedQuery.name == name)):
-        raise Conflict(_("A query with this name already exists in this unit."), field="name")
+    _check_name_free(session, unit_id=unit.id, name=name)
     saved = SavedQuery(
         unit_id=unit.id, name=name, query=to_text(tree), created_by_id=actor.id if actor else None
     )
@@ -62,8 +84,51 @@ def create_query(session: Session, *, unit: Unit, name: str, query: str, actor: 
     return saved
 
 
+def update_query(
+    session: Session, *, query: SavedQuery, name: str, text: str, actor: User | None
+) -> SavedQuery:
+    """Rename a query or change its text; a new text re-matches every stored mention from scratch."""
+    _require_manager(actor)
+    if query.archived_at is not None:
+        raise Conflict(_("An archived query cannot be changed."))
+    new_text = to_text(check_query(text))
+    name = _clean_name(name)
+    _check_name_free(session, unit_id=query.unit_id, name=name, query_id=query.id)
+    before = {"name": query.name, "query": query.query}
+    after = {"name": name, "query": new_text}
+    if before == after:
+        return query
+    query.name = name
+    if new_text != before["query"]:
+        query.query = new_text
+        # The matcher cache of every process notices the change through updated_at (current_matcher).
+        query.updated_at = utcnow()
+        _forget_matches(session, query=query)
+    audit_service.record(
+        session, actor=actor, action="query.update", obj=query, unit=query.unit, before=before, after=after
+    )
+    if new_text != before["query"]:
+        start_backfill(session, query=query)
+    return query
+
+
+def _forget_matches(session: Session, *, query: SavedQuery) -> None:
+    """Drop what the old text matched (tags, hourly counts) and stop its unfinished backfill."""
+    session.execute(delete(QueryMatch).where(QueryMatch.query_id == query.id))
+    session.execute(delete(MentionRollup).where(MentionRollup.query_id == query.id))
+    session.execute(
+        update(IngestJob)
+        .where(IngestJob.kind == "backfill", IngestJob.key == f"query:{query.id}")
+        .where(IngestJob.status.in_(("pending", "running")))
+        .values(status="cancelled", finished_at=utcnow(), updated_at=utcnow())
+    )
+
+
 def archive_query(session: Session, *, query: SavedQuery, actor: User | None) -> SavedQuery:
     """Stop a query from tagging new mentions (its matches stay)."""
+    _require_manager(actor)
+    if query.archived_at is not None:
+        return query
     query.is_active = False
     query.archived_at = utcnow()
     audit_service.record(session, actor=actor, action="query.archive", obj=query, unit=query.unit)
@@ -71,11 +136,14 @@ def archive_query(session: Session, *, query: SavedQuery, actor: User | None) ->
 
 
 def list_queries(
-    session: Session, actor: User | None = None, *, active_only: bool = True
+    session: Session, actor: Principal | None = None, *, active_only: bool = True, unit: Unit | None = None
 ) -> list[SavedQuery]:
+    """Saved queries of the actor's units (or of one unit), by unit then name."""
     stmt = select(SavedQuery).order_by(SavedQuery.unit_id, SavedQuery.name)
     if active_only:
         stmt = stmt.where(SavedQuery.is_active.is_(True))
+    if unit is not None:
+        stmt = stmt.where(SavedQuery.unit_id == unit.id)
     if actor is not None:
         stmt = stmt.where(SavedQuery.unit_id.in_(org_service.visible_unit_ids(session, actor)))
     return list(session.scalars(stmt))
@@ -93,9 +161,12 @@ def current_matcher(session: Session) -> Matcher:
     """The compiled matcher over every active query, rebuilt only when the set of queries changes."""
     version = tuple(
         session.execute(
-            select(func.count(SavedQuery.id), func.max(SavedQuery.id), func.sum(SavedQuery.id)).where(
-                SavedQuery.is_active.is_(True)
-            )
+            select(
+                func.count(SavedQuery.id),
+                func.max(SavedQuery.id),
+                func.sum(SavedQuery.id),
+                func.max(SavedQuery.updated_at),
+            ).where(SavedQuery.is_active.is_(True))
         ).one()
     )
     key = str(session.get_bind().engine.url)
@@ -135,6 +206,8 @@ def backfill_step(session: Session, *, job: IngestJob) -> bool:
     """Match one chunk of stored mentions (by id range) against the job's query; True when finished."""
     query_id = int(job.key.split(":", 1)[1])
     query = session.get(SavedQuery, query_id)
+    if job.status == "cancelled":
+        return True
     if query is None or job.cursor >= job.total:
         _finish(job)
         return True
