@@ -7,17 +7,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from humas.core import secrets
 from humas.channels.models import Channel
+from humas.core import secrets
 from humas.core.time import utcnow
 from humas.org.models import Unit
 
 _seq = itertools.count(1)
 DEFAULT_VALUES: dict[str, dict[str, str]] = {
-    "telegram": {
-        "bot_token": "7012345678:AAH-rahasia-bot-token-XYZ987",
-        "webhook_secret": "tg-webhook-secret-77aa",
-    },
+    # Polled (no webhook secret): Telegram refuses getUpdates while a webhook is set.
+    "telegram": {"bot_token": "7012345678:AAH-rahasia-bot-token-XYZ987"},
     "facebook": {
         "page_id": "104010002003",
         "page_access_token": "EAAG-rahasia-page-token-1234567890",

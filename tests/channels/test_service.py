@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from humas.channels import service as channels_service
 from humas.channels.models import Channel, Health
-from humas.core.secrets import SecretsUnavailable
 from humas.core.errors import Invalid, NotFound, PermissionDenied
+from humas.core.secrets import SecretsUnavailable
 from humas.core.settings import get_settings
 from humas.org.models import AuditLog
 from tests.channels.conftest import BOT, BOT_TOKEN, load
@@ -128,7 +128,10 @@ def test_rotating_credentials_clears_needs_reauth(session):
         200, json=load("telegram", "get_me.json")
     )
     admin = make_user(session)
-    channel = make_channel(session, unit=admin.unit, status=Health.needs_reauth.value, next_poll_at=None)
+    values = {"bot_token": BOT_TOKEN, "webhook_secret": "tg-webhook-secret-77aa"}
+    channel = make_channel(
+        session, unit=admin.unit, values=values, status=Health.needs_reauth.value, next_poll_at=None
+    )
     with pytest.raises(Invalid):
         channels_service.rotate_credentials(session, channel=channel, values={"channel": "@x"}, actor=admin)
     channels_service.rotate_credentials(

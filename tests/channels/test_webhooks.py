@@ -10,14 +10,15 @@ from humas.channels.models import OutboxEntry, WebhookDelivery
 from humas.connectors.meta import sign
 from humas.core.db import session_scope
 from humas.ingest.models import Mention
-from tests.channels.conftest import APP_SECRET, TG_WEBHOOK_SECRET, VERIFY_TOKEN, raw
+from tests.channels.conftest import APP_SECRET, BOT_TOKEN, TG_WEBHOOK_SECRET, VERIFY_TOKEN, raw
 from tests.channels.factories import make_channel
 from tests.factories import make_unit
 
 
 def _channel(engine, platform):
+    values = {"bot_token": BOT_TOKEN, "webhook_secret": TG_WEBHOOK_SECRET} if platform == "telegram" else None
     with session_scope(engine) as session:
-        return make_channel(session, unit=make_unit(session), platform=platform).id
+        return make_channel(session, unit=make_unit(session), platform=platform, values=values).id
 
 
 def _counts(engine):

@@ -94,8 +94,10 @@ def http_of(obj: Any) -> HttpClient | None:
 
 
 def build_source(platform: str, values: dict[str, Any]) -> Any | None:
+    """The connector that polls this channel, or None: no polling (webhook-only platforms, and a Telegram
+    bot with a webhook set, for which ``getUpdates`` answers 409)."""
     cls = spec(platform).source
-    if cls is None:
+    if cls is None or (platform == "telegram" and values.get("webhook_secret")):
         return None
     source = cls(credentials(platform, values))
     http = http_of(source)

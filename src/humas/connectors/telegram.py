@@ -162,7 +162,7 @@ class TelegramSource:
         max_pages: int = 10,
         page_size: int = 100,
     ) -> None:
-        self.http = client or HttpClient(base_url=f"{API}/bot{credentials.bot_token}", error_for=error_for)
+        self.http = _bot_client(credentials, client)
         self.max_pages, self.page_size = max_pages, page_size
 
     def fetch(self, since: Cursor = None) -> FetchResult:
@@ -185,12 +185,38 @@ class TelegramSource:
         return FetchResult(items=items, cursor={"offset": offset}, has_more=True)
 
 
+def _bot_client(credentials: TelegramCredentials, client: HttpClient | None) -> HttpClient:
+    return client or HttpClient(base_url=f"{API}/bot{credentials.bot_token}", error_for=error_for)
+
+
+def set_webhook(credentials: TelegramCredentials, url: str, *, client: HttpClient | None = None) -> None:
+    """``setWebhook``: deliveries go to ``url`` with ``credentials.webhook_secret`` as the secret token.
+
+    While it is set, ``getUpdates`` answers 409, so a channel in webhook mode is not polled.
+    """
+    if not credentials.webhook_secret:
+        raise ValueError("Telegram: setWebhook needs a secret token")
+    body = {
+        "url": url,
+        "secret_token": credentials.webhook_secret,
+        "allowed_updates": list(MESSAGE_KEYS),
+        "drop_pending_updates": False,
+    }
+    _bot_client(credentials, client).post_json("/setWebhook", json=body, idempotent=True)
+
+
+def delete_webhook(credentials: TelegramCredentials, *, client: HttpClient | None = None) -> None:
+    """``deleteWebhook``: back to ``getUpdates``; updates not yet delivered stay queued for the next poll."""
+    body = {"drop_pending_updates": False}
+    _bot_client(credentials, client).post_json("/deleteWebhook", json=body, idempotent=True)
+
+
 class TelegramPublisher:
     platform = PLATFORM
 
     def __init__(self, credentials: TelegramCredentials, *, client: HttpClient | None = None) -> None:
         self.credentials = credentials
-        self.http = client or HttpClient(base_url=f"{API}/bot{credentials.bot_token}", error_for=error_for)
+        self.http = _bot_client(credentials, client)
 
     def _send(self, method: str, *, data: dict[str, Any], files: dict | None = None) -> PublishResult:
         def send() -> PublishResult:

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     # NOTE: the default key is only for the demo and tests; `humas init` writes a real one to .env.
     secret_key: str = "dev-insecure-change-me"
     fernet_key: str | None = None
+    # The https address at which the platforms reach this server (webhooks), e.g. https://humas.example.go.id
+    public_url: str | None = None
     session_hours: int = 12
     cookie_secure: bool = False
     login_max_failures: int = 5

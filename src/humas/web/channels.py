@@ -198,6 +198,7 @@ def _detail_context(session: Session, channel: Channel, request: Request) -> dic
     outbox = channels_service.list_outbox(session, channel=channel, limit=20)
     return {
         "channel": row,
+        "telegram_webhook_on": channels_service.telegram_webhook_on(channel),
         "fields": _fields(channel.platform),
         "webhook_url": webhook_url,
         "outbox": [(e.id, e.action, e.status, e.attempts, e.external_id, e.created_at) for e in outbox],
@@ -242,6 +243,29 @@ def poll_now(request: Request, session: DbSession, user: CurrentUser, channel_id
     channel = channels_service.access_channel(session, user, channel_id)
     channels_service.request_poll(session, channel=channel, actor=user)
     return redirect(f"{BASE}/{channel.id}", N_("Poll of %(name)s queued."), name=channel.name)
+
+
+@router.post(BASE + "/{channel_id}/telegram-webhook")
+async def telegram_webhook_mode(
+    request: Request, session: DbSession, user: CurrentUser, channel_id: int
+) -> Response:
+    """Switch a Telegram channel to webhook delivery (setWebhook) or back to polling (deleteWebhook)."""
+    data = await _form_data(request)
+    return await run_in_threadpool(_telegram_webhook_mode, request, session, user, channel_id, data)
+
+
+def _telegram_webhook_mode(
+    request: Request, session: Session, user: User, channel_id: int, data: dict[str, str]
+) -> Response:
+    channel = channels_service.access_channel(session, user, channel_id)
+    with_form(request, "channels/detail.html", values={}, **_detail_context(session, channel, request))
+    enabled = data.get("enabled") == "1"
+    channels_service.set_telegram_webhook(session, channel=channel, enabled=enabled, actor=user)
+    if enabled:
+        return redirect(
+            f"{BASE}/{channel.id}", N_("Telegram now delivers %(name)s by webhook."), name=channel.name
+        )
+    return redirect(f"{BASE}/{channel.id}", N_("%(name)s is polled again."), name=channel.name)
 
 
 # --- webhook receivers ---------------------------------------------------------------------------------

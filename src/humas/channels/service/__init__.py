@@ -10,6 +10,8 @@ from humas.channels.service.channels import (
     reencrypt_credentials,
     request_poll,
     rotate_credentials,
+    set_telegram_webhook,
+    telegram_webhook_on,
 )
 from humas.channels.service.outbox import (
     due_entry_ids,
@@ -59,5 +61,7 @@ __all__ = [
     "receive_delivery",
     "request_poll",
     "rotate_credentials",
+    "set_telegram_webhook",
+    "telegram_webhook_on",
     "send_entry",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import secrets as pysecrets
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,10 +13,12 @@ from sqlalchemy.orm import Session
 from humas.channels import platforms
 from humas.channels.models import Channel, Health
 from humas.channels.redact import scrub
+from humas.connectors import telegram
 from humas.connectors.errors import AuthExpired, ConnectorError, RateLimited
 from humas.core import secrets
 from humas.core.errors import Conflict, Invalid, NotFound
 from humas.core.i18n import _
+from humas.core.settings import get_settings
 from humas.core.time import utcnow
 from humas.org import audit as audit_service
 from humas.org import service as org_service
@@ -22,6 +26,7 @@ from humas.org.models import Role, Unit
 from humas.org.service import Principal
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 VALUE_MAX = 4000
 MIN_INTERVAL_S = 60
 
@@ -70,8 +75,13 @@ def _clean_values(platform: str, raw: dict[str, Any], *, require: bool) -> dict[
 
 def _validate(platform: str, values: dict[str, str], *, field: str) -> str | None:
     """The probe call, its errors turned into a user-safe message naming the field to fix."""
+    return _platform_call(platform, values, lambda: platforms.probe(platform, values), field=field)
+
+
+def _platform_call(platform: str, values: dict[str, str], call: Callable[[], T], *, field: str) -> T:
+    """One call to the platform with these credentials; its errors become an ``Invalid`` on ``field``."""
     try:
-        return platforms.probe(platform, values)
+        return call()
     except AuthExpired:
         raise Invalid(_("The platform refused these credentials."), field=field) from None
     except RateLimited as exc:
@@ -173,6 +183,53 @@ def rotate_credentials(
         after={"fields": sorted(given)},
     )
     return channel
+
+
+def telegram_webhook_on(channel: Channel) -> bool:
+    """Whether this Telegram channel receives by webhook (a secret token is stored) instead of polling."""
+    return channel.platform == "telegram" and bool(channel_values(channel).get("webhook_secret"))
+
+
+def set_telegram_webhook(
+    session: Session, *, channel: Channel, enabled: bool, actor: Principal
+) -> str | None:
+    """Switch a Telegram channel between webhook delivery and polling; returns the webhook address or None.
+
+    On: ``setWebhook`` at ``HUMAS_PUBLIC_URL``/webhooks/telegram/<id> with a secret token kept (encrypted)
+    with the credentials; from then on the channel is not polled (``getUpdates`` fails while a webhook is
+    set). Off: ``deleteWebhook`` and the secret is dropped, so polling resumes. Admins only; audited.
+    """
+    org_service.require_role(actor, Role.admin)
+    if channel.platform != "telegram":
+        raise Invalid(_("This value is not valid."), field="platform")
+    values = channel_values(channel)
+    url = None
+    if enabled:
+        public = (get_settings().public_url or "").strip().rstrip("/")
+        if not public.startswith("https://"):
+            raise Invalid(
+                _("Set HUMAS_PUBLIC_URL to the https address at which the platforms reach humas."),
+                field="public_url",
+            )
+        url = f"{public}/webhooks/telegram/{channel.id}"
+        values = {**values, "webhook_secret": values.get("webhook_secret") or pysecrets.token_urlsafe(32)}
+        creds = platforms.credentials("telegram", values)
+        _platform_call("telegram", values, lambda: telegram.set_webhook(creds, url), field="bot_token")
+    else:
+        creds = platforms.credentials("telegram", values)
+        _platform_call("telegram", values, lambda: telegram.delete_webhook(creds), field="bot_token")
+        values = {k: v for k, v in values.items() if k != "webhook_secret"}
+    channel.credentials_encrypted = secrets.encrypt(values)
+    channel.next_poll_at = utcnow()
+    audit_service.record(
+        session,
+        actor=actor,  # type: ignore[arg-type]
+        action="channel.telegram_webhook_on" if enabled else "channel.telegram_webhook_off",
+        obj=channel,
+        unit=channel.unit,
+        after={"webhook": url},
+    )
+    return url
 
 
 def reencrypt_credentials(session: Session) -> int:
