@@ -12,7 +12,7 @@ from humas.core.errors import NotFound
 from humas.ingest.models import MentionRollup
 from humas.listening import delivery as transport
 from humas.listening.models import AlertEvent, SpikeRecord
-from humas.listening.service import alerts, deliveries, spikes
+from humas.listening.service import alerts, deliveries, rules, spikes
 from humas.listening.service.scope import resolve_scope
 from humas.listening.settings import DeliverySettings
 from humas.org.models import AuditLog
@@ -63,11 +63,11 @@ def test_a_spike_is_recorded_once_and_listed(session):
 def test_failing_channel_is_retried_and_reported(session):
     unit = make_unit(session)
     user = make_user(session, unit=unit)
-    rule = alerts.create_rule(
+    rule = rules.create_rule(
         session,
         unit=unit,
         actor=user,
-        data=alerts.RuleInput(
+        data=rules.RuleInput(
             name="Bocor",
             kind="keyword",
             keyword="dokumen rahasia",
@@ -108,11 +108,11 @@ def test_failing_channel_is_retried_and_reported(session):
 def test_cool_down_groups_one_incident_into_one_alert(session):
     unit = make_unit(session)
     user = make_user(session, unit=unit)
-    alerts.create_rule(
+    rules.create_rule(
         session,
         unit=unit,
         actor=user,
-        data=alerts.RuleInput(name="Hoaks", kind="keyword", keyword="hoaks", cooldown_min=60),
+        data=rules.RuleInput(name="Hoaks", kind="keyword", keyword="hoaks", cooldown_min=60),
     )
     add_mentions(session, unit, ["ini hoaks"], at=datetime.now(UTC))
     assert len(alerts.evaluate_rules(session)) == 1
@@ -129,9 +129,9 @@ def test_rules_of_a_sibling_are_invisible(session):
     root = make_unit(session)
     a, b = make_unit(session, parent=root), make_unit(session, parent=root)
     user_a, user_b = make_user(session, unit=a), make_user(session, unit=b)
-    rule = alerts.create_rule(
-        session, unit=a, actor=user_a, data=alerts.RuleInput(name="r", kind="keyword", keyword="x")
+    rule = rules.create_rule(
+        session, unit=a, actor=user_a, data=rules.RuleInput(name="r", kind="keyword", keyword="x")
     )
-    assert alerts.list_rules(session, user_b) == []
+    assert rules.list_rules(session, user_b) == []
     with pytest.raises(NotFound):
-        alerts.access_rule(session, user_b, rule.id)
+        rules.access_rule(session, user_b, rule.id)

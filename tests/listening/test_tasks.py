@@ -11,7 +11,7 @@ from humas.core.db import get_engine, session_scope
 from humas.jobs import huey, import_task_modules
 from humas.listening import tasks
 from humas.listening.models import AlertEvent, FacetRollup, Narrative
-from humas.listening.service import alerts
+from humas.listening.service import rules
 from tests.factories import make_unit, make_user
 from tests.listening.conftest import add_mentions
 
@@ -26,11 +26,11 @@ def test_jobs_roll_up_alert_and_group(use_database):
     with session_scope() as session:
         unit = make_unit(session)
         user = make_user(session, unit=unit)
-        alerts.create_rule(
+        rules.create_rule(
             session,
             unit=unit,
             actor=user,
-            data=alerts.RuleInput(name="bocor", kind="keyword", keyword="bocor"),
+            data=rules.RuleInput(name="bocor", kind="keyword", keyword="bocor"),
         )
         add_mentions(
             session,

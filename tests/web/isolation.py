@@ -131,3 +131,13 @@ def _query(session: Session, unit: Unit) -> int:
     session.add(query)
     session.flush()
     return query.id
+
+
+@register("rule_id")
+def _rule(session: Session, unit: Unit) -> int:
+    from humas.listening.models import AlertRule
+
+    rule = AlertRule(unit_id=unit.id, name="aturan tetangga", kind="keyword", keyword="rahasia")
+    session.add(rule)
+    session.flush()
+    return rule.id

@@ -3,24 +3,97 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from humas.core.errors import Invalid
 from humas.core.i18n import _
 from humas.listening import charts
+from humas.listening.models import AlertRule
 from humas.listening.service import alerts as alerts_service
 from humas.listening.service import deliveries as deliveries_service
 from humas.listening.service import narratives as narratives_service
+from humas.listening.service import rules as rules_service
 from humas.listening.service.scope import visible_queries
 from humas.org import service as org_service
-from humas.web.deps import CurrentUser, DbSession
+from humas.web.deps import CurrentUser, DbSession, IdPath
 from humas.web.flash import N_, redirect
 from humas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+# Form fields are capped well above the service's limits: a megabyte is refused before it is read twice.
+FIELD_MAX = 20_000
+
+
+@dataclass(frozen=True)
+class RuleFields:
+    """An alert-rule form as typed (shown again as it was when the service refuses it)."""
+
+    name: str
+    kind: str
+    query_id: str
+    keyword: str
+    threshold: str
+    cooldown_min: str
+    emails: str
+    telegram_chat_id: str
+    webhook_url: str
+    webhook_secret: str
+
+    def values(self) -> dict[str, str]:
+        """What the form shows again (never the secret)."""
+        return {k: v for k, v in asdict(self).items() if k != "webhook_secret"}
+
+    def to_input(self) -> rules_service.RuleInput:
+        try:
+            threshold = float(self.threshold) if self.threshold.strip() else None
+        except ValueError:
+            raise Invalid(_("Enter a number."), field="threshold") from None
+        cooldown = self.cooldown_min.strip()
+        return rules_service.RuleInput(
+            name=self.name,
+            kind=self.kind,
+            keyword=self.keyword or None,
+            threshold=threshold,
+            cooldown_min=int(cooldown) if cooldown.isdigit() and len(cooldown) < 9 else 0,
+            emails=tuple(e.strip() for e in self.emails.replace(";", ",").split(",") if e.strip()),
+            telegram_chat_id=self.telegram_chat_id.strip() or None,
+            webhook_url=self.webhook_url.strip() or None,
+            webhook_secret=self.webhook_secret or None,
+            query_id=int(self.query_id) if self.query_id.isdigit() and len(self.query_id) < 10 else None,
+        )
+
+
+def rule_fields(
+    name: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+    kind: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+    query_id: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+    keyword: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+    threshold: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+    cooldown_min: Annotated[str, Form(max_length=FIELD_MAX)] = "60",
+    emails: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+    telegram_chat_id: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+    webhook_url: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+    webhook_secret: Annotated[str, Form(max_length=FIELD_MAX)] = "",
+) -> RuleFields:
+    return RuleFields(
+        name,
+        kind,
+        query_id,
+        keyword,
+        threshold,
+        cooldown_min,
+        emails,
+        telegram_chat_id,
+        webhook_url,
+        webhook_secret,
+    )
+
+
+RuleForm = Annotated[RuleFields, Depends(rule_fields)]
 
 
 def _alerts_page(
@@ -33,11 +106,11 @@ def _alerts_page(
     return render(
         request,
         "listening/alerts.html",
-        rules=alerts_service.list_rules(session, user),
+        rules=rules_service.list_rules(session, user),
         events=alerts_service.list_events(session, user),
         units=org_service.list_units(session, user),
         queries=visible_queries(session, user),
-        kinds=alerts_service.KINDS,
+        kinds=rules_service.KINDS,
         error=error,
         form=form or {},
         status_code=422 if error else 200,
@@ -52,52 +125,85 @@ def alerts_page(request: Request, session: DbSession, user: CurrentUser) -> HTML
 
 @router.post("/listening/alerts", response_class=HTMLResponse, response_model=None)
 def create_rule(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    name: Annotated[str, Form()],
-    kind: Annotated[str, Form()],
-    unit_id: Annotated[int, Form()],
-    query_id: Annotated[str, Form()] = "",
-    keyword: Annotated[str, Form()] = "",
-    threshold: Annotated[str, Form()] = "",
-    cooldown_min: Annotated[str, Form()] = "60",
-    emails: Annotated[str, Form()] = "",
-    telegram_chat_id: Annotated[str, Form()] = "",
-    webhook_url: Annotated[str, Form()] = "",
-    webhook_secret: Annotated[str, Form()] = "",
+    request: Request, session: DbSession, user: CurrentUser, unit_id: Annotated[int, Form()], fields: RuleForm
 ) -> HTMLResponse | RedirectResponse:
     """Add an alert rule."""
     unit = org_service.access_unit(session, user, unit_id)
-    form = dict(
-        name=name,
-        kind=kind,
-        keyword=keyword,
-        threshold=threshold,
-        cooldown_min=cooldown_min,
-        emails=emails,
-        telegram_chat_id=telegram_chat_id,
-        webhook_url=webhook_url,
-    )
     try:
-        data = alerts_service.RuleInput(
-            name=name,
-            kind=kind,
-            keyword=keyword or None,
-            threshold=float(threshold) if threshold.strip() else None,
-            cooldown_min=int(cooldown_min) if cooldown_min.strip().isdigit() else 0,
-            emails=tuple(e.strip() for e in emails.replace(";", ",").split(",") if e.strip()),
-            telegram_chat_id=telegram_chat_id.strip() or None,
-            webhook_url=webhook_url.strip() or None,
-            webhook_secret=webhook_secret or None,
-            query_id=int(query_id) if query_id.isdigit() else None,
-        )
-        alerts_service.create_rule(session, unit=unit, data=data, actor=user)
-    except ValueError:
-        return _alerts_page(request, session, user, Invalid(_("Enter a number."), field="threshold"), form)
+        rules_service.create_rule(session, unit=unit, data=fields.to_input(), actor=user)
     except Invalid as exc:
-        return _alerts_page(request, session, user, exc, form)
+        return _alerts_page(request, session, user, exc, fields.values())
     return redirect("/listening/alerts", N_("Alert rule saved."))
+
+
+def _rule_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    rule: AlertRule,
+    error: Invalid | None = None,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "listening/rule.html",
+        rule=rule,
+        queries=visible_queries(session, user),
+        kinds=rules_service.KINDS,
+        error=error,
+        form=form if form is not None else _rule_values(rule),
+        status_code=422 if error else 200,
+    )
+
+
+def _rule_values(rule: AlertRule) -> dict[str, str]:
+    return {
+        "name": rule.name,
+        "kind": rule.kind,
+        "query_id": str(rule.query_id or ""),
+        "keyword": rule.keyword or "",
+        "threshold": "" if rule.threshold is None else f"{rule.threshold:g}",
+        "cooldown_min": str(rule.cooldown_min),
+        "emails": ", ".join(rule.emails or []),
+        "telegram_chat_id": rule.telegram_chat_id or "",
+        "webhook_url": rule.webhook_url or "",
+    }
+
+
+@router.get("/listening/alerts/rules/{rule_id}", response_class=HTMLResponse)
+def rule_page(request: Request, session: DbSession, user: CurrentUser, rule_id: IdPath) -> HTMLResponse:
+    """One alert rule: change what it watches and whom it tells, pause or resume it."""
+    rule = rules_service.access_rule(session, user, rule_id)
+    return _rule_page(request, session, user, rule)
+
+
+@router.post("/listening/alerts/rules/{rule_id}", response_class=HTMLResponse, response_model=None)
+def update_rule(
+    request: Request, session: DbSession, user: CurrentUser, rule_id: IdPath, fields: RuleForm
+) -> HTMLResponse | RedirectResponse:
+    """Change an alert rule (an empty webhook secret keeps the stored one)."""
+    rule = rules_service.access_rule(session, user, rule_id)
+    try:
+        rules_service.update_rule(session, rule=rule, data=fields.to_input(), actor=user)
+    except Invalid as exc:  # raised before the rule is touched: it still holds the stored values
+        return _rule_page(request, session, user, rule, exc, fields.values())
+    return redirect(f"/listening/alerts/rules/{rule.id}", N_("Alert rule saved."))
+
+
+@router.post("/listening/alerts/rules/{rule_id}/pause")
+def pause_rule(session: DbSession, user: CurrentUser, rule_id: IdPath) -> RedirectResponse:
+    """Pause a rule: it sends nothing until it is resumed."""
+    rule = rules_service.access_rule(session, user, rule_id)
+    rules_service.set_rule_active(session, rule=rule, active=False, actor=user)
+    return redirect("/listening/alerts", N_("Alert rule %(name)s paused."), name=rule.name)
+
+
+@router.post("/listening/alerts/rules/{rule_id}/resume")
+def resume_rule(session: DbSession, user: CurrentUser, rule_id: IdPath) -> RedirectResponse:
+    """Resume a paused rule: it watches again from now on."""
+    rule = rules_service.access_rule(session, user, rule_id)
+    rules_service.set_rule_active(session, rule=rule, active=True, actor=user)
+    return redirect("/listening/alerts", N_("Alert rule %(name)s resumed."), name=rule.name)
 
 
 @router.post("/listening/alerts/deliveries/{delivery_id}/retry")

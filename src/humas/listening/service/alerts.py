@@ -1,48 +1,31 @@
-"""Alert rules, their evaluation (cool-down and grouping: one incident, one alert) and the history.
+"""Alert rules' evaluation (cool-down and grouping: one incident, one alert) and the history.
 
 A rule watches a unit's subtree (or one saved query) for a spike, a negative share above a level, a keyword
 appearing, or a narrative growing. Each evaluation reads only what is new since the rule's cursor; firings
 are grouped by incident (`alerting.group_key`) and held back during the rule's cool-down, the held-back
 firings counted on the alert that went out. Every alert is stored (the in-app history) with one delivery row
-per channel; `delivery.py` (this package) sends them and retries.
+per channel; `delivery.py` (this package) sends them and retries. Rules are managed in `rules.py`; a
+paused rule is never evaluated.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from humas.core.errors import Invalid, NotFound
+from humas.core.errors import NotFound
 from humas.core.i18n import _
 from humas.core.time import utcnow
-from humas.ingest import service as ingest_service
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.listening.alerting import Alert, AlertKind, Firing, group_firings, group_key, render_alert
 from humas.listening.models import AlertDelivery, AlertEvent, AlertRule, Narrative, SpikeMetric, SpikeRecord
-from humas.org import audit as audit_service
 from humas.org import service as org_service
-from humas.org.models import Unit, User
 from humas.org.service import Principal
 
-KINDS = tuple(k.value for k in AlertKind)
 MAX_KEYWORD_SCAN = 5000
-
-
-def access_rule(session: Session, actor: Principal, rule_id: int) -> AlertRule:
-    rule = session.get(AlertRule, rule_id)
-    if rule is None or not org_service.can_access(actor, rule.unit):
-        raise NotFound(_("Alert rule not found."))
-    return rule
-
-
-def list_rules(session: Session, actor: Principal) -> list[AlertRule]:
-    ids = org_service.visible_unit_ids(session, actor)
-    return list(session.scalars(select(AlertRule).where(AlertRule.unit_id.in_(ids)).order_by(AlertRule.id)))
 
 
 def list_events(session: Session, actor: Principal, *, limit: int = 100) -> list[AlertEvent]:
@@ -57,94 +40,6 @@ def access_delivery(session: Session, actor: Principal, delivery_id: int) -> Ale
     if delivery is None or not org_service.can_access(actor, delivery.event.rule.unit):
         raise NotFound(_("Delivery not found."))
     return delivery
-
-
-@dataclass(frozen=True)
-class RuleInput:
-    name: str
-    kind: str
-    keyword: str | None = None
-    threshold: float | None = None
-    cooldown_min: int = 60
-    emails: tuple[str, ...] = ()
-    telegram_chat_id: str | None = None
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
-    query_id: int | None = None
-
-
-def _check(data: RuleInput) -> None:
-    if not data.name.strip():
-        raise Invalid(_("Give the rule a name."), field="name")
-    if data.kind not in KINDS:
-        raise Invalid(_("Choose what the rule watches."), field="kind")
-    if data.kind == AlertKind.KEYWORD and not (data.keyword or "").strip():
-        raise Invalid(_("Enter the keyword to watch."), field="keyword")
-    if data.kind == AlertKind.NEGATIVE_SHARE and data.threshold is not None and not 0 < data.threshold < 1:
-        raise Invalid(_("Enter the negative share as a number between 0 and 1."), field="threshold")
-    if not 1 <= data.cooldown_min <= 7 * 24 * 60:
-        raise Invalid(_("The cool-down is between 1 minute and 7 days."), field="cooldown_min")
-    for email in data.emails:
-        if "@" not in email or len(email) > 254:
-            raise Invalid(_("Enter valid e-mail addresses."), field="emails")
-    if data.webhook_url and not data.webhook_url.startswith(("https://", "http://")):
-        raise Invalid(_("The webhook URL must start with https://."), field="webhook_url")
-    if data.webhook_url and not data.webhook_secret:
-        raise Invalid(_("A webhook needs a signing secret."), field="webhook_secret")
-
-
-def create_rule(session: Session, *, unit: Unit, data: RuleInput, actor: User) -> AlertRule:
-    """Add an alert rule to a unit; it starts watching from now on (nothing older fires)."""
-    _check(data)
-    if data.query_id:
-        ingest_service.access_query(session, actor, data.query_id)
-    rule = AlertRule(
-        unit_id=unit.id,
-        query_id=data.query_id or None,
-        name=data.name.strip()[:200],
-        kind=data.kind,
-        keyword=(data.keyword or "").strip()[:200] or None,
-        threshold=data.threshold,
-        cooldown_min=data.cooldown_min,
-        emails=list(data.emails),
-        telegram_chat_id=data.telegram_chat_id or None,
-        webhook_url=data.webhook_url or None,
-        webhook_secret=data.webhook_secret or None,
-        created_by_id=actor.id,
-        cursor=_start_cursor(session, data.kind),
-    )
-    session.add(rule)
-    session.flush()
-    rule.unit = unit
-    audit_service.record(
-        session,
-        actor=actor,
-        action="alert_rule.create",
-        obj=rule,
-        unit=unit,
-        after={"kind": rule.kind, "keyword": rule.keyword, "cooldown_min": rule.cooldown_min},
-    )
-    return rule
-
-
-def _start_cursor(session: Session, kind: str) -> int:
-    if kind == AlertKind.KEYWORD:
-        return int(session.scalar(select(func.max(Mention.id))) or 0)
-    if kind in (AlertKind.SPIKE, AlertKind.NEGATIVE_SHARE):
-        return int(session.scalar(select(func.max(SpikeRecord.id))) or 0)
-    return 0
-
-
-def set_rule_active(session: Session, *, rule: AlertRule, active: bool, actor: User) -> AlertRule:
-    rule.is_active = active
-    audit_service.record(
-        session,
-        actor=actor,
-        action="alert_rule.activate" if active else "alert_rule.pause",
-        obj=rule,
-        unit=rule.unit,
-    )
-    return rule
 
 
 # --- evaluation -------------------------------------------------------------------------------------
@@ -293,6 +188,8 @@ def _narrative_firings(session: Session, rule: AlertRule, now: datetime) -> list
 
 
 def firings_of(session: Session, rule: AlertRule, now: datetime) -> list[Firing]:
+    if not rule.is_active:
+        return []  # a paused rule never fires
     if rule.kind == AlertKind.SPIKE:
         return _spike_firings(session, rule, SpikeMetric.volume)
     if rule.kind == AlertKind.NEGATIVE_SHARE:
@@ -305,7 +202,7 @@ def firings_of(session: Session, rule: AlertRule, now: datetime) -> list[Firing]
 
 
 def evaluate_rules(session: Session, *, now: datetime | None = None) -> list[AlertEvent]:
-    """Evaluate every active rule; store the alerts that pass the cool-down with their deliveries."""
+    """Evaluate every active (not paused) rule; store the alerts that pass the cool-down with deliveries."""
     now = now or utcnow()
     events: list[AlertEvent] = []
     for rule in session.scalars(
@@ -380,17 +277,3 @@ def _store(session: Session, rule: AlertRule, firing: Firing) -> AlertEvent:
         )
     session.flush()
     return event
-
-
-def rule_summary(rule: AlertRule) -> dict[str, Any]:
-    return {
-        "id": rule.id,
-        "name": rule.name,
-        "kind": rule.kind,
-        "unit_id": rule.unit_id,
-        "query_id": rule.query_id,
-        "keyword": rule.keyword,
-        "threshold": rule.threshold,
-        "cooldown_min": rule.cooldown_min,
-        "is_active": rule.is_active,
-    }
