@@ -101,3 +101,38 @@ def test_audit_export_csv_defuses_formulas(session):
     assert "'=HYPERLINK(1)" in text_out
     assert text_out.splitlines()[0].startswith("id,at,actor,action")
     assert str(root.id) in text_out
+
+
+def test_audit_export_keeps_to_the_subtree_and_defuses_every_text_cell(session):
+    import csv
+    import io
+
+    root = make_unit(session, name="Kementerian")
+    admin = make_user(session, unit=root, email="=cmd@contoh.go.id")
+    mine = org_service.create_unit(session, name="@SUM(A1)", parent=root, actor=admin)
+    other = org_service.create_unit(session, name="Ditjen Lain", parent=root, actor=admin)
+    org_service.rename_unit(session, unit=mine, name="+Ditjen Saya", actor=admin)
+    org_service.rename_unit(session, unit=other, name="Ditjen Lain Sekali", actor=admin)
+    leader = make_user(session, unit=mine, roles=("pimpinan",))
+    drafter = make_user(session, unit=mine, roles=("drafter",))
+    with pytest.raises(PermissionDenied):
+        org_service.audit_unit_ids(session, drafter)
+    unit_ids = org_service.audit_unit_ids(session, leader)
+    text_out = "".join(
+        audit_service.export_csv(session, filters=audit_service.AuditFilter(), unit_ids=unit_ids)
+    )
+    rows = list(csv.DictReader(io.StringIO(text_out)))
+    assert rows and {r["unit_id"] for r in rows} == {str(mine.id)}
+    assert "Ditjen Lain" not in text_out
+    for row in rows:
+        for column in ("actor", "action", "object_type", "object_id", "object_label", "before", "after"):
+            assert row[column][:1] not in ("=", "+", "-", "@"), (column, row[column])
+    assert any(r["actor"] == "'=cmd@contoh.go.id" for r in rows)
+    assert any(r["object_label"] == "'+Ditjen Saya" for r in rows)
+    renamed = audit_service.AuditFilter(action="unit.rename")
+    only = list(
+        csv.DictReader(
+            io.StringIO("".join(audit_service.export_csv(session, filters=renamed, unit_ids=unit_ids)))
+        )
+    )
+    assert [r["action"] for r in only] == ["unit.rename"]

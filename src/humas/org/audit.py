@@ -113,35 +113,34 @@ CSV_COLUMNS = [
 ]
 
 
-def export_csv(session: Session, *, filters: AuditFilter) -> Iterator[str]:
-    """The whole log (filtered) as CSV lines, oldest first, streamed in pages."""
+def export_csv(
+    session: Session, *, filters: AuditFilter, unit_ids: Iterable[int] | None = None
+) -> Iterator[str]:
+    """The log (filtered; `unit_ids` limits it to a subtree, None: all) as CSV, oldest first, in pages."""
     import json
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
+    base = _filtered(select(AuditLog), filters)
+    if unit_ids is not None:
+        base = base.where(AuditLog.unit_id.in_(list(unit_ids)))
     last_id = 0
     while True:
-        stmt = (
-            _filtered(select(AuditLog), filters)
-            .where(AuditLog.id > last_id)
-            .order_by(AuditLog.id)
-            .limit(1000)
-        )
-        rows = list(session.scalars(stmt))
+        rows = list(session.scalars(base.where(AuditLog.id > last_id).order_by(AuditLog.id).limit(1000)))
         for row in rows:
             writer.writerow(
                 [
                     row.id,
                     row.at.isoformat(),
-                    row.actor_label,
-                    row.action,
-                    row.object_type,
-                    row.object_id,
+                    _csv_safe(row.actor_label),
+                    _csv_safe(row.action),
+                    _csv_safe(row.object_type),
+                    _csv_safe(row.object_id or ""),
                     _csv_safe(row.object_label),
                     row.unit_id,
-                    json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
-                    json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
+                    _csv_safe(json.dumps(row.before, ensure_ascii=False)) if row.before is not None else "",
+                    _csv_safe(json.dumps(row.after, ensure_ascii=False)) if row.after is not None else "",
                 ]
             )
         yield buffer.getvalue()
@@ -153,5 +152,5 @@ def export_csv(session: Session, *, filters: AuditFilter) -> Iterator[str]:
 
 
 def _csv_safe(value: str) -> str:
-    """Defuse spreadsheet formulas in user-controlled text (CSV injection)."""
+    """Defuse spreadsheet formulas in text a user or the public controls (CSV injection)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -71,6 +71,15 @@ def visible_unit_ids(session: Session, actor: Principal) -> list[int]:
     return subtree_ids(session, actor.unit)
 
 
+AUDIT_READERS = (Role.admin, Role.pimpinan)
+
+
+def audit_unit_ids(session: Session, actor: Principal) -> list[int]:
+    """The units whose audit entries the actor may read: admins and leaders, their own subtree."""
+    require_role(actor, *AUDIT_READERS)
+    return visible_unit_ids(session, actor)
+
+
 def subtree_ids(session: Session, unit: Unit) -> list[int]:
     return list(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
 

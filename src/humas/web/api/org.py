@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from humas.org import audit as audit_service
 from humas.org import auth as auth_service
 from humas.org import service as org_service
-from humas.org.models import Role, User
+from humas.org.models import User
 from humas.org.schemas import (
     AuditRead,
     MeRead,
@@ -139,13 +139,13 @@ def list_audit(
     offset: int = 0,
 ) -> list[AuditRead]:
     """Audit entries of the caller's subtree, newest first (admin, pimpinan)."""
-    org_service.require_role(actor, Role.admin, Role.pimpinan)
+    unit_ids = org_service.audit_unit_ids(session, actor)
     filters = audit_service.AuditFilter(
         action=action, actor=actor_email, object_type=object_type, since=since, until=until
     )
     entries = audit_service.list_entries(
         session,
-        unit_ids=org_service.visible_unit_ids(session, actor),
+        unit_ids=unit_ids,
         filters=filters,
         limit=max(1, min(limit, 1000)),
         offset=max(0, offset),
