@@ -96,6 +96,21 @@ def test_sections_not_built_yet_say_so(web: WebClient, session) -> None:
         assert "Belum tersedia" in response.text
 
 
+def test_home_links_what_exists_as_the_role_allows(web: WebClient, session) -> None:
+    unit = make_unit(session)
+    web.login(make_user(session, unit=unit, roles=("pimpinan",)))
+    page = web.get("/").text
+    for href in ("/listening", "/mentions", "/channels", "/audit"):
+        assert f'class="tile" href="{href}"' in page, href
+    not_built = page.split('data-testid="home-not-built"', 1)[1].split("</section>", 1)[0]
+    assert "Kotak Masuk, Publikasi, Laporan" in not_built and "Pantauan" not in not_built
+    assert "Pantauan, kotak masuk" not in page
+    web.login(make_user(session, unit=unit, roles=("drafter",)))
+    page = web.get("/").text
+    assert 'class="tile" href="/listening"' in page and 'class="tile" href="/audit"' not in page
+    assert 'href="/audit"' not in web.get("/settings").text.split("<main", 1)[-1]
+
+
 def test_unknown_page_is_a_404_page(web: WebClient, session) -> None:
     web.login(make_user(session))
     response = web.get("/no-such-page")

@@ -74,6 +74,11 @@ def visible_unit_ids(session: Session, actor: Principal) -> list[int]:
 AUDIT_READERS = (Role.admin, Role.pimpinan)
 
 
+def can_read_audit(actor: Principal) -> bool:
+    """Admins and leaders read the audit log of their subtree."""
+    return has_role(actor, *AUDIT_READERS)
+
+
 def audit_unit_ids(session: Session, actor: Principal) -> list[int]:
     """The units whose audit entries the actor may read: admins and leaders, their own subtree."""
     require_role(actor, *AUDIT_READERS)

@@ -112,12 +112,14 @@ def iter_routes(app: FastAPI) -> Iterator[RouteInfo]:
             yield RouteInfo(context.path, frozenset(context.methods or ()), original)
 
 
-def _add_placeholders(app: FastAPI) -> None:
-    """Navigation sections nobody serves yet get an honest "not available yet" page."""
+def _add_placeholders(app: FastAPI) -> tuple[str, ...]:
+    """Navigation sections nobody serves yet get an honest "not available yet" page; returns their keys."""
     served = {r.path for r in iter_routes(app) if "GET" in r.methods}
+    missing = []
     for item in NAV:
         if item.href in served:
             continue
+        missing.append(item.key)
 
         def placeholder(request: Request, user: CurrentUser, _item=item) -> HTMLResponse:  # noqa: B008
             return render(request, "placeholder.html", item=_item)
@@ -130,6 +132,7 @@ def _add_placeholders(app: FastAPI) -> None:
             response_class=HTMLResponse,
             name=f"placeholder_{item.key}",
         )
+    return tuple(missing)
 
 
 def create_app() -> FastAPI:
@@ -156,6 +159,6 @@ def create_app() -> FastAPI:
         router = _import_router(f"humas.web.api.{name}")
         if router is not None:
             app.include_router(router, prefix=API_PREFIX)
-    _add_placeholders(app)
+    app.state.unbuilt_sections = _add_placeholders(app)
     app.state.served_get_paths = frozenset(r.path for r in iter_routes(app) if "GET" in r.methods)
     return app

@@ -1,4 +1,4 @@
-"""Beranda (the dashboard placeholder) and the settings hub."""
+"""Beranda (what the user can open, and their units) and the settings hub."""
 
 from __future__ import annotations
 
@@ -7,21 +7,38 @@ from fastapi.responses import HTMLResponse
 
 from humas.org import service as org_service
 from humas.web.deps import CurrentUser, DbSession
+from humas.web.nav import NAV
 from humas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 
+def _served(request: Request) -> frozenset[str]:
+    return getattr(request.app.state, "served_get_paths", frozenset())
+
+
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
-    """The home page: for now, the units the user works for."""
+    """The home page: the parts of humas the user can open, and the units they work for."""
     units = org_service.list_units(session, user)
     users = org_service.list_users(session, user)
-    return render(request, "home.html", units=units, user_count=len(users))
+    return render(
+        request,
+        "home.html",
+        units=units,
+        user_count=len(users),
+        served=_served(request),
+        can_audit=org_service.can_read_audit(user),
+        unbuilt=[item for item in NAV if item.key in getattr(request.app.state, "unbuilt_sections", ())],
+    )
 
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_hub(request: Request, user: CurrentUser) -> HTMLResponse:
     """Links to the organisation settings."""
-    served: frozenset[str] = getattr(request.app.state, "served_get_paths", frozenset())
-    return render(request, "settings.html", has_channels="/channels" in served)
+    return render(
+        request,
+        "settings.html",
+        has_channels="/channels" in _served(request),
+        can_audit=org_service.can_read_audit(user),
+    )
