@@ -13,10 +13,12 @@ from humas.core import secrets
 from humas.core.db import session_scope
 from humas.core.secrets import SecretsUnavailable
 from humas.core.settings import get_settings
+from humas.listening.models import AlertRule
+from humas.listening.service import rules as rules_service
 from humas.org.models import AuditLog
 from tests.channels.conftest import BOT_TOKEN, FERNET_KEY
 from tests.channels.factories import make_channel
-from tests.factories import make_unit
+from tests.factories import make_unit, make_user
 
 NEW_KEY = "qkTzJ5m0fV6oZz7p4Ik5N1wq2yUo8yqkF3eG7Hk1bXo="
 
@@ -79,16 +81,27 @@ def test_one_unreadable_channel_stops_the_rotation_and_nothing_changes(app_db, m
 
 def test_cli_rotate_then_drop_the_old_key(app_db, monkeypatch):
     with session_scope(app_db) as session:
-        channel_id = make_channel(session, unit=make_unit(session)).id
+        unit = make_unit(session)
+        channel_id = make_channel(session, unit=unit).id
+        rule = rules_service.create_rule(
+            session,
+            unit=unit,
+            actor=make_user(session, unit=unit),
+            data=rules_service.RuleInput(
+                name="Hook", kind="spike", webhook_url="https://hook.example/h", webhook_secret="s3cret-hook"
+            ),
+        )
+        rule_id = rule.id
     use_keys(monkeypatch, f"{NEW_KEY},{FERNET_KEY}")
     runner = CliRunner()
     result = runner.invoke(app, ["secrets", "rotate"])
     assert result.exit_code == 0, result.output
-    assert "re-encrypted: 1 channel(s)" in result.output and BOT_TOKEN not in result.output
+    assert "re-encrypted: 1 channel(s), 1 alert rule(s)" in result.output and BOT_TOKEN not in result.output
     use_keys(monkeypatch, NEW_KEY)
     with session_scope(app_db) as session:
         channel = channels_service.get_channel(session, channel_id)
         assert channels_service.channel_values(channel)["bot_token"] == BOT_TOKEN
+        assert rules_service.webhook_secret(session.get(AlertRule, rule_id)) == "s3cret-hook"
     key = runner.invoke(app, ["secrets", "new-key"]).output.strip()
     Fernet(key.encode())  # a valid, fresh key
     assert key not in (NEW_KEY, FERNET_KEY)

@@ -48,6 +48,10 @@ def demo(
         console.print(f"Using the existing {DEMO_DB} (run with --reset to rebuild and get new passwords).")
     if no_serve:
         return
+    from humas.cli.org import ensure_env_file
+
+    if ensure_env_file():  # keys for connecting channels and webhook alerts, as `humas init` writes them
+        console.print("Wrote a new secret key and encryption key to .env")
     env = dict(
         os.environ,
         HUMAS_DATABASE_URL=url,

@@ -13,6 +13,7 @@ from rich.console import Console
 from humas.channels import service as channels_service
 from humas.cli.common import handle_errors
 from humas.core.db import session_scope
+from humas.listening.service import rules as rules_service
 
 console = Console()
 app = typer.Typer(help="Encryption key of stored credentials (HUMAS_FERNET_KEY).", no_args_is_help=True)
@@ -30,4 +31,5 @@ def rotate_command() -> None:
     """Re-encrypt every stored secret under the first key of HUMAS_FERNET_KEY (all or nothing)."""
     with session_scope() as session:
         channels = channels_service.reencrypt_credentials(session)
-    console.print(f"re-encrypted: {channels} channel(s)", markup=False)
+        rules = rules_service.reencrypt_secrets(session)
+    console.print(f"re-encrypted: {channels} channel(s), {rules} alert rule(s)", markup=False)

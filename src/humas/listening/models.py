@@ -122,7 +122,8 @@ class AlertRule(Base):
     emails: Mapped[list[Any]] = mapped_column(default=list)
     telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
     webhook_url: Mapped[str | None] = mapped_column(Text)
-    webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    # NOTE: Fernet token (core.secrets) of {"secret": ...}; read it with rules.webhook_secret(), never log it.
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(default=True)
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)  # last mention / spike id evaluated
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

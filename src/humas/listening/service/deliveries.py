@@ -22,6 +22,7 @@ from humas.core.time import utcnow
 from humas.listening import delivery as transport
 from humas.listening.alerting import RenderedAlert
 from humas.listening.models import AlertDelivery
+from humas.listening.service import rules
 from humas.listening.settings import DeliverySettings, get_delivery_settings
 from humas.org import audit as audit_service
 from humas.org.models import User
@@ -51,7 +52,7 @@ def _send(
         return transport.send_webhook(
             payload,
             url=delivery.target,
-            secret=event.rule.webhook_secret or "",
+            secret=rules.webhook_secret(event.rule) or "",
             settings=settings,
             delivery_id=delivery.idempotency_key,
         )

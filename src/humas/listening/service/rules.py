@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from humas.core import secrets
 from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
 from humas.ingest import service as ingest_service
@@ -74,6 +75,37 @@ def _check(data: RuleInput) -> None:
         raise Invalid(_("A webhook needs a signing secret."), field="webhook_secret")
 
 
+def webhook_secret(rule: AlertRule) -> str | None:
+    """The rule's webhook signing secret, decrypted (stored encrypted under HUMAS_FERNET_KEY)."""
+    if not rule.webhook_secret_encrypted:
+        return None
+    return str(secrets.decrypt(rule.webhook_secret_encrypted).get("secret") or "") or None
+
+
+def _set_webhook_secret(rule: AlertRule, secret: str | None) -> None:
+    rule.webhook_secret_encrypted = secrets.encrypt({"secret": secret}) if secret else None
+
+
+def reencrypt_secrets(session: Session) -> int:
+    """Re-encrypt every rule's webhook secret under the first key of HUMAS_FERNET_KEY (key rotation).
+
+    All or nothing like ``channels.reencrypt_credentials``; returns how many rules were re-encrypted.
+    """
+    rules = list(session.scalars(select(AlertRule).where(AlertRule.webhook_secret_encrypted.is_not(None))))
+    for rule in rules:
+        rule.webhook_secret_encrypted = secrets.reencrypt(rule.webhook_secret_encrypted or "")
+    if rules:
+        audit_service.record(
+            session,
+            actor=None,
+            action="alert_rule.reencrypt_secrets",
+            obj=rules[0],
+            label="HUMAS_FERNET_KEY",
+            after={"alert_rules": len(rules)},
+        )
+    return len(rules)
+
+
 def _apply(rule: AlertRule, data: RuleInput) -> None:
     rule.query_id = data.query_id or None
     rule.name = data.name.strip()[:200]
@@ -84,7 +116,8 @@ def _apply(rule: AlertRule, data: RuleInput) -> None:
     rule.emails = list(data.emails)
     rule.telegram_chat_id = data.telegram_chat_id or None
     rule.webhook_url = data.webhook_url or None
-    rule.webhook_secret = data.webhook_secret or None
+    if data.webhook_secret != webhook_secret(rule):
+        _set_webhook_secret(rule, data.webhook_secret or None)
 
 
 def create_rule(session: Session, *, unit: Unit, data: RuleInput, actor: User) -> AlertRule:
@@ -111,15 +144,15 @@ def create_rule(session: Session, *, unit: Unit, data: RuleInput, actor: User) -
 def update_rule(session: Session, *, rule: AlertRule, data: RuleInput, actor: User) -> AlertRule:
     """Change what a rule watches and whom it tells; an empty webhook secret keeps the stored one."""
     if data.webhook_url and not data.webhook_secret and data.webhook_url == rule.webhook_url:
-        data = replace(data, webhook_secret=rule.webhook_secret)
+        data = replace(data, webhook_secret=webhook_secret(rule))
     _check(data)
     if data.query_id and data.query_id != rule.query_id:
         ingest_service.access_query(session, actor, data.query_id)
     before = _audited(rule)
-    old_kind, old_secret = rule.kind, rule.webhook_secret
+    old_kind, old_secret = rule.kind, webhook_secret(rule)
     _apply(rule, data)
     after = _audited(rule)
-    secret_changed = rule.webhook_secret != old_secret
+    secret_changed = webhook_secret(rule) != old_secret
     if before == after and not secret_changed:
         return rule
     if rule.kind != old_kind:
