@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from humas.core.errors import Invalid
@@ -27,77 +29,66 @@ def parse_date(value: str | None, field: str) -> date | None:
         raise Invalid(_("Enter a date as YYYY-MM-DD."), field=field) from None
 
 
-def audit_filter(
-    action: str | None, actor: str | None, object_type: str | None, since: str | None, until: str | None
-) -> audit_service.AuditFilter:
-    return audit_service.AuditFilter(
+@dataclass(frozen=True)
+class AuditQuery:
+    """The page's filters: parsed for the service, and as typed for the links (pages, CSV download)."""
+
+    filters: audit_service.AuditFilter
+    params: dict[str, str]
+
+
+def audit_query(
+    action: str | None = None,
+    actor: str | None = None,
+    object_type: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> AuditQuery:
+    filters = audit_service.AuditFilter(
         action=(action or "").strip()[:80] or None,
         actor=(actor or "").strip()[:254] or None,
         object_type=(object_type or "").strip()[:60] or None,
         since=parse_date(since, "since"),
         until=parse_date(until, "until"),
     )
+    typed = {"action": action, "actor": actor, "object_type": object_type, "since": since, "until": until}
+    return AuditQuery(filters, {k: v for k, v in typed.items() if v})
+
+
+# NOTE: after CurrentUser in each route, so a visitor who is not logged in goes to the login page first.
+AuditParams = Annotated[AuditQuery, Depends(audit_query)]
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    action: str | None = None,
-    actor: str | None = None,
-    object_type: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    page: int = 1,
+    request: Request, session: DbSession, user: CurrentUser, query: AuditParams, page: int = 1
 ) -> HTMLResponse:
     """Who changed what, newest first (admins and leaders)."""
     unit_ids = org_service.audit_unit_ids(session, user)
-    filters = audit_filter(action, actor, object_type, since, until)
     page = max(1, min(page, 10_000))
     entries = audit_service.list_entries(
         session,
         unit_ids=unit_ids,
-        filters=filters,
+        filters=query.filters,
         limit=PAGE_SIZE + 1,
         offset=(page - 1) * PAGE_SIZE,
     )
-    query = {
-        k: v
-        for k, v in {
-            "action": action,
-            "actor": actor,
-            "object_type": object_type,
-            "since": since,
-            "until": until,
-        }.items()
-        if v
-    }
     return render(
         request,
         "audit/index.html",
         entries=entries[:PAGE_SIZE],
         has_more=len(entries) > PAGE_SIZE,
         page=page,
-        query=query,
+        query=query.params,
     )
 
 
 @router.get("/audit/export.csv")
-def audit_csv(
-    session: DbSession,
-    user: CurrentUser,
-    action: str | None = None,
-    actor: str | None = None,
-    object_type: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-) -> StreamingResponse:
+def audit_csv(session: DbSession, user: CurrentUser, query: AuditParams) -> StreamingResponse:
     """The entries the page's filters select, every page of them, oldest first, as CSV."""
     unit_ids = org_service.audit_unit_ids(session, user)
-    filters = audit_filter(action, actor, object_type, since, until)
     # NOTE: read in full before returning: the request's session closes when the route returns.
-    chunks = list(audit_service.export_csv(session, filters=filters, unit_ids=unit_ids))
+    chunks = list(audit_service.export_csv(session, filters=query.filters, unit_ids=unit_ids))
     return StreamingResponse(
         iter(["\ufeff", *chunks]),
         media_type="text/csv; charset=utf-8",
