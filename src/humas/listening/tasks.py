@@ -15,11 +15,13 @@ log = logging.getLogger(__name__)
 
 @huey.periodic_task(crontab(minute="*"))
 def rollup_facets_task() -> None:
-    """Roll up keyphrases, hashtags, emotions and authors of new mentions, then check keyword rules."""
+    """Roll up keyphrases, hashtags, emotions and authors of new mentions (and recount queries whose
+    backfill has finished), then check keyword rules."""
     from humas.listening.service import alerts, facets
 
     with session_scope() as session:
         facets.update_facets(session)
+        facets.rebuild_backfilled_queries(session)
     with session_scope() as session:
         alerts.evaluate_rules(session)
     deliver_alerts_task()

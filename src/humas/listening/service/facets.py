@@ -13,16 +13,17 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from humas.core.time import utcnow
-from humas.ingest.models import Mention, QueryMatch
+from humas.ingest.models import IngestJob, Mention, QueryMatch
 from humas.ingest.service.sql import dialect_of, insert_for, upsert_add
 from humas.listening.models import DailyRollup, FacetRollup, ListeningCursor
 from humas.listening.service.scope import bucket_of, floor_hour
 
 CURSOR = "facets"
+REBUILT = "query-rebuilt:"  # + query id: the last finished backfill job folded into that query's rollups
 HASHTAG = re.compile(r"#(\w{2,60})")
 KEY_MAX = 200
 # "Top authors by reach" needs only accounts that reach many; keeping every one-off author per day made
@@ -66,26 +67,28 @@ def _matches(session: Session, ids: list[int]) -> dict[int, list[int]]:
     return found
 
 
+COLUMNS = (
+    Mention.id,
+    Mention.unit_id,
+    Mention.created_at,
+    Mention.keyphrases,
+    Mention.emotion,
+    Mention.text,
+    Mention.platform,
+    Mention.sentiment,
+    Mention.author_handle,
+    Mention.author_name,
+    Mention.author_followers,
+)
+
+
 def update_facets(session: Session, *, batch: int = 5000, max_batches: int | None = None) -> int:
     """Roll up the facets of mentions added since the last run; returns how many mentions were read."""
     cursor = get_cursor(session, CURSOR)
     done = 0
     while max_batches is None or max_batches > 0:
-        columns = (
-            Mention.id,
-            Mention.unit_id,
-            Mention.created_at,
-            Mention.keyphrases,
-            Mention.emotion,
-            Mention.text,
-            Mention.platform,
-            Mention.sentiment,
-            Mention.author_handle,
-            Mention.author_name,
-            Mention.author_followers,
-        )
         rows = session.execute(
-            select(*columns).where(Mention.id > cursor.value).order_by(Mention.id).limit(batch)
+            select(*COLUMNS).where(Mention.id > cursor.value).order_by(Mention.id).limit(batch)
         ).all()
         if not rows:
             break
@@ -99,14 +102,62 @@ def update_facets(session: Session, *, batch: int = 5000, max_batches: int | Non
     return done
 
 
-def add_rows(session: Session, rows: Iterable[Any], matches: dict[int, list[int]]) -> None:
-    """Add the facets of mention rows (id, unit_id, created_at, keyphrases, emotion, text, author...)."""
+def rebuild_backfilled_queries(session: Session, *, batch: int = 5000) -> list[int]:
+    """Rebuild the daily and facet rollups of every query whose backfill finished since its last rebuild.
+
+    The forward job counts a mention for the queries it matched when the job read it; a backfill (a new
+    query, or a changed text) tags older mentions later. Returns the ids of the rebuilt queries.
+    """
+    finished = session.execute(
+        select(IngestJob.key, func.max(IngestJob.id))
+        .where(IngestJob.kind == "backfill", IngestJob.status == "done")
+        .group_by(IngestJob.key)
+    ).all()
+    rebuilt = []
+    for key, job_id in sorted(finished, key=lambda r: r[1]):
+        query_id = int(key.split(":", 1)[1])
+        marker = get_cursor(session, f"{REBUILT}{query_id}")
+        if marker.value >= job_id:
+            continue
+        rebuild_query(session, query_id, batch=batch)
+        marker.value, marker.updated_at = job_id, utcnow()
+        rebuilt.append(query_id)
+    return rebuilt
+
+
+def rebuild_query(session: Session, query_id: int, *, batch: int = 5000) -> int:
+    """Recount one query's daily and facet rollups from its matches, up to the forward job's cursor (later
+    mentions are counted by the forward job itself); returns how many mentions were read."""
+    upto = get_cursor(session, CURSOR).value
+    session.execute(delete(DailyRollup).where(DailyRollup.query_id == query_id))
+    session.execute(delete(FacetRollup).where(FacetRollup.query_id == query_id))
+    last, done = 0, 0
+    while True:
+        rows = session.execute(
+            select(*COLUMNS)
+            .join(QueryMatch, QueryMatch.mention_id == Mention.id)
+            .where(QueryMatch.query_id == query_id, Mention.id > last, Mention.id <= upto)
+            .order_by(Mention.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return done
+        add_rows(session, rows, {r.id: [query_id] for r in rows}, include_all=False)
+        last, done = rows[-1].id, done + len(rows)
+
+
+def add_rows(
+    session: Session, rows: Iterable[Any], matches: dict[int, list[int]], *, include_all: bool = True
+) -> None:
+    """Add the facets of mention rows (id, unit_id, created_at, keyphrases, emotion, text, author...) to the
+    rollups of their queries, and (``include_all``) to the unit's all-mentions rollup (query 0)."""
     counts: Counter[tuple[int, int, str, datetime, str]] = Counter()
     daily: Counter[tuple[int, int, datetime, str, str]] = Counter()
     reach: dict[tuple[int, int, str, datetime, str], int] = {}
+    everything = (0,) if include_all else ()
     for row in rows:
         day = bucket_of(floor_hour(row.created_at), "day")
-        for query_id in (0, *matches.get(row.id, ())):
+        for query_id in (*everything, *matches.get(row.id, ())):
             daily[(row.unit_id, query_id, day, row.platform, row.sentiment or "unknown")] += 1
             for facet, key, followers in _facets(row):
                 k = (row.unit_id, query_id, facet, day, key)
