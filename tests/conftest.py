@@ -120,6 +120,20 @@ def use_database(monkeypatch: pytest.MonkeyPatch, empty_db_url: str) -> Iterator
     get_engine.cache_clear()
 
 
+FERNET_KEY = "n3JxPZ0sCj1c1y0n9Nq3sBvqgY5KpX2c0m4Jt7Wf1aE="
+
+
+@pytest.fixture
+def fernet_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """HUMAS_FERNET_KEY set, as `humas init` writes one (stored credentials and webhook secrets need it)."""
+    from humas.core.settings import get_settings
+
+    monkeypatch.setenv("HUMAS_FERNET_KEY", FERNET_KEY)
+    get_settings.cache_clear()
+    yield FERNET_KEY
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session whose every change is rolled back after the test (commits become savepoints)."""

@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from humas.core.settings import get_settings
 from tests.ingest.helpers import fake_analyze
 
-FERNET_KEY = "n3JxPZ0sCj1c1y0n9Nq3sBvqgY5KpX2c0m4Jt7Wf1aE="
 HERE = Path(__file__).parent
 CONNECTOR_FIXTURES = HERE.parent / "connectors" / "fixtures"
 BOT_TOKEN = "7012345678:AAH-rahasia-bot-token-XYZ987"
@@ -35,11 +33,8 @@ def raw(platform: str, name: str) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def fernet_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("HUMAS_FERNET_KEY", FERNET_KEY)
-    get_settings.cache_clear()
-    yield FERNET_KEY
-    get_settings.cache_clear()
+def _fernet_key(fernet_key: str) -> str:
+    return fernet_key
 
 
 @pytest.fixture(autouse=True)

@@ -16,8 +16,9 @@ from humas.core.settings import get_settings
 from humas.listening.models import AlertRule
 from humas.listening.service import rules as rules_service
 from humas.org.models import AuditLog
-from tests.channels.conftest import BOT_TOKEN, FERNET_KEY
+from tests.channels.conftest import BOT_TOKEN
 from tests.channels.factories import make_channel
+from tests.conftest import FERNET_KEY
 from tests.factories import make_unit, make_user
 
 NEW_KEY = "qkTzJ5m0fV6oZz7p4Ik5N1wq2yUo8yqkF3eG7Hk1bXo="

@@ -4,7 +4,6 @@ and a Fernet key (webhook secrets are stored encrypted)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,18 +15,12 @@ from humas.listening.demo import _fallback_analyzer
 from humas.org.models import Unit
 
 _ids = itertools.count(1)
-FERNET_KEY = "Yq6c8m3Jk2R0sWb5XfT1uZp9LdH4eVn7AiQoGyCwKtM="
 
 
 @pytest.fixture(autouse=True)
-def fernet_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Alert rules keep their webhook secret encrypted: a key, as `humas init` writes one."""
-    from humas.core.settings import get_settings
-
-    monkeypatch.setenv("HUMAS_FERNET_KEY", FERNET_KEY)
-    get_settings.cache_clear()
-    yield FERNET_KEY
-    get_settings.cache_clear()
+def _fernet_key(fernet_key: str) -> str:
+    """Alert rules keep their webhook secret encrypted."""
+    return fernet_key
 
 
 def add_mentions(
