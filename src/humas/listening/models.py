@@ -31,12 +31,6 @@ class FacetRollup(Base):
     count: Mapped[int] = mapped_column(default=0)
     reach: Mapped[int] = mapped_column(BigInteger, default=0)
 
-    __table_args__ = (
-        # Top authors by reach: walk the rows by reach and stop early, then count only those authors.
-        Index("ix_facet_rollups_reach", "query_id", "facet", "reach"),
-        Index("ix_facet_rollups_key_day", "query_id", "facet", "key", "day"),
-    )
-
 
 class DailyRollup(Base):
     """Mentions per WIB day, unit, query (0 = all), platform and sentiment: what 30-day dashboards read.

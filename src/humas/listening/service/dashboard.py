@@ -166,7 +166,10 @@ def share_of_voice(session: Session, scope: Scope, queries: list[SavedQuery]) ->
     return sorted(rows, key=lambda r: -r["count"])
 
 
-def _facet_sums(session: Session, scope: Scope, facet: str, *, keys: list[str] | None = None) -> Any:
+def _facet_sums(
+    session: Session, scope: Scope, facet: str, *, keys: list[str] | None = None, by_reach: bool = False
+) -> Any:
+    """(key, count, reach) of a facet in the scope: the given keys, or the 200 largest by count (by reach)."""
     stmt = (
         select(FacetRollup.key, func.sum(FacetRollup.count), func.max(FacetRollup.reach))
         .where(
@@ -181,7 +184,8 @@ def _facet_sums(session: Session, scope: Scope, facet: str, *, keys: list[str] |
     if keys is not None:
         stmt = stmt.where(FacetRollup.key.in_(keys))
     else:
-        stmt = stmt.order_by(func.sum(FacetRollup.count).desc()).limit(200)
+        largest = func.max(FacetRollup.reach) if by_reach else func.sum(FacetRollup.count)
+        stmt = stmt.order_by(largest.desc(), FacetRollup.key).limit(200)
     return session.execute(stmt).all()
 
 
@@ -221,33 +225,9 @@ def emotions(session: Session, scope: Scope) -> list[dict[str, Any]]:
     ]
 
 
-def _widest_reach(session: Session, scope: Scope) -> list[str]:
-    """The TOP author keys with the largest reach in the scope: rows read by reach, largest first, until
-    TOP distinct authors are found (an index on reach lets the database stop early, summing nothing)."""
-    stmt = (
-        select(FacetRollup.key)
-        .where(
-            FacetRollup.unit_id.in_(scope.unit_ids),
-            FacetRollup.query_id == scope.query_id,
-            FacetRollup.facet == "author",
-            FacetRollup.day >= bucket_of(floor_hour(scope.since), "day"),
-            FacetRollup.day < scope.until,
-        )
-        .order_by(FacetRollup.reach.desc(), FacetRollup.key)
-    )
-    limit = TOP * 20
-    while True:
-        keys = list(session.scalars(stmt.limit(limit)))
-        distinct = list(dict.fromkeys(keys))
-        if len(distinct) >= TOP or len(keys) < limit:
-            return distinct[:TOP]
-        limit *= 8
-
-
 def authors(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Authors with the widest reach (most followers) in the range, with how often they spoke."""
-    keys = _widest_reach(session, scope)
-    rows = _facet_sums(session, scope, "author", keys=keys) if keys else []
+    rows = _facet_sums(session, scope, "author", by_reach=True)
     out = []
     for key, n, reach in rows:
         platform, _sep, who = key.partition(":")
