@@ -113,12 +113,16 @@ def rebuild_backfilled_queries(session: Session, *, batch: int = 5000) -> list[i
         .where(IngestJob.kind == "backfill", IngestJob.status == "done")
         .group_by(IngestJob.key)
     ).all()
+    # One read of every marker (this runs each minute), not one per query.
+    markers = select(ListeningCursor.name, ListeningCursor.value)
+    markers = markers.where(ListeningCursor.name.startswith(REBUILT))
+    folded = {name: value for name, value in session.execute(markers)}
     rebuilt = []
     for key, job_id in sorted(finished, key=lambda r: r[1]):
         query_id = int(key.split(":", 1)[1])
-        marker = get_cursor(session, f"{REBUILT}{query_id}")
-        if marker.value >= job_id:
+        if folded.get(f"{REBUILT}{query_id}", 0) >= job_id:
             continue
+        marker = get_cursor(session, f"{REBUILT}{query_id}")
         rebuild_query(session, query_id, batch=batch)
         marker.value, marker.updated_at = job_id, utcnow()
         rebuilt.append(query_id)
