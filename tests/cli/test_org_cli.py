@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from humas.cli.main import app
 from humas.core.db import get_engine, session_scope
+from humas.demo.org import build_demo
 from humas.org import auth
-from humas.org.demo import build_demo
 from humas.org.models import AuditLog, Unit, User
 
 runner = CliRunner()

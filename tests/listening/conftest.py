@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from humas.connectors.base import SourceItem
+from humas.demo.listening import _fallback_analyzer
 from humas.ingest.service.pipeline import ingest_items
-from humas.listening.demo import _fallback_analyzer
 from humas.org.models import Unit
 
 _ids = itertools.count(1)

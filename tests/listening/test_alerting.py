@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from humas.listening.alerting import (
+from humas.listening.alert_text import (
     Alert,
     AlertKind,
     Firing,

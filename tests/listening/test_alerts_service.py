@@ -10,7 +10,7 @@ import respx
 
 from humas.core.errors import NotFound
 from humas.ingest.models import MentionRollup
-from humas.listening import delivery as transport
+from humas.listening import alert_transport as transport
 from humas.listening.models import AlertEvent, SpikeRecord
 from humas.listening.service import alerts, deliveries, rules, spikes
 from humas.listening.service.scope import resolve_scope

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def demo_month(live_server: LiveServer) -> LiveServer:
-    from humas.listening.demo import _fallback_analyzer, seed_demo_mentions
+    from humas.demo.listening import _fallback_analyzer, seed_demo_mentions
 
     seed_demo_mentions(live_server.engine, only_if_empty=False, analyzer=_fallback_analyzer)
     return live_server

@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 from typer.testing import CliRunner
 
+from humas.bench.spikes import generate_series
 from humas.cli.spikes import app
-from humas.listening.spike_eval import generate_series
-from humas.listening.spikes import detect
+from humas.listening.spike_detector import detect
 
 runner = CliRunner()
 

@@ -18,8 +18,8 @@ import pytest
 import respx
 from aiosmtpd.controller import Controller
 
-from humas.listening.alerting import Alert, AlertKind, render_alert
-from humas.listening.delivery import (
+from humas.listening.alert_text import Alert, AlertKind, render_alert
+from humas.listening.alert_transport import (
     DeliveryResult,
     Outcome,
     deliver_with_retry,

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from humas.listening.spike_eval import bench_spikes, generate_series
+from humas.bench.spikes import bench_spikes, generate_series
 
 
 def test_generator_is_reproducible_and_has_known_events():

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from humas.bench.spikes import _rhythm, evaluate, generate_series, score_series
 from humas.core.errors import Invalid
-from humas.listening.spike_eval import _rhythm, evaluate, generate_series, score_series
-from humas.listening.spikes import (
+from humas.listening.spike_detector import (
     SpikeDetector,
     detect,
     detect_share,

@@ -23,7 +23,7 @@ def demo(
 ) -> None:
     """Build a demo institution and serve it at http://127.0.0.1:8000."""
     from humas.core.db import make_engine
-    from humas.org.demo import build_demo
+    from humas.demo.org import build_demo
 
     if reset:
         for suffix in ("", "-wal", "-shm"):
@@ -32,7 +32,7 @@ def demo(
     engine = make_engine(url)
     credentials = build_demo(engine)
     if credentials:
-        from humas.listening.demo import seed_demo_mentions
+        from humas.demo.listening import seed_demo_mentions
 
         with console.status("Adding a month of demo mentions…"):
             seed_demo_mentions(engine)

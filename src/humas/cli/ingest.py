@@ -196,7 +196,7 @@ def bench_ingest(
     workers: Annotated[int, typer.Option(help="Analysis worker processes beside the writer.")] = 2,
 ) -> None:
     """End-to-end ingest, matching and search benchmark (targets in issue 5)."""
-    from humas.ingest import bench
+    from humas.bench import ingest as bench
 
     if engine not in ("sqlite", "postgresql"):
         raise fail("--engine must be sqlite or postgresql", code=2)

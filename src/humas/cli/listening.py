@@ -20,7 +20,7 @@ def bench_dashboard(
     runs: Annotated[int, typer.Option(help="Timed requests per endpoint.")] = 30,
 ) -> None:
     """Dashboard endpoints' p50/p95 for a 30-day range on a unit with 50 descendants, and arrival latency."""
-    from humas.cli import dashboard_bench as bench
+    from humas.bench import dashboard as bench
 
     if engine not in ("sqlite", "postgresql"):
         console.print("--engine must be sqlite or postgresql", style="red")

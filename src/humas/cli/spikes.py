@@ -22,7 +22,7 @@ from typing import Annotated, TextIO
 import typer
 
 from humas.core.errors import Invalid
-from humas.listening.spikes import Spike, SpikeDetector
+from humas.listening.spike_detector import Spike, SpikeDetector
 
 app = typer.Typer(help="Spike detection on a time series.", no_args_is_help=True)
 
@@ -140,6 +140,6 @@ def bench_spikes_command(
     ] = 1000,
 ) -> None:
     """Precision, recall and detection delay of the spike detector on generated series."""
-    from humas.listening.spike_eval import bench_spikes
+    from humas.bench.spikes import bench_spikes
 
     typer.echo(json.dumps(bench_spikes(json_out, seeds=seeds, first_seed=first_seed)))

@@ -20,7 +20,7 @@ from humas.core.errors import NotFound
 from humas.core.i18n import _
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
-from humas.listening.alerting import Alert, AlertKind, Firing, group_firings, group_key, render_alert
+from humas.listening.alert_text import Alert, AlertKind, Firing, group_firings, group_key, render_alert
 from humas.listening.models import AlertDelivery, AlertEvent, AlertRule, Narrative, SpikeMetric, SpikeRecord
 from humas.org import service as org_service
 from humas.org.service import Principal

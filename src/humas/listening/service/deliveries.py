@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from humas.core.errors import Conflict
 from humas.core.i18n import _
 from humas.core.time import utcnow
-from humas.listening import delivery as transport
-from humas.listening.alerting import RenderedAlert
+from humas.listening import alert_transport as transport
+from humas.listening.alert_text import RenderedAlert
 from humas.listening.models import AlertDelivery
 from humas.listening.service import rules
 from humas.listening.settings import DeliverySettings, get_delivery_settings

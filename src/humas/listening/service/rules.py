@@ -18,7 +18,7 @@ from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
 from humas.ingest import service as ingest_service
 from humas.ingest.models import Mention
-from humas.listening.alerting import AlertKind
+from humas.listening.alert_text import AlertKind
 from humas.listening.models import AlertRule, SpikeRecord
 from humas.org import audit as audit_service
 from humas.org import service as org_service

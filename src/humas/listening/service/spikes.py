@@ -21,8 +21,8 @@ from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch, SavedQuery
 from humas.listening.models import DetectorState, SpikeMetric, SpikeRecord
 from humas.listening.service.scope import Scope, floor_hour
-from humas.listening.spike_model import Spike
-from humas.listening.spikes import SpikeDetector, detect_share
+from humas.listening.spike_detector import SpikeDetector, detect_share
+from humas.listening.spike_parts import Spike
 from humas.org.models import Unit
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from humas.listening.alerting import RenderedAlert, clean_line
+from humas.listening.alert_text import RenderedAlert, clean_line
 from humas.listening.settings import DeliverySettings, get_delivery_settings
 
 SIGNATURE_HEADER = "X-Humas-Signature-256"

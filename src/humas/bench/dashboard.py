@@ -186,8 +186,8 @@ def _arrival(engine: Engine, client: Any, headers: dict[str, str], root_id: int)
     from humas.connectors.base import SourceItem
     from humas.core.db import session_scope
     from humas.core.time import utcnow
+    from humas.demo.listening import _fallback_analyzer
     from humas.ingest.service.pipeline import ingest_items
-    from humas.listening.demo import _fallback_analyzer
     from humas.org.models import Unit
 
     url = f"/api/v1/listening/summary?unit_id={root_id}&days=1"

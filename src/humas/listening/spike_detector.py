@@ -28,7 +28,7 @@ from typing import Any
 
 from humas.core.errors import Invalid
 from humas.core.i18n import _
-from humas.listening.spike_model import (
+from humas.listening.spike_parts import (
     EPOCH,
     STATE_VERSION,
     Point,

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from humas.listening.spikes import SpikeParams, detect
+from humas.listening.spike_detector import SpikeParams, detect
 
 WIB = timezone(timedelta(hours=7))
 START = datetime(2026, 9, 7, tzinfo=WIB)  # a Monday

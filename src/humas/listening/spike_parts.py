@@ -1,7 +1,8 @@
 """The parts of the spike detector: the seasonal baseline, the tail test and the spike tracker.
 
-`humas.listening.spikes` puts them together (and documents the method); this module holds their state, which
-`to_state` / `from_state` turn into plain JSON-able dicts so a live detector can be saved between runs.
+`humas.listening.spike_detector` puts them together (and documents the method); this module holds their
+state, which `to_state` / `from_state` turn into plain JSON-able dicts so a live detector can be saved
+between runs.
 """
 
 from __future__ import annotations

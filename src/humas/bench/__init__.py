@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations (tools, not rules): ingest, dashboard, spikes."""

@@ -1,0 +1,1 @@
+"""The demo institution: units, users, mentions (tools, not rules)."""

@@ -1,0 +1,21 @@
+"""mentions: thread root, in-reply-to, media kind
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-01 23:30:00
+"""
+
+from __future__ import annotations
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass  # NOTE: placeholder reserved in the revision chain; filled by the work it is named for
+
+
+def downgrade() -> None:
+    pass
