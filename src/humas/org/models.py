@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
@@ -36,6 +36,8 @@ class Unit(Base):
     depth: Mapped[int] = mapped_column(default=0)
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # IANA zone (Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura); NULL: the parent's (root: Jakarta).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 
@@ -46,6 +48,44 @@ class Unit(Base):
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.name!r}>"
+
+
+class UnitWorkHours(Base):
+    """A unit's own weekly hours: seven rows (Monday = 0), or none to take the parent's."""
+
+    __tablename__ = "unit_work_hours"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(primary_key=True)
+    hours: Mapped[str] = mapped_column(String(200), default="")  # "08:00-16:00"; empty: closed
+
+
+class UnitHoursException(Base):
+    """Other hours on a date range (Ramadan hours) for the listed weekdays (bit 0 = Monday)."""
+
+    __tablename__ = "unit_hours_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    first_on: Mapped[date]
+    last_on: Mapped[date]
+    weekdays: Mapped[int] = mapped_column(default=0b1111111)
+    hours: Mapped[str] = mapped_column(String(200), default="")  # empty: closed on those days
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UnitClosure(Base):
+    """A date range a unit is closed on besides the national holidays (a regional holiday)."""
+
+    __tablename__ = "unit_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    first_on: Mapped[date]
+    last_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class User(Base):

@@ -15,6 +15,18 @@ from humas.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from humas.core.i18n import _
 from humas.core.time import utcnow
 from humas.org import audit as audit_service
+
+# A unit's time zone and working calendar live in org.calendars; other domains reach them here.
+from humas.org.calendars import add_closure as add_closure
+from humas.org.calendars import add_hours_exception as add_hours_exception
+from humas.org.calendars import calendar_settings as calendar_settings
+from humas.org.calendars import remove_closure as remove_closure
+from humas.org.calendars import remove_hours_exception as remove_hours_exception
+from humas.org.calendars import set_unit_zone as set_unit_zone
+from humas.org.calendars import set_work_hours as set_work_hours
+from humas.org.calendars import unit_calendar as unit_calendar
+from humas.org.calendars import unit_zone as unit_zone
+from humas.org.calendars import unit_zone_name as unit_zone_name
 from humas.org.models import Role, Unit, User, UserRole
 from humas.org.passwords import hash_password, validate_new_password
 
