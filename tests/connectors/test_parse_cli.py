@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from humas.cli.connectors import app
+from humas.connectors.base import MEDIA_KINDS
 from tests.connectors.conftest import FIXTURES
 
-FIELDS = {
+OLD_FIELDS = {
     "platform",
     "external_id",
     "kind",
@@ -23,7 +25,11 @@ FIELDS = {
     "parent_external_id",
     "metrics",
 }
+NEW_FIELDS = {"thread_root_id", "in_reply_to_id", "media_kind", "media_ref"}
+FIELDS = OLD_FIELDS | NEW_FIELDS
 ALL = sorted(p for p in FIXTURES.glob("*/*.json"))
+# The output of every fixture recorded before the thread fields existed (the v1 contract).
+CONTRACT_V1 = json.loads((Path(__file__).parent / "parse_contract_v1.json").read_text(encoding="utf-8"))
 runner = CliRunner()
 
 
@@ -56,8 +62,28 @@ def test_parse_fixture(path):
         assert all(isinstance(k, str) and type(v) is int for k, v in item["metrics"].items())
         if item["created_at"] is not None:
             assert datetime.fromisoformat(item["created_at"]).utcoffset() is not None
-        for key in ("author_id", "author_handle", "url", "parent_external_id"):
+        for key in ("author_id", "author_handle", "url", "parent_external_id", *NEW_FIELDS):
             assert item[key] is None or isinstance(item[key], str)
+        assert item["media_kind"] in (None, *MEDIA_KINDS)
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACT_V1))
+def test_old_fields_keep_their_values(name):
+    """Every field printed before keeps its name and value for every fixture recorded then."""
+    platform, _ = name.split("/")
+    result = runner.invoke(app, ["parse", platform, str(FIXTURES / name)])
+    assert result.exit_code == 0, result.output
+    printed = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [{k: v for k, v in item.items() if k in OLD_FIELDS} for item in printed] == CONTRACT_V1[name]
+
+
+def test_thread_and_media_fields_are_printed(tmp_path):
+    result = runner.invoke(app, ["parse", "mastodon", str(FIXTURES / "mastodon" / "context_thread.json")])
+    assert result.exit_code == 0, result.output
+    last = json.loads(result.stdout.splitlines()[-1])
+    assert last["thread_root_id"] == "103188938570975982"
+    assert last["in_reply_to_id"] == "103189005915505698"
+    assert last["text"] == "" and last["media_kind"] == "image"
 
 
 def test_recognised_empty_body_prints_nothing(tmp_path):

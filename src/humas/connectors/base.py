@@ -18,11 +18,37 @@ from typing import Any, Literal, Protocol, runtime_checkable
 Kind = Literal["post", "comment", "reply", "message", "article", "mention"]
 KINDS: tuple[str, ...] = ("post", "comment", "reply", "message", "article", "mention")
 Cursor = dict[str, Any] | str | None
+# What an item carries instead of (or beside) text; ``other``: an attachment of a type humas does not name.
+MEDIA_KINDS: tuple[str, ...] = (
+    "image",
+    "video",
+    "audio",
+    "document",
+    "sticker",
+    "location",
+    "contact",
+    "reaction",
+    "other",
+)
 
 
 @dataclass(frozen=True)
 class SourceItem:
-    """One public item read from a platform: a post, comment, reply, message, article or mention."""
+    """One public item read from a platform: a post, comment, reply, message, article or mention.
+
+    Thread context, in the platform's own id space (the ``external_id`` the other item has or would have):
+
+    - ``thread_root_id``: the item the whole conversation hangs off (the post, video, status, first message);
+      an item that starts a thread is its own root. ``None`` when the answer does not tell (a lone reply);
+      ingest then takes the root from the stored parent.
+    - ``in_reply_to_id``: the item this one directly answers (a top-level comment answers the post); ``None``
+      for a root.
+    - ``parent_external_id`` and ``thread_external_id`` keep their earlier meaning (the thread key is a
+      chat or a customer number on Telegram and WhatsApp, not an item).
+    - ``media_kind`` / ``media_ref``: what the item carries besides text (one of ``MEDIA_KINDS``) and the
+      platform's reference to it: a media id or URL, ``geo:lat,lon`` for a location, ``tel:`` for a
+      contact, the emoji of a reaction. A media-only item keeps ``text == ""``.
+    """
 
     platform: str
     external_id: str
@@ -39,10 +65,16 @@ class SourceItem:
     channel_external_id: str | None = None
     metrics: dict[str, int] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    thread_root_id: str | None = None
+    in_reply_to_id: str | None = None
+    media_kind: str | None = None
+    media_ref: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown kind {self.kind!r}")
+        if self.media_kind is not None and self.media_kind not in MEDIA_KINDS:
+            raise ValueError(f"unknown media kind {self.media_kind!r}")
         if self.created_at is not None and self.created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware")
 
@@ -59,6 +91,10 @@ class SourceItem:
             "url": self.url,
             "parent_external_id": self.parent_external_id,
             "metrics": dict(self.metrics),
+            "thread_root_id": self.thread_root_id,
+            "in_reply_to_id": self.in_reply_to_id,
+            "media_kind": self.media_kind,
+            "media_ref": self.media_ref,
         }
 
 
@@ -126,8 +162,13 @@ def parse_time(value: Any) -> datetime | None:
     """Parse ISO 8601 strings (``Z``, ``+0000``, >6 fraction digits) and UNIX seconds to aware UTC."""
     if value is None or value == "":
         return None
+    if isinstance(value, bool):
+        return None
     if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
-        return datetime.fromtimestamp(int(value), UTC)
+        try:
+            return datetime.fromtimestamp(int(value), UTC)
+        except (OverflowError, OSError, ValueError):  # a timestamp past the calendar's range
+            return None
     if not isinstance(value, str):
         return None
     text = _FRACTION.sub(r"\1", value.strip())
@@ -149,6 +190,25 @@ def to_int(value: Any) -> int | None:
     if isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)
     return None
+
+
+def id_or_none(value: Any) -> str | None:
+    """A platform id as text; ``None`` for a missing, empty or non-scalar value."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def geo_ref(latitude: Any, longitude: Any) -> str | None:
+    """A location as a ``geo:`` URI (RFC 5870); ``None`` when either coordinate is not a number."""
+    try:
+        lat, lon = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return f"geo:{lat:.6f},{lon:.6f}"
 
 
 def metrics_of(mapping: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, int]:

@@ -23,6 +23,7 @@ from humas.connectors.base import (
     PublishResult,
     SourceItem,
     as_dict,
+    id_or_none,
     metrics_of,
     parse_time,
     send_once,
@@ -92,11 +93,38 @@ def web_url(uri: str, handle: str | None) -> str | None:
     return f"https://bsky.app/profile/{handle or parts[0]}/post/{parts[2]}"
 
 
+EMBED_MEDIA = {
+    "app.bsky.embed.images": "image",
+    "app.bsky.embed.video": "video",
+    "app.bsky.embed.external": "document",
+}
+
+
+def _embed_media(post: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The media of a post: the view's URLs (``post.embed``) where present, else the record's blob CID."""
+    view = post.get("embed") if isinstance(post.get("embed"), dict) else {}
+    embed = (post.get("record") or {}).get("embed") or {}
+    if str(embed.get("$type")) == "app.bsky.embed.recordWithMedia":
+        embed, view = embed.get("media") or {}, view.get("media") or {}
+    kind = EMBED_MEDIA.get(str(embed.get("$type")))
+    if kind == "image":
+        shown = (view.get("images") or [{}])[0]
+        blob = ((embed.get("images") or [{}])[0].get("image") or {}).get("ref") or {}
+        return kind, id_or_none(shown.get("fullsize")) or id_or_none(blob.get("$link"))
+    if kind == "video":
+        blob = (embed.get("video") or {}).get("ref") or {}
+        return kind, id_or_none(view.get("playlist")) or id_or_none(blob.get("$link"))
+    if kind == "document":
+        return kind, id_or_none((embed.get("external") or {}).get("uri"))
+    return None, None
+
+
 def post_item(post: dict[str, Any], *, kind: str | None = None) -> SourceItem:
     record = post.get("record") or {}
     author = post.get("author") or {}
     reply = record.get("reply") or {}
     parent = (reply.get("parent") or {}).get("uri")
+    media_kind, media_ref = _embed_media(post)
     return SourceItem(
         platform=PLATFORM,
         external_id=str(post["uri"]),
@@ -112,16 +140,49 @@ def post_item(post: dict[str, Any], *, kind: str | None = None) -> SourceItem:
         thread_external_id=(reply.get("root") or {}).get("uri") or str(post["uri"]),
         metrics=metrics_of(post, METRICS),
         raw=post,
+        thread_root_id=id_or_none((reply.get("root") or {}).get("uri")) or str(post["uri"]),
+        in_reply_to_id=id_or_none(parent),
+        media_kind=media_kind,
+        media_ref=media_ref,
     )
 
 
+def thread_posts(thread: dict[str, Any]) -> list[dict[str, Any]]:
+    """The posts of a ``getPostThread`` answer: parents (oldest first), the post, then replies depth-first.
+
+    ``notFoundPost`` and ``blockedPost`` nodes carry no post and are skipped. Walked without recursion, so a
+    hostile, deeply nested answer cannot exhaust the stack.
+    """
+    parents: list[dict[str, Any]] = []
+    node = thread.get("parent")
+    while isinstance(node, dict):
+        if isinstance(node.get("post"), dict):
+            parents.append(node["post"])
+        node = node.get("parent")
+    posts = parents[::-1]
+    stack: list[Any] = [thread]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict) or not isinstance(node.get("post"), dict):
+            continue
+        posts.append(node["post"])
+        replies = node.get("replies")
+        stack.extend(reversed(replies) if isinstance(replies, list) else [])
+    return posts
+
+
 def parse_body(body: Any) -> list[SourceItem]:
-    """``getAuthorFeed``/timeline feeds, ``listNotifications``, ``getPosts``, write and session answers."""
+    """Feeds, ``listNotifications``, ``getPosts``, ``getPostThread``, write and session answers."""
     body = as_dict(body)
     if not isinstance(body, dict):
         raise UnrecognisedPayload("Bluesky: expected a JSON object")
     if "error" in body and set(body) <= {"error", "message"}:
         raise ErrorPayload(f"Bluesky error answer: {body['error']}: {body.get('message')}")
+    if isinstance(body.get("thread"), dict):  # getPostThread
+        thread = body["thread"]
+        if not isinstance(thread.get("post"), dict) and not (thread.get("notFound") or thread.get("blocked")):
+            raise UnrecognisedPayload("Bluesky: 'thread' is not a thread view")
+        return [post_item(post) for post in thread_posts(thread)]
     if isinstance(body.get("feed"), list):
         return [
             post_item(entry["post"]) for entry in body["feed"] if "post" in entry and not entry.get("reason")

@@ -7,9 +7,11 @@ Polling reads ``/{page-id}/feed`` and ``/{post-id}/comments?filter=stream`` (rep
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from humas.connectors import meta
 from humas.connectors.base import (
@@ -18,6 +20,7 @@ from humas.connectors.base import (
     PublishResult,
     SourceItem,
     as_dict,
+    id_or_none,
     parse_time,
     same_text,
     send_once,
@@ -33,6 +36,11 @@ FEED_FIELDS = (
 )
 COMMENT_FIELDS = "id,message,created_time,from,parent{id},like_count,comment_count,permalink_url"
 COMMENT_MARKERS = ("like_count", "comment_count", "can_hide", "is_hidden", "attachment", "parent")
+# Words in a comment attachment's ``type`` (photo, sticker, animated_image_share, video_inline ...) -> kind.
+ATTACHMENT_KINDS = (("sticker", "sticker"), ("video", "video"), ("photo", "image"), ("image", "image"))
+_COMMENT_NUMBER = re.compile(r"\d+(?:_\d+)?")
+_POST_IN_PATH = re.compile(r"/(?:posts|videos|permalink)/(\d+)")
+_PAGE_POST_IN_PATH = re.compile(r"^/(\d+)/(?:posts|videos)/(\d+)")
 
 
 @dataclass(frozen=True)
@@ -49,11 +57,80 @@ def _summary_count(row: dict[str, Any], name: str) -> int | None:
     return to_int(((row.get(name) or {}).get("summary") or {}).get("total_count"))
 
 
-def graph_item(row: dict[str, Any], *, kind: str | None = None, post_id: str | None = None) -> SourceItem:
-    """One feed post or comment row; ``kind`` is guessed from the fields when not given."""
+def _query_value(url: str, name: str) -> str | None:
+    values = parse_qs(urlsplit(url).query).get(name) or []
+    value = values[0].strip() if values else ""
+    return value if _COMMENT_NUMBER.fullmatch(value) else None
+
+
+def ids_from_permalink(url: Any, post_id: str | None = None) -> tuple[str, str | None] | None:
+    """``(comment id, parent comment id)`` from a comment's ``permalink_url``, or ``None`` without one.
+
+    Lists read with Page Public Content Access carry no ``id`` (Graph API v11.0+); the permalink still names
+    the comment (``?comment_id=``) and, for a reply, the reply (``&reply_comment_id=``). Graph comment ids are
+    ``{post object id}_{comment number}``: the post part comes from ``post_id`` or from the permalink's path.
+    """
+    if not isinstance(url, str):
+        return None
+    top, reply = _query_value(url, "comment_id"), _query_value(url, "reply_comment_id")
+    if top is None:
+        return None
+    found = _POST_IN_PATH.search(urlsplit(url).path)
+    post_part = post_id.rsplit("_", 1)[-1] if post_id else (found.group(1) if found else None)
+    post_part = post_part or _query_value(url, "story_fbid")
+
+    def full(number: str) -> str:
+        return number if "_" in number or not post_part else f"{post_part}_{number}"
+
+    return (full(reply), full(top)) if reply else (full(top), None)
+
+
+def post_from_permalink(url: Any) -> str | None:
+    """The full post id (``{page id}_{post id}``) of a comment permalink under a numeric page path."""
+    found = _PAGE_POST_IN_PATH.search(urlsplit(url).path) if isinstance(url, str) else None
+    return f"{found.group(1)}_{found.group(2)}" if found else None
+
+
+def _row_ids(row: dict[str, Any], post_id: str | None) -> tuple[str, str | None]:
+    if "id" in row:
+        return str(row["id"]), None
+    derived = ids_from_permalink(row.get("permalink_url"), post_id)
+    if derived is None:
+        raise UnrecognisedPayload("Facebook: a row has no 'id' and no permalink_url with comment_id")
+    return derived
+
+
+def _attachment(row: dict[str, Any]) -> tuple[str | None, str | None]:
+    """A comment's ``attachment`` (photo, sticker, GIF, video): its kind and media URL."""
+    attachment = row.get("attachment")
+    if not isinstance(attachment, dict):
+        return None, None
+    kind_name = str(attachment.get("type") or "")
+    kind = next((k for word, k in ATTACHMENT_KINDS if word in kind_name), "other")
+    image = ((attachment.get("media") or {}).get("image") or {}).get("src")
+    target = (attachment.get("target") or {}).get("id")
+    return kind, id_or_none(image) or id_or_none(attachment.get("url")) or id_or_none(target)
+
+
+def graph_item(
+    row: dict[str, Any],
+    *,
+    kind: str | None = None,
+    post_id: str | None = None,
+    parent_id: str | None = None,
+) -> SourceItem:
+    """One feed post or comment row; ``kind`` is guessed from the fields when not given.
+
+    ``parent_id`` is the comment a nested reply sits under when the row itself names no ``parent``.
+    """
+    row_id, permalink_parent = _row_ids(row, post_id)
     if kind is None:
-        kind = "comment" if any(k in row for k in COMMENT_MARKERS) else "post"
-    parent_id = (row.get("parent") or {}).get("id")
+        derived = "id" not in row
+        kind = "comment" if derived or any(k in row for k in COMMENT_MARKERS) else "post"
+    root = row_id if kind == "post" else post_id or post_from_permalink(row.get("permalink_url"))
+    if "id" not in row:  # a list without ids: its permalinks name the post too
+        post_id = root
+    parent_id = (row.get("parent") or {}).get("id") or permalink_parent or parent_id
     if parent_id:
         kind = "reply"
     metrics: dict[str, int] = {}
@@ -67,7 +144,7 @@ def graph_item(row: dict[str, Any], *, kind: str | None = None, post_id: str | N
         if value is not None:
             metrics[name] = value
     author = row.get("from") or {}
-    row_id = str(row["id"])
+    media_kind, media_ref = _attachment(row)
     return SourceItem(
         platform=PLATFORM,
         external_id=row_id,
@@ -81,7 +158,34 @@ def graph_item(row: dict[str, Any], *, kind: str | None = None, post_id: str | N
         thread_external_id=post_id if kind != "post" else row_id,
         metrics=metrics,
         raw=row,
+        thread_root_id=root,
+        in_reply_to_id=parent_id or (post_id if kind == "comment" else None),
+        media_kind=media_kind,
+        media_ref=media_ref,
     )
+
+
+def _with_nested(
+    row: dict[str, Any], *, post_id: str | None = None, kind: str | None = None, depth: int = 0
+) -> list[SourceItem]:
+    """A row and the comments nested in it (``comments{...}`` on a post, and on a comment its replies)."""
+    item = graph_item(row, kind=kind, post_id=post_id)
+    out = [item]
+    nested = row.get("comments")
+    children = nested.get("data") if isinstance(nested, dict) else None
+    if not isinstance(children, list) or depth >= 2:
+        return out
+    is_post = item.kind == "post"
+    for child in children:
+        if not isinstance(child, dict):
+            raise UnrecognisedPayload("Facebook: a nested comment is not an object")
+        child_post = item.external_id if is_post else post_id
+        if is_post:
+            out += _with_nested(child, post_id=child_post, kind="comment", depth=depth + 1)
+        else:  # a reply under a comment: Facebook threads are two levels deep
+            reply = graph_item(child, kind="comment", post_id=child_post, parent_id=item.external_id)
+            out.append(reply)
+    return out
 
 
 def parse_graph(body: Any) -> list[SourceItem]:
@@ -92,11 +196,13 @@ def parse_graph(body: Any) -> list[SourceItem]:
     if set(body) <= {"id", "post_id", "success"} and body:
         return []  # {"id": ...} after a post, {"success": true} after hide/delete
     rows = body.get("data") if "data" in body else [body]
-    if not isinstance(rows, list) or not all(isinstance(r, dict) and "id" in r for r in rows):
+    if not isinstance(rows, list) or not all(
+        isinstance(r, dict) and ("id" in r or "permalink_url" in r) for r in rows
+    ):
         raise UnrecognisedPayload("Facebook: 'data' is not a list of objects")
     if rows and not all("created_time" in r for r in rows):
         raise UnrecognisedPayload("Facebook: rows without 'created_time'")
-    return [graph_item(row) for row in rows]
+    return [item for row in rows for item in _with_nested(row)]
 
 
 def parse_webhook(body: Any) -> list[SourceItem]:
@@ -131,6 +237,10 @@ def parse_webhook(body: Any) -> list[SourceItem]:
                 thread_external_id=post_id,
                 channel_external_id=page_id,
                 raw=value,
+                thread_root_id=id_or_none(post_id),
+                in_reply_to_id=id_or_none(parent or post_id) if is_comment else None,
+                media_kind="image" if id_or_none(value.get("photo")) else None,
+                media_ref=id_or_none(value.get("photo")),
             )
         )
     return items

@@ -19,6 +19,7 @@ from humas.connectors.base import (
     PublishResult,
     SourceItem,
     as_dict,
+    id_or_none,
     metrics_of,
     parse_time,
     same_text,
@@ -47,7 +48,12 @@ class InstagramCredentials:
 # --- parsing ---------------------------------------------------------------------------------------
 
 
+MEDIA_TYPES = {"IMAGE": "image", "CAROUSEL_ALBUM": "image", "VIDEO": "video", "REELS": "video"}
+
+
 def media_item(row: dict[str, Any], *, kind: str = "post") -> SourceItem:
+    media_kind = MEDIA_TYPES.get(str(row.get("media_type")))
+    media_ref = id_or_none(row.get("media_url")) or id_or_none(row.get("permalink")) if media_kind else None
     return SourceItem(
         platform=PLATFORM,
         external_id=str(row["id"]),
@@ -59,6 +65,9 @@ def media_item(row: dict[str, Any], *, kind: str = "post") -> SourceItem:
         thread_external_id=str(row["id"]),
         metrics=metrics_of(row, METRICS),
         raw=row,
+        thread_root_id=str(row["id"]),
+        media_kind=media_kind,
+        media_ref=media_ref,
     )
 
 
@@ -66,6 +75,7 @@ def comment_items(row: dict[str, Any], *, media_id: str | None = None) -> list[S
     """A comment and the replies nested in it (``replies{...}``)."""
     author = row.get("from") or {}
     parent = row.get("parent_id")
+    media = media_id or id_or_none((row.get("media") or {}).get("id"))
     item = SourceItem(
         platform=PLATFORM,
         external_id=str(row["id"]),
@@ -78,10 +88,12 @@ def comment_items(row: dict[str, Any], *, media_id: str | None = None) -> list[S
         thread_external_id=media_id or (row.get("media") or {}).get("id"),
         metrics=metrics_of(row, {"like_count": "likes"}),
         raw=row,
+        thread_root_id=media,
+        in_reply_to_id=id_or_none(parent) or media,
     )
     out = [item]
     for reply in (row.get("replies") or {}).get("data", []):
-        out += comment_items({**reply, "parent_id": reply.get("parent_id") or row["id"]}, media_id=media_id)
+        out += comment_items({**reply, "parent_id": reply.get("parent_id") or row["id"]}, media_id=media)
     return out
 
 
@@ -135,6 +147,8 @@ def parse_webhook(body: Any) -> list[SourceItem]:
                     parent_external_id=str(value["media_id"]) if value.get("comment_id") else None,
                     channel_external_id=account_id,
                     raw=value,
+                    thread_root_id=id_or_none(value.get("media_id")),
+                    in_reply_to_id=id_or_none(value.get("media_id")) if value.get("comment_id") else None,
                 )
             )
     return items

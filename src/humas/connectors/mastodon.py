@@ -22,6 +22,7 @@ from humas.connectors.base import (
     PublishResult,
     SourceItem,
     as_dict,
+    id_or_none,
     metrics_of,
     parse_time,
     same_text,
@@ -78,9 +79,25 @@ def error_for(response: httpx.Response) -> ConnectorError | None:
 # --- parsing ---------------------------------------------------------------------------------------
 
 
-def status_item(status: dict[str, Any], *, kind: str | None = None) -> SourceItem:
+ATTACHMENT_KINDS = {"image": "image", "gifv": "video", "video": "video", "audio": "audio", "unknown": "other"}
+
+
+def _attachment(status: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The first media attachment: its kind and URL (``remote_url`` for media of other servers)."""
+    attachments = status.get("media_attachments")
+    if not isinstance(attachments, list) or not attachments or not isinstance(attachments[0], dict):
+        return None, None
+    first = attachments[0]
+    kind = ATTACHMENT_KINDS.get(str(first.get("type")), "other")
+    ref = id_or_none(first.get("url")) or id_or_none(first.get("remote_url")) or id_or_none(first.get("id"))
+    return kind, ref
+
+
+def status_item(status: dict[str, Any], *, kind: str | None = None, root: str | None = None) -> SourceItem:
+    """One status; ``root`` is the thread's first status when the answer (a context) tells it."""
     account = status.get("account") or {}
     parent = status.get("in_reply_to_id")
+    media_kind, media_ref = _attachment(status)
     return SourceItem(
         platform=PLATFORM,
         external_id=str(status["id"]),
@@ -95,7 +112,30 @@ def status_item(status: dict[str, Any], *, kind: str | None = None) -> SourceIte
         parent_external_id=str(parent) if parent else None,
         metrics=metrics_of(status, METRICS),
         raw=status,
+        thread_root_id=root or (None if parent else str(status["id"])),
+        in_reply_to_id=id_or_none(parent),
+        media_kind=media_kind,
+        media_ref=media_ref,
     )
+
+
+def context_items(context: dict[str, Any]) -> list[SourceItem]:
+    """A status context: ``ancestors`` (oldest first, the first is the root) then ``descendants``.
+
+    The status asked about is in neither list; with no ancestors it is the root itself, and it is the one the
+    descendants answer that no other descendant is.
+    """
+    ancestors = [s for s in context.get("ancestors") or [] if _is_status(s)]
+    descendants = [s for s in context.get("descendants") or [] if _is_status(s)]
+    root: str | None = None
+    if ancestors:  # the first ancestor is the root unless the root itself is not visible
+        root = None if ancestors[0].get("in_reply_to_id") else str(ancestors[0]["id"])
+    elif descendants:
+        inside = {str(s["id"]) for s in descendants}
+        outside = {str(s.get("in_reply_to_id")) for s in descendants if s.get("in_reply_to_id")} - inside
+        root = outside.pop() if len(outside) == 1 else None
+    items = [status_item(s, root=root) for s in ancestors]
+    return items + [status_item(s, kind="reply", root=root) for s in descendants]
 
 
 def _is_status(value: Any) -> bool:
@@ -114,7 +154,7 @@ def parse_body(body: Any) -> list[SourceItem]:
         if set(body) <= {"error", "error_description"} and "error" in body:
             raise ErrorPayload(f"Mastodon error answer: {body['error']}")
         if "descendants" in body and "ancestors" in body:
-            return [status_item(s, kind="reply") for s in body["descendants"] if _is_status(s)]
+            return context_items(body)
         if _is_status(body):
             return [status_item(body)]
         raise UnrecognisedPayload("Mastodon: object is not a status or a context")

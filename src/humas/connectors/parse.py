@@ -32,6 +32,8 @@ def parse_payload(platform: str, body: bytes | str | dict[str, Any] | list[Any])
         data = as_dict(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UnrecognisedPayload(f"{platform}: body is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise UnrecognisedPayload(f"{platform}: body is nested too deeply to read") from None
     try:
         return parser(data)
     except UnrecognisedPayload:
@@ -39,3 +41,5 @@ def parse_payload(platform: str, body: bytes | str | dict[str, Any] | list[Any])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         # A body close to a known shape but missing what the parser relies on.
         raise UnrecognisedPayload(f"{platform}: malformed {type(exc).__name__}: {exc}") from None
+    except RecursionError:
+        raise UnrecognisedPayload(f"{platform}: body is nested too deeply to read") from None

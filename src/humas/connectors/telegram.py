@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,8 @@ from humas.connectors.base import (
     PublishResult,
     SourceItem,
     as_dict,
+    geo_ref,
+    id_or_none,
     parse_time,
     send_once,
 )
@@ -34,6 +37,7 @@ from humas.connectors.errors import (
     RateLimited,
     UnrecognisedPayload,
     Unsupported,
+    WebhookRejected,
 )
 from humas.connectors.http import HttpClient, json_or_none
 
@@ -79,11 +83,54 @@ def _chat_ref(chat: dict[str, Any], message_id: Any) -> str:
     return f"{chat.get('id')}:{message_id}"
 
 
+# Message fields that carry a file, in the order checked (an animation also has a ``document``).
+FILE_FIELDS = (
+    ("animation", "video"),
+    ("video", "video"),
+    ("video_note", "video"),
+    ("audio", "audio"),
+    ("voice", "audio"),
+    ("sticker", "sticker"),
+    ("document", "document"),
+)
+
+
+def message_media(message: dict[str, Any]) -> tuple[str | None, str | None]:
+    """What a message carries: ``(kind, file_id)``, ``geo:`` for a location, ``tel:`` for a contact."""
+    photo = message.get("photo")
+    if isinstance(photo, list) and photo:  # sizes, smallest first
+        largest = photo[-1] if isinstance(photo[-1], dict) else {}
+        return "image", id_or_none(largest.get("file_id"))
+    for name, kind in FILE_FIELDS:
+        if isinstance(message.get(name), dict):
+            return kind, id_or_none(message[name].get("file_id"))
+    place = message.get("location") or (message.get("venue") or {}).get("location")
+    if isinstance(place, dict):
+        return "location", geo_ref(place.get("latitude"), place.get("longitude"))
+    if isinstance(message.get("contact"), dict):
+        phone = id_or_none(message["contact"].get("phone_number"))
+        return "contact", f"tel:{phone}" if phone else None
+    return None, None
+
+
+def _thread_root(chat: dict[str, Any], message: dict[str, Any], reply_to: Any) -> str | None:
+    """A forum topic or a channel post's comment thread names its first message (``message_thread_id``)."""
+    reply_to = reply_to if isinstance(reply_to, dict) else {}
+    thread = message.get("message_thread_id") or reply_to.get("message_thread_id")
+    if thread is not None:
+        return _chat_ref(chat, thread)
+    if not reply_to:
+        return _chat_ref(chat, message.get("message_id"))
+    # A reply to the channel post forwarded into its discussion group answers the thread's first message.
+    return _chat_ref(chat, reply_to.get("message_id")) if reply_to.get("is_automatic_forward") else None
+
+
 def message_item(message: dict[str, Any], *, key: str = "message") -> SourceItem:
     chat = message.get("chat") or {}
     sender = message.get("from") or message.get("sender_chat") or {}
     chat_type = chat.get("type")
     reply_to = message.get("reply_to_message")
+    media_kind, media_ref = message_media(message)
     if key.endswith("channel_post"):
         kind = "post"
     elif chat_type == "private":
@@ -109,6 +156,10 @@ def message_item(message: dict[str, Any], *, key: str = "message") -> SourceItem
         thread_external_id=str(chat.get("id")),
         channel_external_id=str(chat.get("id")),
         raw=message,
+        thread_root_id=_thread_root(chat, message, reply_to),
+        in_reply_to_id=_chat_ref(chat, reply_to["message_id"]) if reply_to else None,
+        media_kind=media_kind,
+        media_ref=media_ref,
     )
 
 

@@ -15,7 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from humas.connectors import meta
-from humas.connectors.base import PublishResult, SourceItem, as_dict, parse_time, send_once
+from humas.connectors.base import (
+    PublishResult,
+    SourceItem,
+    as_dict,
+    geo_ref,
+    id_or_none,
+    parse_time,
+    send_once,
+)
 from humas.connectors.errors import DeliveryUnknown, PlatformError, UnrecognisedPayload, Unsupported
 from humas.connectors.http import HttpClient
 
@@ -43,6 +51,39 @@ def _message_text(message: dict[str, Any]) -> str:
     return ""
 
 
+MEDIA_TYPES = {kind: kind for kind in ("image", "video", "audio", "document", "sticker")}
+
+
+def message_media(message: dict[str, Any]) -> tuple[str | None, str | None]:
+    """``(media kind, reference)``: the media id, ``geo:`` for a location, ``tel:`` for a contact card, the
+    emoji of a reaction (``None`` when the customer took the reaction back)."""
+    kind = str(message.get("type"))
+    part = message.get(kind)
+    part = part if isinstance(part, dict | list) else {}
+    if kind in MEDIA_TYPES and isinstance(part, dict):
+        return MEDIA_TYPES[kind], id_or_none(part.get("id"))
+    if kind == "location" and isinstance(part, dict):
+        return "location", geo_ref(part.get("latitude"), part.get("longitude"))
+    if kind == "contacts":
+        first = part[0] if isinstance(part, list) and part and isinstance(part[0], dict) else {}
+        phones = [p for p in first.get("phones") or [] if isinstance(p, dict)]
+        phone = id_or_none(phones[0].get("phone") or phones[0].get("wa_id")) if phones else None
+        return "contact", f"tel:{phone}" if phone else None
+    if kind == "reaction" and isinstance(part, dict):
+        return "reaction", id_or_none(part.get("emoji"))
+    return None, None
+
+
+def _answers(message: dict[str, Any]) -> str | None:
+    """The message this one answers: ``context.id`` of a reply, ``reaction.message_id`` of a reaction.
+
+    A forwarded message has a ``context`` without an id: it answers nothing.
+    """
+    if message.get("type") == "reaction":
+        return id_or_none((message.get("reaction") or {}).get("message_id"))
+    return id_or_none((message.get("context") or {}).get("id"))
+
+
 def parse_webhook(body: Any) -> list[SourceItem]:
     """Incoming ``messages``; ``statuses`` (sent/delivered/read) are recognised and yield no items."""
     obj, changes = meta.webhook_changes(body)
@@ -56,6 +97,8 @@ def parse_webhook(body: Any) -> list[SourceItem]:
         phone_number_id = (value.get("metadata") or {}).get("phone_number_id")
         for message in value.get("messages") or []:
             sender = message.get("from")
+            answers = _answers(message)
+            media_kind, media_ref = message_media(message)
             items.append(
                 SourceItem(
                     platform=PLATFORM,
@@ -69,6 +112,11 @@ def parse_webhook(body: Any) -> list[SourceItem]:
                     thread_external_id=sender,  # one conversation per customer number
                     channel_external_id=phone_number_id,
                     raw=message,
+                    # A chat has no first message to hang off: a message that answers none starts a thread.
+                    thread_root_id=None if answers else id_or_none(message.get("id")),
+                    in_reply_to_id=answers,
+                    media_kind=media_kind,
+                    media_ref=media_ref,
                 )
             )
     return items

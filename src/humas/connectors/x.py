@@ -20,6 +20,7 @@ from humas.connectors.base import (
     PublishResult,
     SourceItem,
     as_dict,
+    id_or_none,
     metrics_of,
     parse_time,
     same_text,
@@ -104,8 +105,27 @@ def snowflake_time(tweet_id: str) -> datetime | None:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def _tweet_item(tweet: dict[str, Any], users: dict[str, dict[str, Any]], kind_hint: str | None) -> SourceItem:
+MEDIA_TYPES = {"photo": "image", "video": "video", "animated_gif": "video"}
+
+
+def _tweet_media(tweet: dict[str, Any], media: dict[str, dict[str, Any]]) -> tuple[str | None, str | None]:
+    """The first attachment (``attachments.media_keys`` resolved in ``includes.media``)."""
+    keys = (tweet.get("attachments") or {}).get("media_keys")
+    if not isinstance(keys, list) or not keys:
+        return None, None
+    found = media.get(str(keys[0]), {})
+    kind = MEDIA_TYPES.get(str(found.get("type")), "other")
+    return kind, id_or_none(found.get("url")) or id_or_none(found.get("preview_image_url")) or str(keys[0])
+
+
+def _tweet_item(
+    tweet: dict[str, Any],
+    users: dict[str, dict[str, Any]],
+    kind_hint: str | None,
+    media: dict[str, dict[str, Any]] | None = None,
+) -> SourceItem:
     tweet_id = str(tweet["id"])
+    media_kind, media_ref = _tweet_media(tweet, media or {})
     author = users.get(str(tweet.get("author_id")), {})
     username = author.get("username")
     parent = next(
@@ -133,6 +153,11 @@ def _tweet_item(tweet: dict[str, Any], users: dict[str, dict[str, Any]], kind_hi
         thread_external_id=tweet.get("conversation_id"),
         metrics=metrics_of(tweet.get("public_metrics") or {}, METRICS),
         raw=tweet,
+        # conversation_id is the id of the post that started the conversation
+        thread_root_id=id_or_none(tweet.get("conversation_id")) or (None if parent else tweet_id),
+        in_reply_to_id=id_or_none(parent),
+        media_kind=media_kind,
+        media_ref=media_ref,
     )
 
 
@@ -148,15 +173,17 @@ def parse_tweets(body: Any, kind_hint: str | None = None) -> list[SourceItem]:
             return []  # a page with no results
         raise UnrecognisedPayload("X: no 'data' in body")
     users = {str(u["id"]): u for u in (body.get("includes") or {}).get("users", []) if "id" in u}
+    included = (body.get("includes") or {}).get("media", [])
+    media = {str(m["media_key"]): m for m in included if "media_key" in m}
     data = body["data"]
     if isinstance(data, dict):
         if "id" in data and "text" in data:
-            return [_tweet_item(data, users, kind_hint)]
+            return [_tweet_item(data, users, kind_hint, media)]
         if set(data) <= {"deleted", "hidden", "liked", "retweeted", "bookmarked"}:
             return []  # acknowledgements of writes
         raise UnrecognisedPayload("X: 'data' object is not a post")
     if isinstance(data, list) and all(isinstance(t, dict) and "id" in t and "text" in t for t in data):
-        return [_tweet_item(t, users, kind_hint) for t in data]
+        return [_tweet_item(t, users, kind_hint, media) for t in data]
     raise UnrecognisedPayload("X: 'data' is not a list of posts")
 
 

@@ -22,6 +22,7 @@ from humas.connectors.base import (
     PublishResult,
     SourceItem,
     as_dict,
+    id_or_none,
     metrics_of,
     parse_time,
     same_text,
@@ -95,6 +96,7 @@ def _video_item(video_id: str, snippet: dict[str, Any], statistics: dict[str, An
         channel_external_id=snippet.get("channelId"),
         metrics=metrics_of(statistics, VIDEO_METRICS),
         raw=raw,
+        thread_root_id=video_id,
     )
 
 
@@ -118,6 +120,8 @@ def comment_item(comment: dict[str, Any], *, video_id: str | None = None) -> Sou
         channel_external_id=snippet.get("channelId"),
         metrics=metrics_of(snippet, {"likeCount": "likes"}),
         raw=comment,
+        thread_root_id=id_or_none(video_id),
+        in_reply_to_id=id_or_none(parent) or id_or_none(video_id),
     )
 
 
