@@ -92,3 +92,40 @@ def test_day_ranges_read_the_daily_rollup_and_count_new_mentions_live(session, t
     facets.update_facets(session)
     assert dashboard.summary(session, month)["total"] == 17
     assert sum(r["count"] for r in dashboard.volume(session, month)) == 17
+
+
+def test_a_wita_units_dashboard_days_start_at_midnight_wita(session):
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+
+    from humas.listening.service.scope import WIB
+    from humas.org import service as org_service
+
+    makassar = ZoneInfo("Asia/Makassar")
+    root = make_unit(session, name="Kementerian")
+    kanwil = make_unit(session, parent=root, name="Kanwil Sulawesi Selatan")
+    admin = make_user(session, unit=root)
+    org_service.set_unit_zone(session, unit=kanwil, zone="Asia/Makassar", actor=admin)
+    late = datetime(2026, 11, 10, 23, 30, tzinfo=makassar)  # 15:30 UTC, 22:30 WIB
+    early = datetime(2026, 11, 11, 0, 30, tzinfo=makassar)  # 16:30 UTC, 23:30 WIB
+    add_mentions(session, kanwil, ["Pelayanan lambat, kecewa #antrean"], at=late)
+    add_mentions(session, kanwil, ["Pelayanan lambat, kecewa #antrean"], at=early)
+    facets.update_facets(session)
+    week = {"since": datetime(2026, 11, 6, tzinfo=UTC), "until": datetime(2026, 11, 14, tzinfo=UTC)}
+
+    scope = resolve_scope(session, admin, unit_id=kanwil.id, **week)
+    assert scope.bucket == "day" and scope.offset == timedelta(hours=8)
+    assert scope.since.astimezone(makassar).hour == 0  # the range starts at 00:00 WITA
+    days = {r["t"]: r["count"] for r in dashboard.volume(session, scope) if r["count"]}
+    assert days == {"2026-11-10T00:00:00+08:00": 1, "2026-11-11T00:00:00+08:00": 1}
+    assert [r["negative"] for r in dashboard.sentiment(session, scope) if r["negative"]] == [1, 1]
+    assert dashboard.trending(session, scope, facet="tag")[0]["count"] == 2  # facets still counted
+
+    # The old behaviour (WIB days, UTC days alike) put both on one day; the root's WIB dashboard still does.
+    assert late.astimezone(UTC).date() == early.astimezone(UTC).date()
+    old = replace(scope, offset=WIB)
+    assert [r["count"] for r in dashboard.volume(session, old) if r["count"]] == [2]
+    root_scope = resolve_scope(session, admin, unit_id=root.id, **week)
+    assert root_scope.offset == WIB
+    root_days = [r["t"] for r in dashboard.volume(session, root_scope) if r["count"]]
+    assert root_days == ["2026-11-10T00:00:00+07:00"]

@@ -24,10 +24,16 @@ def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return spec
 
 
+def _wall_clock(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose `t` ("2026-12-02T00:00:00+08:00", the scope's zone) loses its offset: a browser reads such
+    a time as its own local time, so the axis shows the unit's days whatever zone the browser is in."""
+    return [{**row, "t": str(row["t"])[:19]} for row in rows]
+
+
 def volume_chart(rows: list[dict[str, Any]], *, bucket: str) -> dict[str, Any]:
     unit: Any = "yearmonthdatehours" if bucket == "hour" else "yearmonthdate"
     chart = (
-        _base(rows)
+        _base(_wall_clock(rows))
         .mark_area(line={"color": BLUE}, color="#cfe1f5")
         .encode(
             x=alt.X("t:T", timeUnit=unit, title=None),
@@ -43,7 +49,7 @@ def volume_chart(rows: list[dict[str, Any]], *, bucket: str) -> dict[str, Any]:
 
 def sentiment_chart(rows: list[dict[str, Any]], *, bucket: str) -> dict[str, Any]:
     unit: Any = "yearmonthdatehours" if bucket == "hour" else "yearmonthdate"
-    base = _base(rows)
+    base = _base(_wall_clock(rows))
     bars = (
         base.transform_fold(["positive", "neutral", "negative"], as_=["sentiment", "n"])
         .mark_bar()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from humas.ingest.models import Mention, MentionRollup, QueryMatch, SavedQuery
 from humas.listening.models import DailyRollup, FacetRollup, ListeningCursor
 from humas.listening.service.facets import CURSOR as FACETS_CURSOR
-from humas.listening.service.scope import Scope, bucket_of, floor_hour
+from humas.listening.service.scope import WIB, Scope, bucket_of, floor_hour
 
 SENTIMENTS = ("positive", "neutral", "negative")
 TOP = 15
@@ -25,7 +25,7 @@ TOP = 15
 
 def _buckets(scope: Scope) -> list[datetime]:
     step = timedelta(hours=1) if scope.bucket == "hour" else timedelta(days=1)
-    out, t = [], bucket_of(floor_hour(scope.since), scope.bucket)
+    out, t = [], bucket_of(floor_hour(scope.since), scope.bucket, scope.offset)
     while t < scope.until:
         out.append(t)
         t += step
@@ -38,14 +38,15 @@ Cell = tuple[int, datetime, str, str, int]  # query id, bucket start, platform, 
 def cells(session: Session, scope: Scope, *, query_ids: list[int] | None = None) -> list[Cell]:
     """Counts per query, bucket, platform and sentiment.
 
-    Hour buckets read the ingest's hourly rollup. Day buckets read listening's daily rollup, which holds the
-    mentions up to the facet job's cursor, plus the few newer mentions counted live, so a new mention is
-    on the dashboard as soon as ingest commits it.
+    Hour buckets read the ingest's hourly rollup. Day buckets of a WIB unit read listening's daily rollup
+    (WIB days), which holds the mentions up to the facet job's cursor, plus the few newer mentions counted
+    live, so a new mention is on the dashboard as soon as ingest commits it. A WITA or WIT unit's days
+    start at another hour, so its cells are hours (grouped in SQL) that the callers fold into its days.
     """
     qids = query_ids if query_ids is not None else [scope.query_id]
     if not qids:
         return []
-    if scope.bucket == "hour":
+    if scope.bucket == "hour" or scope.offset != WIB:
         r = MentionRollup
         stmt = (
             select(r.query_id, r.hour, r.platform, r.sentiment, func.sum(r.count))
@@ -93,7 +94,7 @@ def _live(session: Session, scope: Scope, qids: list[int]) -> list[Cell]:
 def _count_live(rows: Any, scope: Scope, units: set[int], counts: Counter[Any]) -> None:
     for q, unit_id, at, platform, sentiment in rows:
         if unit_id in units and scope.since <= at < scope.until:
-            counts[(q, bucket_of(floor_hour(at), "day"), platform, sentiment or "unknown")] += 1
+            counts[(q, bucket_of(floor_hour(at), "day", WIB), platform, sentiment or "unknown")] += 1
 
 
 def _sentiment_key(label: str | None) -> str:
@@ -101,24 +102,25 @@ def _sentiment_key(label: str | None) -> str:
 
 
 def volume(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    """Mentions per hour (ranges up to 3 days) or per WIB day, zero-filled."""
+    """Mentions per hour (ranges up to 3 days) or per day of the unit's zone, zero-filled; `t` is the
+    bucket's start in that zone."""
     counts: dict[datetime, int] = defaultdict(int)
     for _q, t, _p, _s, n in cells(session, scope):
-        counts[bucket_of(t, scope.bucket)] += n
-    return [{"t": t.isoformat(), "count": counts.get(t, 0)} for t in _buckets(scope)]
+        counts[bucket_of(t, scope.bucket, scope.offset)] += n
+    return [{"t": scope.local(t).isoformat(), "count": counts.get(t, 0)} for t in _buckets(scope)]
 
 
 def sentiment(session: Session, scope: Scope) -> list[dict[str, Any]]:
     """Per bucket: positive / neutral / negative counts and net sentiment ((pos - neg) / all, -1..1)."""
     counts: dict[datetime, dict[str, int]] = defaultdict(lambda: dict.fromkeys(SENTIMENTS, 0))
     for _q, t, _p, label, n in cells(session, scope):
-        counts[bucket_of(t, scope.bucket)][_sentiment_key(label)] += n
+        counts[bucket_of(t, scope.bucket, scope.offset)][_sentiment_key(label)] += n
     rows = []
     for t in _buckets(scope):
         c = counts.get(t, dict.fromkeys(SENTIMENTS, 0))
         total = sum(c.values())
         net = round((c["positive"] - c["negative"]) / total, 3) if total else 0.0
-        rows.append({"t": t.isoformat(), **c, "net": net})
+        rows.append({"t": scope.local(t).isoformat(), **c, "net": net})
     return rows
 
 
@@ -176,7 +178,7 @@ def _facet_sums(
             FacetRollup.unit_id.in_(scope.unit_ids),
             FacetRollup.query_id == scope.query_id,
             FacetRollup.facet == facet,
-            FacetRollup.day >= bucket_of(floor_hour(scope.since), "day"),
+            FacetRollup.day >= _facet_since(scope),
             FacetRollup.day < scope.until,
         )
         .group_by(FacetRollup.key)
@@ -187,6 +189,13 @@ def _facet_sums(
         largest = func.max(FacetRollup.reach) if by_reach else func.sum(FacetRollup.count)
         stmt = stmt.order_by(largest.desc(), FacetRollup.key).limit(200)
     return session.execute(stmt).all()
+
+
+def _facet_since(scope: Scope) -> datetime:
+    """The first WIB-day facet rollup of the range: the one of the same date as the range's first local day
+    (a WITA or WIT range's facet totals are its dates' WIB days, an hour or two apart at each end)."""
+    local_day = bucket_of(floor_hour(scope.since), "day", scope.offset)
+    return local_day + (scope.offset - WIB)
 
 
 def trending(session: Session, scope: Scope, *, facet: str = "kp") -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -226,8 +226,10 @@ def link_clarification(
 
 
 def spread(session: Session, narrative: Narrative) -> dict[str, Any]:
-    """Mentions per WIB day, and how many came before and after the clarification."""
-    from humas.listening.service.scope import bucket_of, floor_hour
+    """Mentions per day in the unit's zone, and how many came before and after the clarification."""
+    from humas.listening.service.scope import bucket_of, floor_hour, unit_offset
+
+    offset = unit_offset(session, narrative.unit)
 
     times = list(
         session.scalars(
@@ -236,10 +238,12 @@ def spread(session: Session, narrative: Narrative) -> dict[str, Any]:
             .where(NarrativeMention.narrative_id == narrative.id)
         )
     )
-    days = Counter(bucket_of(floor_hour(t), "day") for t in times)
+    days = Counter(bucket_of(floor_hour(t), "day", offset) for t in times)
     cut = narrative.clarified_at
     return {
-        "days": [{"t": d.isoformat(), "count": n} for d, n in sorted(days.items())],
+        "days": [
+            {"t": d.astimezone(timezone(offset)).isoformat(), "count": n} for d, n in sorted(days.items())
+        ],
         "before": sum(1 for t in times if cut is None or t < cut),
         "after": sum(1 for t in times if cut is not None and t >= cut),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,18 +19,22 @@ from humas.org.service import Principal
 
 MAX_RANGE = timedelta(days=400)
 HOURLY_UP_TO = timedelta(days=3)
-WIB = timedelta(hours=7)  # NOTE: days are WIB days, as the pages show times in WIB
+# NOTE: the daily rollups (DailyRollup, FacetRollup) hold WIB days; a scope's own days follow its unit's zone.
+# Indonesian zones are whole hours from UTC without DST, so a zone is a fixed offset here.
+WIB = timedelta(hours=7)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """A unit subtree (its ids) and optionally a saved query; `since` <= t < `until` (UTC)."""
+    """A unit subtree (its ids) and optionally a saved query; `since` <= t < `until` (UTC); days are the
+    unit's local days (`offset` from UTC: 7 h WIB, 8 h WITA, 9 h WIT)."""
 
     unit: Unit
     unit_ids: tuple[int, ...]
     query: SavedQuery | None
     since: datetime
     until: datetime
+    offset: timedelta = WIB
 
     @property
     def query_id(self) -> int:
@@ -45,20 +49,24 @@ class Scope:
         span = self.until - self.since
         since = self.since - span
         if self.bucket == "day":
-            since = bucket_of(since, "day")
-        return Scope(self.unit, self.unit_ids, self.query, since, self.since)
+            since = bucket_of(since, "day", self.offset)
+        return Scope(self.unit, self.unit_ids, self.query, since, self.since, self.offset)
+
+    def local(self, value: datetime) -> datetime:
+        """An instant in the unit's zone (for labels: "2026-12-02T00:00:00+08:00")."""
+        return value.astimezone(timezone(self.offset))
 
 
 def floor_hour(value: datetime) -> datetime:
     return value.replace(minute=0, second=0, microsecond=0)
 
 
-def bucket_of(hour: datetime, bucket: str) -> datetime:
-    """The start (UTC) of the hour, or of the WIB day holding it."""
+def bucket_of(hour: datetime, bucket: str, offset: timedelta = WIB) -> datetime:
+    """The start (UTC) of the hour, or of the local day holding it (WIB unless another offset is given)."""
     if bucket == "hour":
         return hour
-    local = hour + WIB
-    return local.replace(hour=0, minute=0, second=0, microsecond=0) - WIB
+    local = hour + offset
+    return local.replace(hour=0, minute=0, second=0, microsecond=0) - offset
 
 
 def resolve_scope(
@@ -80,12 +88,18 @@ def resolve_scope(
         start, end = start.replace(tzinfo=start.tzinfo or UTC), end.replace(tzinfo=end.tzinfo or UTC)
     if start >= end:
         raise Invalid(_("The start of the range must be before its end."), field="since")
-    if end - start > HOURLY_UP_TO:  # charted per WIB day: whole days, read from the daily rollup
-        start = bucket_of(floor_hour(start), "day")
+    offset = unit_offset(session, unit)
+    if end - start > HOURLY_UP_TO:  # charted per day of the unit's zone: whole days
+        start = bucket_of(floor_hour(start), "day", offset)
     if end - start > MAX_RANGE:
         raise Invalid(_("Choose a range of at most 400 days."), field="since")
     ids = tuple(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
-    return Scope(unit, ids, query, start, end)
+    return Scope(unit, ids, query, start, end, offset)
+
+
+def unit_offset(session: Session, unit: Unit) -> timedelta:
+    """The unit's UTC offset (its zone has no DST, so one instant tells it for every day)."""
+    return utcnow().astimezone(org_service.unit_zone(session, unit)).utcoffset() or WIB
 
 
 def visible_queries(session: Session, actor: Principal) -> list[SavedQuery]:
