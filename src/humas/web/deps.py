@@ -21,6 +21,7 @@ from humas.core.errors import AuthenticationFailed, HumasError, PermissionDenied
 from humas.core.i18n import DEFAULT_LOCALE, LOCALES, _
 from humas.core.settings import get_settings
 from humas.org import auth as auth_service
+from humas.org import service as org_service
 from humas.org.models import Role, User, WebSession
 from humas.org.service import Principal
 
@@ -66,6 +67,8 @@ class UserView:
     unit_name: str
     roles: frozenset[str]
     locale: str
+    # The IANA zone of the user's unit (inherited down the tree): pages show times in it, with its label.
+    zone: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -142,6 +145,7 @@ def web_auth(request: Request, session: DbSession) -> WebAuth | None:
         unit_name=user.unit.name,
         roles=frozenset(r.value for r in user.roles),
         locale=user.locale,
+        zone=org_service.unit_zone_name(session, user.unit),
     )
     request.state.csrf_token = web_session.csrf_token
     request.state.locale = user.locale if user.locale in LOCALES else DEFAULT_LOCALE

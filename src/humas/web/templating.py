@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import contextvars
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_timezone
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from humas.core import workcal
 from humas.core.i18n import get_locale, translations, use_locale
 from humas.web.deps import request_locale
 from humas.web.nav import nav_items
 
-# NOTE: times are shown in WIB for now; a per-unit time zone (WITA, WIT) belongs to the unit settings.
+# NOTE: kept only until web/listening.py and web/mentions.py read dates in the viewer's zone (viewer_zone).
 JAKARTA = get_timezone("Asia/Jakarta")
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -29,10 +32,23 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return translations(get_locale()).ngettext(singular, plural, n)
 
 
+# The zone of the page being rendered: the viewer's unit's (WIB, WITA or WIT); see `viewer_zone`.
+_zone: contextvars.ContextVar[ZoneInfo | None] = contextvars.ContextVar("humas_zone", default=None)
+
+
+def viewer_zone(request: Request) -> ZoneInfo:
+    """The logged-in viewer's unit zone (filled by `web_auth`); pages without a viewer use the default."""
+    view = getattr(request.state, "user_view", None)
+    return workcal.zone_of(getattr(view, "zone", None))
+
+
 def _datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A time in the viewer's zone with its label: "1 Des 2026 09.00 WITA"."""
     if value is None:
         return "—"
-    return format_datetime(value, fmt, tzinfo=JAKARTA, locale=get_locale())
+    zone = _zone.get() or workcal.zone_of(None)
+    text = format_datetime(value, fmt, tzinfo=zone, locale=get_locale())
+    return f"{text} {workcal.zone_label(zone, value)}"
 
 
 @cache
@@ -69,8 +85,12 @@ def render_string(request: Request, template: str, **ctx: Any) -> str:
         "current_path": request.url.path,
         **ctx,
     }
-    with use_locale(context["locale"]):
-        return environment().get_template(template).render(context)
+    token = _zone.set(viewer_zone(request))
+    try:
+        with use_locale(context["locale"]):
+            return environment().get_template(template).render(context)
+    finally:
+        _zone.reset(token)
 
 
 def render(

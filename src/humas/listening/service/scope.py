@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,23 +78,33 @@ def resolve_scope(
     since: datetime | None = None,
     until: datetime | None = None,
     days: int | None = None,
+    since_on: date | None = None,
+    until_on: date | None = None,
 ) -> Scope:
-    """Check access and build the scope (default: the actor's unit, the last 7 days up to now)."""
+    """Check access and build the scope (default: the actor's unit, the last 7 days up to now); `since_on`
+    and `until_on` are whole days (the last one included) in the unit's zone."""
     unit = org_service.access_unit(session, actor, unit_id) if unit_id else actor.unit
     query = ingest_service.access_query(session, actor, query_id) if query_id else None
+    offset = unit_offset(session, unit)
+    since = day_start(since_on, offset) if since_on is not None else since
+    until = day_start(until_on + timedelta(days=1), offset) if until_on is not None else until
     end = until or floor_hour(utcnow()) + timedelta(hours=1)
     start = since or end - timedelta(days=days or 7)
     if start.tzinfo is None or end.tzinfo is None:
         start, end = start.replace(tzinfo=start.tzinfo or UTC), end.replace(tzinfo=end.tzinfo or UTC)
     if start >= end:
         raise Invalid(_("The start of the range must be before its end."), field="since")
-    offset = unit_offset(session, unit)
     if end - start > HOURLY_UP_TO:  # charted per day of the unit's zone: whole days
         start = bucket_of(floor_hour(start), "day", offset)
     if end - start > MAX_RANGE:
         raise Invalid(_("Choose a range of at most 400 days."), field="since")
     ids = tuple(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
     return Scope(unit, ids, query, start, end, offset)
+
+
+def day_start(day: date, offset: timedelta) -> datetime:
+    """The UTC instant a local date starts at."""
+    return datetime.combine(day, time(0), tzinfo=UTC) - offset
 
 
 def unit_offset(session: Session, unit: Unit) -> timedelta:
