@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from humas.listening.spike_detector import SpikeParams, detect
+from humas.listening.spike_parts import resolve
 
 WIB = timezone(timedelta(hours=7))
 START = datetime(2026, 9, 7, tzinfo=WIB)  # a Monday
@@ -128,51 +129,102 @@ class SeriesScore:
     false_alarms: int
     misses: int
     delays: list[int]
+    days: float = 0.0  # series-days judged (after the detector's warm-up)
+
+
+def _match(found: list[tuple[int, int]], windows: list[tuple[int, int]], days: float) -> SeriesScore:
+    """Detections (start, known-at) against incident windows (first, last index): hits, false alarms."""
+    matched: set[int] = set()
+    false_alarms, delays = 0, []
+    for _start, known in found:
+        owner = next((k for k, (a, b) in enumerate(windows) if a <= known <= b), None)
+        if owner is None or owner in matched:
+            false_alarms += 1
+            continue
+        matched.add(owner)
+        delays.append(known - windows[owner][0])
+    return SeriesScore(len(matched), false_alarms, len(windows) - len(matched), delays, days)
 
 
 def score_series(series: SyntheticSeries, params: SpikeParams | None = None) -> SeriesScore:
     """Run the detector on one series and match its detections with the known spikes."""
     index = {ts: i for i, (ts, _v) in enumerate(series.points)}
     found = detect(series.points, params=params)
-    matched: set[int] = set()
-    false_alarms, delays = 0, []
-    for spike in found:
-        start = index[spike.detected_at or spike.start]
-        owner = next((k for k, s in enumerate(series.spikes) if s.start <= start <= s.end), None)
-        if owner is None or owner in matched:
-            false_alarms += 1
-            continue
-        matched.add(owner)
-        delays.append(start - series.spikes[owner].start)
-    return SeriesScore(len(matched), false_alarms, len(series.spikes) - len(matched), delays)
+    interval = series.points[1][0] - series.points[0][0]
+    warmup = resolve(params or SpikeParams(), interval).warmup
+    days = max(0, len(series.points) - warmup) * interval / timedelta(days=1)
+    detections = [(index[s.start], index[s.detected_at or s.start]) for s in found]
+    return _match(detections, [(s.start, s.end) for s in series.spikes], days)
 
 
-def evaluate(seeds: range | list[int], params: SpikeParams | None = None) -> dict[str, Any]:
-    """Precision, recall, F1 and detection delay over the series generated from these seeds."""
-    hits = false_alarms = misses = 0
-    delays: list[int] = []
-    for seed in seeds:
-        s = score_series(generate_series(seed), params)
-        hits, false_alarms, misses = hits + s.hits, false_alarms + s.false_alarms, misses + s.misses
-        delays += s.delays
+def summarize(scores: list[SeriesScore]) -> dict[str, Any]:
+    """Precision, recall, F1, delay and false alarms per series-day (and per week) over scored series."""
+    hits = sum(s.hits for s in scores)
+    false_alarms = sum(s.false_alarms for s in scores)
+    misses = sum(s.misses for s in scores)
+    delays = [d for s in scores for d in s.delays]
+    days = sum(s.days for s in scores)
     precision = hits / (hits + false_alarms) if hits + false_alarms else 1.0
     recall = hits / (hits + misses) if hits + misses else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    per_day = false_alarms / days if days else 0.0
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),
         "f1": round(f1, 4),
         "delay_mean_points": round(statistics.fmean(delays), 3) if delays else None,
         "delay_median_points": float(statistics.median(delays)) if delays else None,
-        "series": len(seeds),
+        "series": len(scores),
         "spikes": hits + misses,
         "false_alarms": false_alarms,
+        "series_days": round(days, 1),
+        "false_alarms_per_series_day": round(per_day, 4),
+        "false_alarms_per_series_week": round(7 * per_day, 3),
     }
 
 
+def evaluate(seeds: range | list[int], params: SpikeParams | None = None) -> dict[str, Any]:
+    """Precision, recall, F1 and detection delay over the (classic) series generated from these seeds."""
+    return summarize([score_series(generate_series(seed), params) for seed in seeds])
+
+
+def evaluate_hard(
+    seeds: range | list[int], params: SpikeParams | None = None, *, interval: timedelta = HOUR, weeks: int = 8
+) -> dict[str, Any]:
+    """The same figures over generated-hard series (`spike_series`) at this resolution."""
+    from humas.bench.spike_series import generate_hard_series
+
+    return summarize(
+        [score_series(generate_hard_series(s, interval=interval, weeks=weeks), params) for s in seeds]
+    )
+
+
+def evaluate_real(params: SpikeParams | None = None, tolerance: timedelta = HOUR) -> dict[str, Any]:
+    """Figures on the stored real series: a detection known in a labelled window (+ tolerance) is a hit."""
+    from humas.bench.spike_series import load_real
+
+    scores = []
+    for _name, points, spans in load_real():
+        index = {ts: i for i, (ts, _v) in enumerate(points)}
+        interval = points[1][0] - points[0][0]
+        windows = [(index[a], index[b] + int(tolerance / interval)) for a, b in spans]
+        found = detect(points, params=params)
+        warmup = resolve(params or SpikeParams(), interval).warmup
+        days = max(0, len(points) - warmup) * interval / timedelta(days=1)
+        detections = [(index[s.start], index[s.detected_at or s.start]) for s in found]
+        scores.append(_match(detections, windows, days))
+    return summarize(scores)
+
+
 def bench_spikes(json_out: Path | None = None, seeds: int = 200, first_seed: int = 1000) -> dict[str, Any]:
-    """`humas bench spikes`: evaluate on `seeds` generated series; optionally write the figures as JSON."""
+    """`humas bench spikes`: classic, generated-hard (hourly and 5-minute) and real series, as JSON."""
     result = evaluate(range(first_seed, first_seed + seeds))
+    hard = range(first_seed, first_seed + max(1, seeds // 2))
+    result["generated_hard_hourly"] = evaluate_hard(hard)
+    result["generated_hard_5min"] = evaluate_hard(
+        range(first_seed, first_seed + max(1, seeds // 8)), interval=timedelta(minutes=5), weeks=4
+    )
+    result["real"] = evaluate_real()
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result

@@ -23,27 +23,36 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from humas.core.errors import Invalid
 from humas.core.i18n import _
+from humas.listening.spike_baseline import SeasonalBaseline
 from humas.listening.spike_parts import (
     EPOCH,
-    STATE_VERSION,
+    DailyMaxima,
     Point,
     PointResult,
     RunTracker,
-    SeasonalBaseline,
     Spike,
     SpikeParams,
-    baseline_state,
     fisher_score,
-    load_baseline,
-    load_tracker,
-    params_state,
-    seasonal_periods,
+    resolve,
     tail_score,
+    zero_probability,
+)
+from humas.listening.spike_state import (
+    STATE_VERSION,
+    baseline_state,
+    calibration_state,
+    check_version,
+    load_baseline,
+    load_calibration,
+    load_tracker,
+    params_from_state,
+    params_state,
     tracker_state,
 )
 
@@ -74,12 +83,14 @@ class SpikeDetector:
         self.interval = interval
         self.params = p = params or SpikeParams()
         self.seasonal = seasonal
-        per_day, per_week = seasonal_periods(interval) if seasonal else (None, None)
-        self.baseline = SeasonalBaseline(p, per_day, per_week)
-        default_span = per_day or 24
-        self.max_points = p.max_points or default_span
-        self.warmup = p.warmup if p.warmup is not None else (2 * per_day if per_day else 24)
-        self.tracker = RunTracker(p, self.max_points)
+        self.config = c = resolve(p, interval)
+        if not seasonal:
+            self.config = c = replace(c, phases_day=None, phases_week=None, bucket=1)
+        self.baseline = SeasonalBaseline(p, c)
+        self.max_points = c.max_points
+        self.warmup = c.warmup
+        self.tracker = RunTracker(p, c)
+        self.calibration = DailyMaxima(p, c.block)
         self.seen = 0
         self.last: datetime | None = None
         self.recent: deque[tuple[int, float]] = deque(maxlen=self.max_points)
@@ -87,6 +98,11 @@ class SpikeDetector:
     def _index(self, ts: datetime) -> int:
         # NOTE: phases follow the timestamps' own wall clock (WIB data: Saturday is a WIB Saturday).
         return int((ts.replace(tzinfo=UTC) - EPOCH) // self.interval)
+
+    @property
+    def threshold(self) -> float:
+        """The opening threshold now: the per-day base, raised by what recent days reached."""
+        return self.calibration.threshold(self.config.threshold)
 
     def update(self, timestamp: datetime, value: float) -> PointResult:
         """Score one point against the past, update the baseline, report a spike that opened or closed."""
@@ -98,23 +114,34 @@ class SpikeDetector:
             )
         self.last = timestamp
         index = self._index(timestamp)
+        phase = index // self.config.bucket
         base = self.baseline
-        mu, extra = base.forecast(index)
+        mu, extra = base.forecast(phase)
         phi = base.phi + extra
         score = tail_score(value, mu, phi)
         # A weekend hour never seen on a weekend is not judged by workdays' rhythm.
-        armed = self.seen >= self.warmup and base.knows_daytype(index)
-        started, ended, shift = self.tracker.step(Point(timestamp, value, mu, score), armed=armed)
-        self.recent.append((index, value))
-        clean = base.clean(value, mu, phi) if self.seen >= self.warmup else value
+        armed = self.seen >= self.warmup and base.knows_daytype(phase)
+        point = Point(timestamp, value, mu, score, phi)
+        step = self.tracker.step(point, armed=armed, threshold=self.threshold)
+        if self.seen >= (self.config.per_day or 24) and not step.hold:
+            self.calibration.observe(index, step.candidate)
+        self.recent.append((phase, value))
+        self._learn(phase, value, mu, phi, step.level_shift, step.hold)
+        self.seen += 1
+        in_spike = self.tracker.open is not None
+        return PointResult(timestamp, value, mu, score, in_spike, step.started, step.ended)
+
+    def _learn(self, phase: int, value: float, mu: float, phi: float, shift: bool, hold: bool) -> None:
+        base = self.baseline
         if shift:
             base.reanchor([i for i, _v in self.recent], [v for _i, v in self.recent])
-        elif self.tracker.open is None:
+        if value == 0 and zero_probability(mu, phi) < 1e-4:
+            return  # a gap in the data (an outage), not a count: nothing to learn from it
+        clean = base.clean(value, mu, phi) if self.seen >= self.warmup else value
+        if not shift and not hold:
             base.learn_noise(clean, mu)
-            base.learn_level(index, clean, mu)
-        base.learn_season(index, clean, value)
-        self.seen += 1
-        return PointResult(timestamp, value, mu, score, self.tracker.open is not None, started, ended)
+            base.learn_level(clean, mu)
+        base.learn_season(phase, clean, value)
 
     def to_state(self) -> dict[str, Any]:
         """Everything the detector knows, as JSON-able data (store it; `from_state` resumes exactly)."""
@@ -125,6 +152,7 @@ class SpikeDetector:
             "params": params_state(self.params),
             "baseline": baseline_state(self.baseline),
             "tracker": tracker_state(self.tracker),
+            "calibration": calibration_state(self.calibration),
             "seen": self.seen,
             "last": self.last.isoformat() if self.last else None,
             "recent": [list(item) for item in self.recent],
@@ -132,13 +160,13 @@ class SpikeDetector:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> SpikeDetector:
-        """A detector that continues where the one that wrote `state` stopped."""
-        if state.get("version") != STATE_VERSION:
-            raise Invalid(_("Unknown detector state version."), field="state")
-        params = SpikeParams(**state["params"])
+        """A detector that continues where the one that wrote `state` stopped (version 1 states upgrade)."""
+        check_version(state)
+        params = params_from_state(state)
         detector = cls(timedelta(seconds=state["interval_s"]), params, seasonal=state["seasonal"])
         load_baseline(detector.baseline, state["baseline"])
         load_tracker(detector.tracker, state["tracker"])
+        load_calibration(detector.calibration, state.get("calibration"))
         detector.seen = state["seen"]
         detector.last = datetime.fromisoformat(state["last"]) if state["last"] else None
         detector.recent.extend((int(i), float(v)) for i, v in state["recent"])
@@ -160,9 +188,13 @@ class ShareSpikeDetector:
     """
 
     def __init__(self, interval: timedelta, params: SpikeParams | None = None) -> None:
-        p = params or SpikeParams(min_excess=3.0, min_ratio=1.3)
+        # One point may open a share spike (a share is not bursty the way volume is); no refractory time.
+        p = params or SpikeParams(
+            threshold=4.5, min_excess=3.0, min_ratio=1.3, min_points=1, streak=3, gap=3, refractory=0
+        )
         self.interval, self.params = interval, p
-        self.tracker = RunTracker(p, p.max_points or 24)
+        self.config = replace(resolve(p, interval), max_points=p.max_points or 24)
+        self.tracker = RunTracker(p, self.config)
         self.num = self.den = 0.0
         self.phi = p.phi_prior
         self.seen = 0
@@ -182,9 +214,10 @@ class ShareSpikeDetector:
         mu = max(self.params.min_expected, n * rate)
         score = tail_score(k, mu, self.phi) if n > 0 else 0.0
         armed = self.seen >= self.warmup
-        started, ended, shift = self.tracker.step(Point(timestamp, k, mu, score), armed=armed)
+        point = Point(timestamp, k, mu, score, self.phi)
+        step = self.tracker.step(point, armed=armed, threshold=self.config.threshold)
         self.recent.append((k, n))
-        if shift:  # a share that stayed high for a day is the new usual share
+        if step.level_shift:  # a share that stayed high for a day is the new usual share
             total = sum(d for _k, d in self.recent)
             if total > 0 and self.den > 0:
                 self.num = self.den * sum(x for x, _d in self.recent) / total
@@ -199,7 +232,7 @@ class ShareSpikeDetector:
                 self.phi = max(self.params.phi_min, self.phi + self.params.beta * (resid - self.phi))
         self.seen += 1
         # NOTE: value and expected are counts (numerators), not shares, as in the spikes it reports.
-        return PointResult(timestamp, k, mu, score, self.tracker.open is not None, started, ended)
+        return PointResult(timestamp, k, mu, score, self.tracker.open is not None, step.started, step.ended)
 
 
 def _aware(ts: datetime) -> datetime:
