@@ -20,9 +20,9 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from humas.core import workcal
 from humas.core.i18n import get_locale, gettext, use_locale
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 MAX_EXAMPLES = 3
 MAX_EXAMPLE_CHARS = 280
 
@@ -97,9 +97,10 @@ def _percent(share: float) -> str:
     return text.replace(".", ",") if get_locale() == "id" else text
 
 
-def format_time(when: datetime, tz: ZoneInfo = JAKARTA) -> str:
+def format_time(when: datetime, tz: ZoneInfo) -> str:
+    """"2026-11-24 09:00 WITA": the time in the zone of the unit the alert's rule belongs to."""
     local = when.astimezone(tz)
-    return local.strftime("%Y-%m-%d %H:%M ") + (local.tzname() or "")
+    return local.strftime("%Y-%m-%d %H:%M ") + workcal.zone_label(tz, when)
 
 
 def _title(alert: Alert, subject: str) -> str:
@@ -143,11 +144,12 @@ def _lines(alert: Alert, tz: ZoneInfo) -> tuple[str, str, list[str]]:
     return _summary(alert, tz), phrases, examples
 
 
-def render_alert(alert: Alert, *, locale: str | None = None, tz: ZoneInfo = JAKARTA) -> RenderedAlert:
-    """Subject, plain text and HTML of an alert in the given locale (Indonesian by default)."""
+def render_alert(alert: Alert, *, locale: str | None = None, tz: ZoneInfo | None = None) -> RenderedAlert:
+    """Subject, plain text and HTML of an alert in the given locale (Indonesian by default), its times in
+    `tz` (the rule's unit's zone: the caller passes `org_service.unit_zone`; without one, WIB)."""
     with use_locale(locale or "id"):
         subject = clean_line(_title(alert, clean_line(alert.subject, 120)), 200)
-        summary, phrases, examples = _lines(alert, tz)
+        summary, phrases, examples = _lines(alert, tz or workcal.zone_of(None))
         url = safe_url(alert.url)
         text = _plain(alert, subject, summary, phrases, examples, url)
         body = _html(alert, subject, summary, phrases, examples, url)

@@ -238,7 +238,7 @@ def _emit(session: Session, rule: AlertRule, firings: list[Firing]) -> list[Aler
 
 
 def _store(session: Session, rule: AlertRule, firing: Firing) -> AlertEvent:
-    rendered = render_alert(firing.alert, locale="id")
+    rendered = render_alert(firing.alert, locale="id", tz=org_service.unit_zone(session, rule.unit))
     event = AlertEvent(
         rule_id=rule.id,
         unit_id=rule.unit_id,
