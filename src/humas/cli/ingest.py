@@ -58,7 +58,9 @@ def import_command(
     unit: UnitOption = None,
     errors: Annotated[Path | None, typer.Option("--errors", help="Where bad rows are listed.")] = None,
     platform: Annotated[str, typer.Option(help="Platform for rows without one.")] = "import",
-    tz: Annotated[str, typer.Option(help="Time zone of dates written without one.")] = importer.DEFAULT_TZ,
+    tz: Annotated[
+        str | None, typer.Option(help="Time zone of dates written without one (default: the unit's).")
+    ] = None,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV / JSONL.")] = "utf-8",
     batch_size: Annotated[int, typer.Option(help="Rows per transaction.")] = 1000,
     workers: Annotated[

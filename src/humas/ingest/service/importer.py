@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from humas.connectors.base import KINDS, SourceItem
 from humas.core.errors import Invalid
+from humas.core.i18n import _
 from humas.ingest.service.messages import tr
 
 FIELDS = (
@@ -31,7 +32,6 @@ FIELDS = (
 METRICS = ("likes", "replies", "shares", "views")
 SUFFIXES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".xlsx")
 MAX_RECORD_LINES = 200
-DEFAULT_TZ = "Asia/Jakarta"
 
 
 @dataclass(frozen=True)
@@ -321,8 +321,12 @@ def check_columns(header: list[str], mapping: dict[str, str]) -> None:
             raise Invalid(tr("column %(column)s is not in the file", column=column), field="map")
 
 
-def zone(name: str | None) -> tzinfo:
-    return ZoneInfo(name or DEFAULT_TZ)
+def zone(name: str) -> tzinfo:
+    """The IANA zone dates without one are read in (the target unit's, unless the importer names another)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(_("Unknown time zone: %(name)s", name=name[:60]), field="tz") from None
 
 
 def csv_safe(value: str) -> str:

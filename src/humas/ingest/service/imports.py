@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session
 
 from humas.connectors.base import SourceItem
 from humas.core.db import session_scope
+from humas.core.errors import Invalid
+from humas.core.i18n import _
 from humas.core.time import utcnow
 from humas.ingest.models import IngestJob
 from humas.ingest.service import importer
 from humas.ingest.service.pipeline import Analyzer, IngestResult
 from humas.ingest.service.stream import analysis_pool, ingest_stream
 from humas.org import audit as audit_service
+from humas.org import service as org_service
 from humas.org.models import Unit
 
 Progress = Callable[[int, int], None]  # (rows read, rows expected)
@@ -46,6 +49,14 @@ class ImportReport:
 def _job_key(digest: str, unit_id: int, mapping: dict[str, str], platform: str, tz: str) -> str:
     options = f"{digest}|{unit_id}|{sorted(mapping.items())}|{platform}|{tz}"
     return "file:" + hashlib.sha256(options.encode()).hexdigest()[:40]
+
+
+def _unit_zone_name(engine: Engine | None, unit_id: int) -> str:
+    with session_scope(engine) as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise Invalid(_("Unit not found."), field="unit")
+        return org_service.unit_zone_name(session, unit)
 
 
 def _open_job(engine: Engine | None, *, path: Path, unit_id: int, key: str, total: int) -> tuple[int, int]:
@@ -79,9 +90,10 @@ def run_import(
     analyzer: Analyzer | None = None,
     workers: int = 0,
 ) -> ImportReport:
-    """Import a CSV / JSONL / XLSX file for a unit; bad rows go to the error file with row and reason."""
+    """Import a CSV / JSONL / XLSX file for a unit; bad rows go to the error file with row and reason.
+    Dates written without a zone are read in `tz`, by default the unit's zone (WIB, WITA or WIT)."""
     mapping = mapping or {}
-    zone = importer.zone(tz)
+    zone = importer.zone(tz or _unit_zone_name(engine, unit_id))
     total = importer.estimate_rows(path)
     key = _job_key(importer.file_digest(path), unit_id, mapping, platform, str(zone))
     job_id, resume_after = _open_job(engine, path=path, unit_id=unit_id, key=key, total=total)
