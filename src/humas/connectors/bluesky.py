@@ -39,6 +39,17 @@ from humas.connectors.errors import (
     Unsupported,
 )
 from humas.connectors.http import HttpClient, RateLimitInfo, counted_rate_limit, json_or_none
+from humas.connectors.spec import (
+    N_,
+    Capability,
+    ImageInput,
+    Limits,
+    PlatformSpec,
+    Reconcile,
+    fetch_probe,
+    fields_of,
+)
+from humas.connectors.textcount import count_graphemes
 
 PLATFORM = "bluesky"
 DEFAULT_PDS = "https://bsky.social"
@@ -390,3 +401,45 @@ class BlueskyPublisher:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- platform spec -------------------------------------------------------------------------------------
+
+C = Capability
+SPEC = PlatformSpec(
+    name=PLATFORM,
+    label="Bluesky",
+    credentials=BlueskyCredentials,
+    credential_fields=fields_of(
+        BlueskyCredentials,
+        identifier=N_("Handle or DID"),
+        app_password=N_("App password"),
+        pds_url=N_("PDS address"),
+    ),
+    account_field="identifier",
+    probe=fetch_probe(BlueskySource),
+    source=BlueskySource,
+    publisher=BlueskyPublisher,
+    parser=parse_body,
+    webhook=None,
+    rate_limit=rate_limit_info,
+    capabilities=frozenset(
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.DELETE, C.METRICS}
+    ),
+    image_input=frozenset({ImageInput.BYTES}),
+    reconcile=Reconcile.LOOKUP,
+    # Lexicons in github.com/bluesky-social/atproto: app.bsky.feed.post text maxGraphemes 300 (maxLength
+    # 3000 bytes); app.bsky.embed.images up to 4 images, each blob maxSize 1,000,000 bytes. Videos: one per
+    # post, 100 MB and 3 minutes (bsky.social blog, video announcement, limits raised March 2025).
+    limits=Limits(
+        text_max=300,
+        count_text=count_graphemes,
+        caption_max=None,
+        hashtags_max=None,
+        media_max=4,
+        image_max_bytes=1_000_000,
+        video_max_bytes=100_000_000,
+        video_max_seconds=180,
+        aspect_ratio=None,
+    ),
+)

@@ -28,6 +28,17 @@ from humas.connectors.base import (
 )
 from humas.connectors.errors import UnrecognisedPayload
 from humas.connectors.http import HttpClient
+from humas.connectors.spec import (
+    N_,
+    Capability,
+    ImageInput,
+    Limits,
+    PlatformSpec,
+    Reconcile,
+    fetch_probe,
+    fields_of,
+)
+from humas.connectors.textcount import count_chars
 
 PLATFORM = "facebook"
 FEED_FIELDS = (
@@ -376,3 +387,47 @@ class FacebookPublisher:
                 url = row.get("permalink_url") or f"https://www.facebook.com/{row['id']}"
                 return PublishResult(PLATFORM, str(row["id"]), url, reconciled=True, raw=row)
         return None
+
+
+# --- platform spec -------------------------------------------------------------------------------------
+
+C = Capability
+MB = 1024 * 1024
+SPEC = PlatformSpec(
+    name=PLATFORM,
+    label="Facebook Page",
+    credentials=FacebookCredentials,
+    credential_fields=fields_of(
+        FacebookCredentials,
+        hidden=("version",),
+        page_id=N_("Page id"),
+        page_access_token=N_("Page access token"),
+    ),
+    account_field="page_id",
+    probe=fetch_probe(FacebookSource),
+    source=FacebookSource,
+    publisher=FacebookPublisher,
+    parser=meta.parse_body,
+    webhook=meta.WEBHOOK,
+    rate_limit=meta.rate_limit_info,
+    capabilities=frozenset(
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.HIDE, C.DELETE, C.METRICS}
+    ),
+    image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),
+    reconcile=Reconcile.LOOKUP,
+    # Text: 63,206 characters per post (docs.upload-post.com/resources/character-limits, and Facebook's own
+    # composer). Media: a feed post takes up to 10 photos or one video; photos at most 10 MB
+    # (developers.facebook.com/docs/page-stories-api photo specification; ayrshare.com media guidelines for
+    # Facebook Pages), videos up to 10 GB and 4 hours (ayrshare.com media guidelines).
+    limits=Limits(
+        text_max=63_206,
+        count_text=count_chars,
+        caption_max=None,
+        hashtags_max=None,
+        media_max=10,
+        image_max_bytes=10 * MB,
+        video_max_bytes=10 * 1024 * MB,
+        video_max_seconds=4 * 3600,
+        aspect_ratio=None,
+    ),
+)

@@ -27,6 +27,17 @@ from humas.connectors.base import (
 )
 from humas.connectors.errors import DeliveryUnknown, PlatformError, UnrecognisedPayload, Unsupported
 from humas.connectors.http import HttpClient
+from humas.connectors.spec import (
+    N_,
+    Capability,
+    ImageInput,
+    Limits,
+    PlatformSpec,
+    Reconcile,
+    fetch_probe,
+    fields_of,
+)
+from humas.connectors.textcount import count_chars
 
 PLATFORM = "instagram"
 MEDIA_FIELDS = "id,caption,timestamp,like_count,comments_count,permalink,media_type,username"
@@ -306,3 +317,48 @@ class InstagramPublisher:
             if same_text(text, row.get("text") or row.get("caption") or ""):
                 return PublishResult(PLATFORM, str(row["id"]), row.get("permalink"), reconciled=True, raw=row)
         return None
+
+
+# --- platform spec -------------------------------------------------------------------------------------
+
+C = Capability
+MB = 1024 * 1024
+SPEC = PlatformSpec(
+    name=PLATFORM,
+    label="Instagram",
+    credentials=InstagramCredentials,
+    credential_fields=fields_of(
+        InstagramCredentials,
+        hidden=("version", "host"),
+        ig_user_id=N_("Instagram business account id"),
+        access_token=N_("Access token"),
+        username=N_("Username"),
+    ),
+    account_field="ig_user_id",
+    probe=fetch_probe(InstagramSource),
+    source=InstagramSource,
+    publisher=InstagramPublisher,
+    parser=meta.parse_body,
+    webhook=meta.WEBHOOK,
+    rate_limit=meta.rate_limit_info,
+    # No text-only posts: a post needs an image URL. DELETE removes comments (the API cannot delete media).
+    capabilities=frozenset(
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_IMAGE, C.HIDE, C.DELETE, C.METRICS}
+    ),
+    image_input=frozenset({ImageInput.URL}),
+    reconcile=Reconcile.LOOKUP,
+    # developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media: caption
+    # at most 2,200 characters and 30 hashtags; images JPEG up to 8 MB, aspect ratio 4:5 to 1.91:1;
+    # carousels up to 10 items; Reels up to 15 minutes (300 MB per ayrshare.com media guidelines).
+    limits=Limits(
+        text_max=2_200,
+        count_text=count_chars,
+        caption_max=None,
+        hashtags_max=30,
+        media_max=10,
+        image_max_bytes=8 * MB,
+        video_max_bytes=300 * MB,
+        video_max_seconds=15 * 60,
+        aspect_ratio=(4 / 5, 1.91),
+    ),
+)

@@ -39,6 +39,17 @@ from humas.connectors.errors import (
     Unsupported,
 )
 from humas.connectors.http import HttpClient, RateLimitInfo, counted_rate_limit, json_or_none
+from humas.connectors.spec import (
+    N_,
+    Capability,
+    ImageInput,
+    Limits,
+    PlatformSpec,
+    Reconcile,
+    fetch_probe,
+    fields_of,
+)
+from humas.connectors.textcount import count_mastodon
 
 PLATFORM = "mastodon"
 METRICS = {"replies_count": "replies", "reblogs_count": "reposts", "favourites_count": "likes"}
@@ -302,3 +313,46 @@ class MastodonPublisher:
             if same_text(text, item.text) and parent_external_id in (None, item.parent_external_id):
                 return PublishResult(PLATFORM, item.external_id, item.url, reconciled=True, raw=item.raw)
         return None
+
+
+# --- platform spec -------------------------------------------------------------------------------------
+
+C = Capability
+SPEC = PlatformSpec(
+    name=PLATFORM,
+    label="Mastodon",
+    credentials=MastodonCredentials,
+    credential_fields=fields_of(
+        MastodonCredentials,
+        instance_url=N_("Server address"),
+        account_id=N_("Account id"),
+        access_token=N_("Access token"),
+    ),
+    account_field="account_id",
+    probe=fetch_probe(MastodonSource),
+    source=MastodonSource,
+    publisher=MastodonPublisher,
+    parser=parse_body,
+    webhook=None,
+    rate_limit=rate_limit_info,
+    capabilities=frozenset(
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.DELETE, C.METRICS}
+    ),
+    image_input=frozenset({ImageInput.BYTES}),
+    reconcile=Reconcile.LOOKUP,
+    # Defaults of a Mastodon server, which may raise them (GET /api/v2/instance, configuration.statuses and
+    # .media_attachments; docs.joinmastodon.org/entities/Instance): max_characters 500,
+    # characters_reserved_per_url 23, max_media_attachments 4, image_size_limit 16 MiB, video_size_limit
+    # 99 MiB (103,809,024 bytes, as mastodon.social reports). No video length limit is set.
+    limits=Limits(
+        text_max=500,
+        count_text=count_mastodon,
+        caption_max=None,
+        hashtags_max=None,
+        media_max=4,
+        image_max_bytes=16 * 1024 * 1024,
+        video_max_bytes=103_809_024,
+        video_max_seconds=None,
+        aspect_ratio=None,
+    ),
+)

@@ -28,6 +28,7 @@ from humas.connectors.errors import (
     WebhookRejected,
 )
 from humas.connectors.http import HttpClient, RateLimitInfo, json_or_none
+from humas.connectors.spec import N_, CredentialField, Receipts, WebhookSpec, guarded
 
 DEFAULT_VERSION = "v24.0"
 GRAPH_HOST = "https://graph.facebook.com"
@@ -202,3 +203,43 @@ def parse_body(body: Any) -> list[SourceItem]:
         except UnrecognisedPayload:
             continue
     raise UnrecognisedPayload("Meta: body matches no Facebook or Instagram endpoint shape")
+
+
+# --- the webhook every Meta product shares (its SPEC lives with each product) ---------------------------
+
+
+def verify_delivery(raw_body: bytes, headers: Mapping[str, str], values: Mapping[str, Any]) -> None:
+    """Refuse (401) a delivery whose ``X-Hub-Signature-256`` is not the channel's app secret's."""
+    secret = str(values.get("app_secret") or "")
+    if not verify_signature(raw_body, headers.get("x-hub-signature-256"), secret):
+        raise WebhookRejected("bad X-Hub-Signature-256", status=401)
+
+
+def answer_handshake(params: Mapping[str, str], values: Mapping[str, Any]) -> str:
+    return verify_handshake(params, str(values.get("verify_token") or ""))
+
+
+def parse_delivery(body: Any) -> list[SourceItem]:
+    """A verified delivery's items; a signed body that is not a delivery at all is still refused."""
+    webhook_changes(body)
+    return parse_body(body)
+
+
+def webhook(*, route: str, receipts: Receipts | None = None) -> WebhookSpec:
+    """Meta's webhook for a product: signed deliveries, the subscription handshake, two secrets."""
+    return WebhookSpec(
+        kind="meta",
+        route=route,
+        fields=(
+            CredentialField("app_secret", N_("App secret (webhook signatures)"), secret=True, required=False),
+            CredentialField("verify_token", N_("Webhook verify token"), secret=True, required=False),
+        ),
+        verify=verify_delivery,
+        parse=guarded("meta", parse_delivery),
+        handshake=answer_handshake,
+        receipts=receipts,
+        switch=None,
+    )
+
+
+WEBHOOK = webhook(route="meta")

@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from humas.connectors import bluesky, mastodon, meta, telegram, whatsapp, x, youtube
 from humas.connectors.base import SourceItem, as_dict
 from humas.connectors.errors import UnrecognisedPayload
+from humas.connectors.registry import REGISTRY
 
-PARSERS: dict[str, Callable[[Any], list[SourceItem]]] = {
-    "x": x.parse_body,
-    "meta": meta.parse_body,
-    "facebook": meta.parse_body,
-    "instagram": meta.parse_body,
-    "whatsapp": whatsapp.parse_body,
-    "youtube": youtube.parse_body,
-    "telegram": telegram.parse_body,
-    "mastodon": mastodon.parse_body,
-    "bluesky": bluesky.parse_body,
-}
+
+def _parsers() -> dict[str, Callable[[Any], list[SourceItem]]]:
+    """Each platform's parser, and each webhook kind's (``meta``: any Facebook/Instagram/WhatsApp body)."""
+    parsers = {name: spec.parser for name, spec in REGISTRY.items()}
+    for spec in REGISTRY.values():
+        if spec.webhook is not None:
+            parsers.setdefault(spec.webhook.kind, spec.parser)
+    return parsers
+
+
+PARSERS = _parsers()
 
 
 def parse_payload(platform: str, body: bytes | str | dict[str, Any] | list[Any]) -> list[SourceItem]:

@@ -1,84 +1,39 @@
-"""Platform name -> credentials, Source, Publisher and parser, for the channel and job layers."""
+"""The registered platforms: each connector module's ``SPEC``, by name.
+
+Adding a platform is adding its module to ``MODULES`` (and its fixtures); nothing outside ``connectors``
+names a platform. ``docs/channels.md`` ("Adding a platform") lists what a module must declare.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from humas.connectors import bluesky, facebook, feeds, instagram, mastodon, telegram, whatsapp, x, youtube
+from humas.connectors.spec import (
+    Capability,
+    ImageInput,
+    Limits,
+    PlatformSpec,
+    Reconcile,
+    WebhookSpec,
+)
 
-from humas.connectors import bluesky, facebook, instagram, mastodon, telegram, whatsapp, x, youtube
-from humas.connectors.base import SourceItem
+__all__ = [
+    "REGISTRY",
+    "Capability",
+    "ImageInput",
+    "Limits",
+    "PlatformSpec",
+    "Reconcile",
+    "WebhookSpec",
+    "get_platform",
+    "mention_platforms",
+    "platform_names",
+    "webhook_routes",
+]
 
-
-@dataclass(frozen=True)
-class PlatformSpec:
-    name: str
-    credentials: type
-    source: type | None  # None: the platform only pushes (webhooks)
-    publisher: type
-    parser: Callable[[Any], list[SourceItem]]
-    webhook: str | None  # "meta" or "telegram": which verification its deliveries need
-
-
-REGISTRY: dict[str, PlatformSpec] = {
-    "x": PlatformSpec("x", x.XCredentials, x.XSource, x.XPublisher, x.parse_body, None),
-    "facebook": PlatformSpec(
-        "facebook",
-        facebook.FacebookCredentials,
-        facebook.FacebookSource,
-        facebook.FacebookPublisher,
-        facebook.parse_graph,
-        "meta",
-    ),
-    "instagram": PlatformSpec(
-        "instagram",
-        instagram.InstagramCredentials,
-        instagram.InstagramSource,
-        instagram.InstagramPublisher,
-        instagram.parse_graph,
-        "meta",
-    ),
-    "whatsapp": PlatformSpec(
-        "whatsapp",
-        whatsapp.WhatsAppCredentials,
-        None,
-        whatsapp.WhatsAppPublisher,
-        whatsapp.parse_body,
-        "meta",
-    ),
-    "youtube": PlatformSpec(
-        "youtube",
-        youtube.YouTubeCredentials,
-        youtube.YouTubeSource,
-        youtube.YouTubePublisher,
-        youtube.parse_body,
-        None,
-    ),
-    "telegram": PlatformSpec(
-        "telegram",
-        telegram.TelegramCredentials,
-        telegram.TelegramSource,
-        telegram.TelegramPublisher,
-        telegram.parse_body,
-        "telegram",
-    ),
-    "mastodon": PlatformSpec(
-        "mastodon",
-        mastodon.MastodonCredentials,
-        mastodon.MastodonSource,
-        mastodon.MastodonPublisher,
-        mastodon.parse_body,
-        None,
-    ),
-    "bluesky": PlatformSpec(
-        "bluesky",
-        bluesky.BlueskyCredentials,
-        bluesky.BlueskySource,
-        bluesky.BlueskyPublisher,
-        bluesky.parse_body,
-        None,
-    ),
-}
+MODULES = (x, facebook, instagram, whatsapp, youtube, telegram, mastodon, bluesky)
+REGISTRY: dict[str, PlatformSpec] = {module.SPEC.name: module.SPEC for module in MODULES}
+# Mentions that come from no account connector: news feeds, and file imports without a platform column.
+OTHER_SOURCES = (feeds.PLATFORM, "import")
 
 
 def get_platform(name: str) -> PlatformSpec:
@@ -86,3 +41,33 @@ def get_platform(name: str) -> PlatformSpec:
         return REGISTRY[name]
     except KeyError:
         raise ValueError(f"unknown platform {name!r}; expected one of {', '.join(REGISTRY)}") from None
+
+
+def find_platform(name: str) -> PlatformSpec | None:
+    return REGISTRY.get(name)
+
+
+def platform_names() -> list[str]:
+    return list(REGISTRY)
+
+
+def mention_platforms() -> tuple[str, ...]:
+    """Every value a mention's ``platform`` takes when it came through humas (for filters)."""
+    return (*REGISTRY, *OTHER_SOURCES)
+
+
+def webhook_routes() -> dict[str, WebhookSpec]:
+    """``/webhooks/<route>/<channel id>`` receivers: route -> its webhook (one per route)."""
+    routes: dict[str, WebhookSpec] = {}
+    for spec in REGISTRY.values():
+        if spec.webhook is not None:
+            routes.setdefault(spec.webhook.route, spec.webhook)
+    return routes
+
+
+def webhook_kinds() -> dict[str, WebhookSpec]:
+    """Verification scheme -> a webhook of that kind (platforms of a kind verify alike)."""
+    kinds: dict[str, WebhookSpec] = {}
+    for hook in webhook_routes().values():
+        kinds.setdefault(hook.kind, hook)
+    return kinds

@@ -40,6 +40,20 @@ from humas.connectors.errors import (
     WebhookRejected,
 )
 from humas.connectors.http import HttpClient, json_or_none
+from humas.connectors.spec import (
+    N_,
+    Capability,
+    ImageInput,
+    Limits,
+    PlatformSpec,
+    Reconcile,
+    WebhookSpec,
+    WebhookSwitch,
+    fields_of,
+    guarded,
+    limit_wait,
+)
+from humas.connectors.textcount import count_utf16
 
 PLATFORM = "telegram"
 API = "https://api.telegram.org"
@@ -319,3 +333,71 @@ class TelegramPublisher:
         since: datetime | None = None,
     ) -> PublishResult | None:
         return None  # the Bot API offers no history of sent messages
+
+
+# --- platform spec -------------------------------------------------------------------------------------
+
+
+def probe(credentials: TelegramCredentials, max_wait_s: float) -> str:
+    """``getMe``: the bot's id names the account."""
+    http = _bot_client(credentials, None)
+    limit_wait(http, max_wait_s)
+    return str(http.get_json("/getMe")["result"]["id"])
+
+
+def verify_delivery(raw_body: bytes, headers: Mapping[str, str], values: Mapping[str, Any]) -> None:
+    """Refuse (403) an update without the secret token given to ``setWebhook``."""
+    header = headers.get("x-telegram-bot-api-secret-token")
+    if not check_secret_token(header, str(values.get("webhook_secret") or "")):
+        raise WebhookRejected("wrong X-Telegram-Bot-Api-Secret-Token", status=403)
+
+
+C = Capability
+MB = 1024 * 1024
+SPEC = PlatformSpec(
+    name=PLATFORM,
+    label="Telegram",
+    credentials=TelegramCredentials,
+    credential_fields=fields_of(
+        TelegramCredentials,
+        bot_token=N_("Bot token"),
+        channel=N_("Channel to publish to (@name or id)"),
+        webhook_secret=N_("Webhook secret token"),
+    ),
+    account_field=None,  # the bot's id, from getMe
+    probe=probe,
+    source=TelegramSource,
+    publisher=TelegramPublisher,
+    parser=parse_body,
+    webhook=WebhookSpec(
+        kind="telegram",
+        route="telegram",
+        fields=(),
+        verify=verify_delivery,
+        parse=guarded("telegram", parse_body),
+        handshake=None,
+        receipts=None,
+        # getUpdates answers 409 while a webhook is set: a channel is polled or pushed, never both.
+        switch=WebhookSwitch("webhook_secret", register=set_webhook, unregister=delete_webhook),
+    ),
+    rate_limit=None,  # flood control comes as 429 with parameters.retry_after (see error_for)
+    capabilities=frozenset(
+        {C.READ_POSTS, C.READ_COMMENTS, C.READ_DMS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.DELETE}
+    ),
+    image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),
+    reconcile=Reconcile.NONE,
+    # core.telegram.org/bots/api: sendMessage text 1-4096 characters and captions 0-1024 after entities
+    # parsing (entity offsets count UTF-16 code units, so that is what is counted); sendPhoto photos at most
+    # 10 MB; bots send files up to 50 MB; sendMediaGroup takes 2-10 items.
+    limits=Limits(
+        text_max=4_096,
+        count_text=count_utf16,
+        caption_max=1_024,
+        hashtags_max=None,
+        media_max=10,
+        image_max_bytes=10 * MB,
+        video_max_bytes=50 * MB,
+        video_max_seconds=None,
+        aspect_ratio=None,
+    ),
+)

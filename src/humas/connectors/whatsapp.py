@@ -26,6 +26,8 @@ from humas.connectors.base import (
 )
 from humas.connectors.errors import DeliveryUnknown, PlatformError, UnrecognisedPayload, Unsupported
 from humas.connectors.http import HttpClient
+from humas.connectors.spec import N_, Capability, Limits, PlatformSpec, Reconcile, fields_of, limit_wait
+from humas.connectors.textcount import count_chars
 
 PLATFORM = "whatsapp"
 OUTSIDE_WINDOW_CODES = frozenset({131047})
@@ -228,3 +230,56 @@ class WhatsAppPublisher:
             return None
         message_id = self.delivered_lookup(idempotency_key)
         return PublishResult(PLATFORM, message_id, reconciled=True) if message_id else None
+
+
+# --- platform spec -------------------------------------------------------------------------------------
+
+
+def probe(credentials: WhatsAppCredentials, max_wait_s: float) -> str:
+    """Read the phone number the token is for; its id names the account."""
+    http = meta.graph_client(credentials.version)
+    limit_wait(http, max_wait_s)
+    body = http.get_json(
+        f"/{credentials.phone_number_id}",
+        params={"fields": "id,display_phone_number"},
+        headers={"Authorization": f"Bearer {credentials.access_token}"},
+    )
+    return str(body.get("id") or credentials.phone_number_id)
+
+
+MB = 1024 * 1024
+SPEC = PlatformSpec(
+    name=PLATFORM,
+    label="WhatsApp Business",
+    credentials=WhatsAppCredentials,
+    credential_fields=fields_of(
+        WhatsAppCredentials,
+        hidden=("version",),
+        phone_number_id=N_("Phone number id"),
+        access_token=N_("Access token"),
+    ),
+    account_field="phone_number_id",
+    probe=probe,
+    source=None,  # no API reads messages back: they only arrive by webhook
+    publisher=WhatsAppPublisher,
+    parser=parse_body,
+    webhook=meta.webhook(route="whatsapp", receipts=parse_statuses),
+    rate_limit=meta.rate_limit_info,
+    capabilities=frozenset({Capability.READ_DMS, Capability.REPLY}),
+    image_input=frozenset(),
+    reconcile=Reconcile.RECEIPT,
+    # Text body at most 4,096 characters (Cloud API messages reference; docs.360dialog.com messaging);
+    # one media item per message, images 5 MB, videos 16 MB (Cloud API supported media types, as listed
+    # in docs.aws.amazon.com/social-messaging supported-media-types).
+    limits=Limits(
+        text_max=4_096,
+        count_text=count_chars,
+        caption_max=None,
+        hashtags_max=None,
+        media_max=1,
+        image_max_bytes=5 * MB,
+        video_max_bytes=16 * MB,
+        video_max_seconds=None,
+        aspect_ratio=None,
+    ),
+)

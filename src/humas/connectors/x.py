@@ -43,6 +43,17 @@ from humas.connectors.http import (
     json_or_none,
     retry_after_seconds,
 )
+from humas.connectors.spec import (
+    N_,
+    Capability,
+    ImageInput,
+    Limits,
+    PlatformSpec,
+    Reconcile,
+    fetch_probe,
+    fields_of,
+)
+from humas.connectors.textcount import count_x
 
 PLATFORM = "x"
 BASE_URL = "https://api.x.com/2"
@@ -351,3 +362,48 @@ class XPublisher:
                 url = f"https://x.com/{handle}/status/{item.external_id}"
                 return PublishResult(PLATFORM, item.external_id, url, reconciled=True, raw=item.raw)
         return None
+
+
+# --- platform spec -------------------------------------------------------------------------------------
+
+C = Capability
+MB = 1024 * 1024
+SPEC = PlatformSpec(
+    name=PLATFORM,
+    label="X (Twitter)",
+    credentials=XCredentials,
+    credential_fields=fields_of(
+        XCredentials,
+        user_id=N_("Account id"),
+        username=N_("Username"),
+        bearer_token=N_("App bearer token (reading)"),
+        user_access_token=N_("User access token (posting)"),
+    ),
+    account_field="user_id",
+    probe=fetch_probe(XSource),
+    source=XSource,
+    publisher=XPublisher,
+    parser=parse_body,
+    webhook=None,
+    rate_limit=rate_limit_info,
+    capabilities=frozenset(
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.HIDE, C.DELETE, C.METRICS}
+    ),
+    image_input=frozenset({ImageInput.BYTES}),
+    reconcile=Reconcile.LOOKUP,
+    # Text: docs.x.com/fundamentals/counting-characters (280, every URL counts 23) and the weights of
+    # twitter-text config/v3.json (see textcount.count_x). Media: docs.x.com/x-api/media (image 5 MB,
+    # video 512 MB with media_category=amplify_video); docs.x.com/x-api/media/quickstart/best-practices
+    # (up to 4 photos, 1 GIF or 1 video per post); video length 140 s for API uploads.
+    limits=Limits(
+        text_max=280,
+        count_text=count_x,
+        caption_max=None,
+        hashtags_max=None,
+        media_max=4,
+        image_max_bytes=5 * MB,
+        video_max_bytes=512 * MB,
+        video_max_seconds=140,
+        aspect_ratio=None,
+    ),
+)

@@ -38,6 +38,8 @@ from humas.connectors.errors import (
     Unsupported,
 )
 from humas.connectors.http import HttpClient, json_or_none
+from humas.connectors.spec import N_, Capability, Limits, PlatformSpec, Reconcile, fetch_probe, fields_of
+from humas.connectors.textcount import count_chars
 
 PLATFORM = "youtube"
 BASE_URL = "https://www.googleapis.com/youtube/v3"
@@ -328,3 +330,43 @@ class YouTubePublisher:
             if item.author_id == self.credentials.channel_id and same_text(text, item.text):
                 return PublishResult(PLATFORM, item.external_id, item.url, reconciled=True, raw=item.raw)
         return None
+
+
+# --- platform spec -------------------------------------------------------------------------------------
+
+C = Capability
+SPEC = PlatformSpec(
+    name=PLATFORM,
+    label="YouTube",
+    credentials=YouTubeCredentials,
+    credential_fields=fields_of(
+        YouTubeCredentials,
+        channel_id=N_("Channel id"),
+        api_key=N_("API key (reading)"),
+        access_token=N_("Access token"),
+    ),
+    account_field="channel_id",
+    probe=fetch_probe(YouTubeSource),
+    source=YouTubeSource,
+    publisher=YouTubePublisher,
+    parser=parse_body,
+    webhook=None,
+    rate_limit=None,  # a daily quota, answered as 403 quotaExceeded (see error_for), not headers
+    capabilities=frozenset({C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.HIDE, C.DELETE, C.METRICS}),
+    image_input=frozenset(),
+    reconcile=Reconcile.LOOKUP,
+    # Comments only (the Data API publishes no posts): YouTube's comment box takes 10,000 characters;
+    # longer text is refused with commentTextTooLong (developers.google.com/youtube/v3/docs/commentThreads
+    # /insert, errors).
+    limits=Limits(
+        text_max=10_000,
+        count_text=count_chars,
+        caption_max=None,
+        hashtags_max=None,
+        media_max=0,
+        image_max_bytes=None,
+        video_max_bytes=None,
+        video_max_seconds=None,
+        aspect_ratio=None,
+    ),
+)

@@ -6,14 +6,18 @@ Services never commit: the edge (request, CLI command, task) owns the transactio
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -100,6 +104,40 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
+# --- retrying a unit of work that met a busy SQLite file ----------------------------------------------
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+LOCK_RETRIES = 6
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy": another connection held the write lock past the busy timeout,
+    or this transaction's read snapshot went stale before its first write (SQLITE_BUSY_SNAPSHOT, which
+    SQLite answers at once, without waiting)."""
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc.orig if exc.orig is not None else exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def run_retrying(
+    work: Callable[[Session], T], *, engine: Engine | None = None, attempts: int = LOCK_RETRIES
+) -> T:
+    """`work(session)` in its own unit of work; a lock error rolls it back and runs it again from the start
+    (with a growing pause), so a periodic job's batch waits out a bulk write instead of failing."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except OperationalError as exc:
+            if not is_lock_error(exc) or attempt == attempts:
+                raise
+            log.info("database busy, retrying (attempt %s of %s)", attempt + 1, attempts)
+            time.sleep(min(0.1 * 2**attempt, 5.0) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 # --- follow-up work queued after commit -------------------------------------------------------------
 
 _AFTER_COMMIT_KEY = "humas_after_commit"
@@ -116,6 +154,8 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # NOTE: a savepoint was released (after_commit fires for it too); the outer one may roll back
     for callback in session.info.pop(_AFTER_COMMIT_KEY, []):
         callback()
 

@@ -28,7 +28,8 @@ def _make_huey() -> Huey:
     immediate = settings.immediate_jobs
     if settings.redis_url:
         return RedisHuey(settings.queue_name, url=settings.redis_url, immediate=immediate)
-    return SqliteHuey(settings.queue_name, filename=settings.queue_path, immediate=immediate)
+    # The queue file is written by the web process and every worker: wait for its lock like the database does.
+    return SqliteHuey(settings.queue_name, filename=settings.queue_path, immediate=immediate, timeout=30)
 
 
 huey: Huey = _make_huey()

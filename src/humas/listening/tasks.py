@@ -4,10 +4,12 @@ narratives every ten minutes. Each job opens its own session scope and commits i
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from huey import crontab
 
-from humas.core.db import session_scope
+from humas.core.db import run_retrying, session_scope
+from humas.core.time import utcnow
 from humas.jobs import huey
 
 log = logging.getLogger(__name__)
@@ -19,11 +21,9 @@ def rollup_facets_task() -> None:
     backfill has finished), then check keyword rules."""
     from humas.listening.service import alerts, facets
 
-    with session_scope() as session:
-        facets.update_facets(session)
-        facets.rebuild_backfilled_queries(session)
-    with session_scope() as session:
-        alerts.evaluate_rules(session)
+    run_retrying(facets.update_facets)
+    run_retrying(facets.rebuild_backfilled_queries)
+    run_retrying(alerts.evaluate_rules)
     deliver_alerts_task()
 
 
@@ -32,10 +32,15 @@ def detect_spikes_task() -> None:
     """Feed the hour that just closed to every scope's spike detectors, then evaluate alert rules."""
     from humas.listening.service import alerts, spikes
 
-    with session_scope() as session:
-        spikes.run_detection(session)
-    with session_scope() as session:
-        alerts.evaluate_rules(session)
+    # One short transaction per scope, retried when a bulk write holds the database (SQLite), so an import
+    # running alongside never makes detection fail; a scope that still fails is logged and skipped.
+    now = utcnow()
+    for unit_id, query_id in run_retrying(spikes.target_keys):
+        try:
+            run_retrying(partial(spikes.detect_scope, unit_id=unit_id, query_id=query_id, now=now))
+        except Exception:  # noqa: BLE001 - one scope's failure never stops the others
+            log.exception("spike detection failed for unit %s query %s", unit_id, query_id)
+    run_retrying(alerts.evaluate_rules)
     deliver_alerts_task()
 
 
@@ -44,8 +49,7 @@ def build_narratives_task() -> None:
     """Group recent mentions into narratives."""
     from humas.listening.service import narratives
 
-    with session_scope() as session:
-        narratives.build_narratives(session)
+    run_retrying(narratives.build_narratives)
 
 
 @huey.task()

@@ -84,6 +84,13 @@ def visible_unit_ids(session: Session, actor: Principal) -> list[int]:
 
 
 AUDIT_READERS = (Role.admin, Role.pimpinan)
+# Who may create, rename, move and archive units, and invite users, set roles, reset passwords, deactivate.
+ORG_MANAGERS = (Role.admin,)
+
+
+def can_manage_org(actor: Principal) -> bool:
+    """Admins change the unit tree and the users of their subtree; every other role only reads them."""
+    return has_role(actor, *ORG_MANAGERS)
 
 
 def can_read_audit(actor: Principal) -> bool:
@@ -177,7 +184,7 @@ def create_root_unit(session: Session, *, name: str) -> Unit:
 
 def create_unit(session: Session, *, name: str, parent: Unit, actor: Principal) -> Unit:
     """Add a unit under `parent`; sibling names must be unique."""
-    require_role(actor, Role.admin)
+    require_role(actor, *ORG_MANAGERS)
     if not can_access(actor, parent):
         raise NotFound(_("Unit not found."), field="parent_id")
     if parent.archived_at is not None:
@@ -200,7 +207,7 @@ def create_unit(session: Session, *, name: str, parent: Unit, actor: Principal) 
 
 
 def rename_unit(session: Session, *, unit: Unit, name: str, actor: Principal) -> Unit:
-    require_role(actor, Role.admin)
+    require_role(actor, *ORG_MANAGERS)
     name = clean_name(name)
     _check_sibling_name(session, parent=unit.parent, name=name, exclude=unit)
     before = unit.name
@@ -219,7 +226,7 @@ def rename_unit(session: Session, *, unit: Unit, name: str, actor: Principal) ->
 
 def move_unit(session: Session, *, unit: Unit, new_parent: Unit, actor: Principal) -> Unit:
     """Move a unit and its whole subtree under another unit of the actor's subtree."""
-    require_role(actor, Role.admin)
+    require_role(actor, *ORG_MANAGERS)
     if unit.parent_id is None or unit.id == actor.unit.id:
         raise Invalid(_("This unit cannot be moved."), field="unit_id")
     if not can_access(actor, new_parent):
@@ -255,7 +262,7 @@ def move_unit(session: Session, *, unit: Unit, new_parent: Unit, actor: Principa
 
 def archive_unit(session: Session, *, unit: Unit, actor: Principal) -> Unit:
     """Archive a unit and its descendants (kept for history, hidden from lists)."""
-    require_role(actor, Role.admin)
+    require_role(actor, *ORG_MANAGERS)
     if unit.id == actor.unit.id:
         raise Invalid(_("You cannot archive your own unit."), field="unit_id")
     now = utcnow()
@@ -319,7 +326,7 @@ def create_user(
 ) -> tuple[User, str | None]:
     """Invite a user; without a password a one-time password is made and must be changed at first login."""
     if actor is not None:
-        require_role(actor, Role.admin)
+        require_role(actor, *ORG_MANAGERS)
         if not can_access(actor, unit):
             raise NotFound(_("Unit not found."), field="unit_id")
     email = clean_email(email)
@@ -375,7 +382,7 @@ def _refuse_last_admin(session: Session, user: User) -> None:
 
 
 def set_roles(session: Session, *, user: User, roles: Iterable[str], actor: Principal) -> User:
-    require_role(actor, Role.admin)
+    require_role(actor, *ORG_MANAGERS)
     role_set = clean_roles(roles)
     before = sorted(user.roles)
     if Role.admin not in role_set:
@@ -396,7 +403,7 @@ def set_roles(session: Session, *, user: User, roles: Iterable[str], actor: Prin
 
 
 def deactivate_user(session: Session, *, user: User, actor: Principal) -> User:
-    require_role(actor, Role.admin)
+    require_role(actor, *ORG_MANAGERS)
     _refuse_last_admin(session, user)
     user.is_active = False
     audit_service.record(
@@ -413,7 +420,7 @@ def deactivate_user(session: Session, *, user: User, actor: Principal) -> User:
 
 def reset_password(session: Session, *, user: User, actor: Principal) -> str:
     """An admin gives a user a new one-time password; the user must change it at next login."""
-    require_role(actor, Role.admin)
+    require_role(actor, *ORG_MANAGERS)
     one_time = new_one_time_password()
     user.password_hash = hash_password(one_time)
     user.must_change_password = True

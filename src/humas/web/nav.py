@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from humas.core.i18n import _
+from humas.ingest.service import feeds as feeds_service
+from humas.ingest.service import queries as queries_service
+from humas.org import service as org_service
+from humas.org.models import Role
+from humas.org.service import Principal
 
 
 @dataclass(frozen=True)
@@ -44,3 +50,19 @@ def nav_items(current_path: str) -> list[tuple[NavItem, bool]]:
             active = any(current_path == p or current_path.startswith(p + "/") for p in item.prefixes)
         out.append((item, active))
     return out
+
+
+# What the pages may offer: each name asks the same service rule that the route behind it enforces, so a
+# link, tile or button is shown exactly when following it is allowed.
+PERMISSIONS: dict[str, Callable[[Principal], bool]] = {
+    "audit": org_service.can_read_audit,
+    "org": org_service.can_manage_org,
+    "queries": queries_service.can_manage,
+    "feeds": feeds_service.can_add_feed,
+    "channels": lambda actor: org_service.has_role(actor, Role.admin),
+}
+
+
+def permissions(actor: Principal) -> frozenset[str]:
+    """The names in `PERMISSIONS` the actor holds (templates ask `user.may("audit")`)."""
+    return frozenset(name for name, rule in PERMISSIONS.items() if rule(actor))

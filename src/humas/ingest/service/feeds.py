@@ -24,10 +24,13 @@ from humas.ingest.models import FeedSource
 from humas.ingest.service.pipeline import Analyzer, IngestResult, ingest_items
 from humas.org import audit as audit_service
 from humas.org import service as org_service
-from humas.org.models import Unit, User
+from humas.org.models import Role, Unit, User
+from humas.org.service import Principal
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(days=1)
+# Who may add feeds (everyone in the subtree sees them and their health).
+FEED_MANAGERS = (Role.admin, Role.analyst)
 BATCH = 500
 
 
@@ -49,6 +52,8 @@ def add_feed(
         raise Invalid(_("Poll a feed at most once a minute."), field="interval")
     if actor is not None and not org_service.can_access(actor, unit):
         raise NotFound(_("Unit not found."))
+    if actor is not None:
+        org_service.require_role(actor, *FEED_MANAGERS)
     if session.scalar(select(FeedSource.id).where(FeedSource.unit_id == unit.id, FeedSource.url == url)):
         raise Conflict(_("This feed is already added for this unit."), field="url")
     feed = FeedSource(unit_id=unit.id, url=url, interval_s=interval_s, extract_articles=extract_articles)
@@ -56,6 +61,11 @@ def add_feed(
     session.flush()
     audit_service.record(session, actor=actor, action="feed.add", obj=feed, unit=unit, label=url)
     return feed
+
+
+def can_add_feed(actor: Principal) -> bool:
+    """Admins and analysts add news feeds for their units."""
+    return org_service.has_role(actor, *FEED_MANAGERS)
 
 
 def list_feeds(session: Session, actor: User | None = None) -> list[FeedSource]:

@@ -50,6 +50,41 @@ def targets(session: Session) -> list[Target]:
     return out
 
 
+def target_keys(session: Session) -> list[tuple[int, int]]:
+    """(unit id, query id) of every scope of `targets`, for a job that commits one scope at a time."""
+    units = session.execute(select(Unit.id).where(Unit.archived_at.is_(None)).order_by(Unit.path))
+    queries = session.execute(
+        select(SavedQuery.unit_id, SavedQuery.id)
+        .join(Unit, Unit.id == SavedQuery.unit_id)
+        .where(SavedQuery.is_active.is_(True), SavedQuery.archived_at.is_(None), Unit.archived_at.is_(None))
+        .order_by(SavedQuery.id)
+    )
+    return [(int(u), 0) for (u,) in units] + [(int(u), int(q)) for u, q in queries]
+
+
+def _target(session: Session, unit_id: int, query_id: int) -> Target | None:
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.archived_at is not None:
+        return None
+    if query_id:
+        query = session.get(SavedQuery, query_id)
+        if query is None or query.unit_id != unit_id or not query.is_active or query.archived_at is not None:
+            return None
+    ids = session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path), Unit.archived_at.is_(None)))
+    return Target(unit, tuple(ids), query_id)
+
+
+def detect_scope(
+    session: Session, *, unit_id: int, query_id: int, now: datetime | None = None
+) -> list[SpikeRecord]:
+    """`run_detection` for one scope, in the caller's (short) transaction; a scope gone since is skipped."""
+    target = _target(session, unit_id, query_id)
+    if target is None:
+        return []
+    end = floor_hour(now or utcnow())
+    return _detect_volume(session, target, end) + _detect_share(session, target, end)
+
+
 def _series(session: Session, t: Target, start: datetime, end: datetime) -> list[tuple[datetime, int, int]]:
     """(hour, all mentions, negative mentions) for every hour in [start, end), zero-filled."""
     stmt = (
