@@ -113,7 +113,7 @@ EMBED_MEDIA = {
 
 def _embed_media(post: dict[str, Any]) -> tuple[str | None, str | None]:
     """The media of a post: the view's URLs (``post.embed``) where present, else the record's blob CID."""
-    view = post.get("embed") if isinstance(post.get("embed"), dict) else {}
+    view: dict[str, Any] = post["embed"] if isinstance(post.get("embed"), dict) else {}
     embed = (post.get("record") or {}).get("embed") or {}
     if str(embed.get("$type")) == "app.bsky.embed.recordWithMedia":
         embed, view = embed.get("media") or {}, view.get("media") or {}

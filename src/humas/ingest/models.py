@@ -45,6 +45,11 @@ class Mention(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     parent_external_id: Mapped[str | None] = mapped_column(String(255))
     thread_external_id: Mapped[str | None] = mapped_column(String(255))
+    # Thread context and media (connectors.base.SourceItem): external ids of the same platform.
+    thread_root_id: Mapped[str | None] = mapped_column(String(255))
+    in_reply_to_id: Mapped[str | None] = mapped_column(String(255))
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    media_ref: Mapped[str | None] = mapped_column(Text)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Analysis (nlp.analyze)
@@ -65,6 +70,7 @@ class Mention(Base):
         Index("ix_mentions_unit_created", "unit_id", "created_at"),
         Index("ix_mentions_created_at", "created_at"),
         Index("ix_mentions_near_dup_group", "near_dup_group"),
+        Index("ix_mentions_platform_thread_root", "platform", "thread_root_id"),
     )
 
 

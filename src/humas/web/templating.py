@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from humas.core import workcal
 from humas.core.i18n import get_locale, translations, use_locale
+from humas.ingest.service.threads import display_text
 from humas.web.deps import request_locale
 from humas.web.nav import nav_items
 
@@ -63,6 +64,7 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["datetime"] = _datetime
+    env.filters["mention_text"] = display_text  # a media-only mention shows "[gambar]" etc. (escaped)
     env.globals["nav_items"] = nav_items
     return env
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from humas.connectors.base import SourceItem
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
-from humas.ingest.service import neardup
+from humas.ingest.service import neardup, threads
 from humas.ingest.service.matcher import Matcher, MentionView
 from humas.ingest.service.sql import dialect_of, insert_ignore, pg_insert, sqlite_insert, upsert_add
 from humas.org.models import Unit
@@ -80,6 +80,10 @@ def _row(item: SourceItem, *, unit_id: int, channel: str | None, fetched_at: dat
         "fetched_at": fetched_at,
         "parent_external_id": _clip(item.parent_external_id),
         "thread_external_id": _clip(item.thread_external_id),
+        "thread_root_id": _clip(item.thread_root_id),
+        "in_reply_to_id": _clip(item.in_reply_to_id),
+        "media_kind": item.media_kind,
+        "media_ref": _clip(item.media_ref, 4000),
         "metrics": dict(item.metrics),
         "raw": dict(item.raw),
     }
@@ -188,11 +192,14 @@ def ingest_items(
             result.duplicates += 1
         batch[key] = row  # the latest sighting wins (fresher metrics)
     existing = _existing_ids(session, list(batch))
-    _refresh_metrics(session, [(existing[k], r) for k, r in batch.items() if k in existing])
+    seen_again = [(existing[k], r) for k, r in batch.items() if k in existing]
+    _refresh_metrics(session, seen_again)
+    threads.fill_missing(session, seen_again)
     result.updated = sum(1 for k in batch if k in existing)
     new_rows = [r for k, r in batch.items() if k not in existing]
     if not new_rows:
         return result
+    threads.resolve_roots(session, new_rows)
     analyses = (analyzer or default_analyzer)([r["text"] for r in new_rows])
     for row, analysis in zip(new_rows, analyses, strict=True):
         _apply_analysis(row, analysis)
