@@ -57,13 +57,13 @@ def test_webhook_on_then_off(session, public_url):
     set_route = respx.post(f"{BOT}/setWebhook").respond(200, json=set_ok)
     updates = respx.get(f"{BOT}/getUpdates").respond(409, json=conflict)
 
-    url = channels_service.set_telegram_webhook(session, channel=channel, enabled=True, actor=admin)
+    url = channels_service.set_webhook_mode(session, channel=channel, enabled=True, actor=admin)
     assert url == f"{PUBLIC}/webhooks/telegram/{channel.id}"
     sent = json.loads(set_route.calls.last.request.content)
     stored = channels_service.channel_values(channel)
     assert sent["url"] == url and sent["secret_token"] == stored["webhook_secret"]
     assert len(stored["webhook_secret"]) >= 32 and stored["bot_token"] == BOT_TOKEN
-    assert channels_service.telegram_webhook_on(channel)
+    assert channels_service.webhook_switched_on(channel)
 
     fetched, _rate = fetch_channel(channel)  # webhook mode: no getUpdates (it would answer 409)
     assert fetched.items == [] and not updates.called
@@ -71,12 +71,12 @@ def test_webhook_on_then_off(session, public_url):
     delete_route = respx.post(f"{BOT}/deleteWebhook").respond(
         200, json=load("telegram", "delete_webhook_response.json")
     )
-    assert channels_service.set_telegram_webhook(session, channel=channel, enabled=False, actor=admin) is None
-    assert delete_route.called and not channels_service.telegram_webhook_on(channel)
+    assert channels_service.set_webhook_mode(session, channel=channel, enabled=False, actor=admin) is None
+    assert delete_route.called and not channels_service.webhook_switched_on(channel)
     actions = session.scalars(
         select(AuditLog.action).where(AuditLog.object_id == str(channel.id)).order_by(AuditLog.id)
     ).all()
-    assert actions[-2:] == ["channel.telegram_webhook_on", "channel.telegram_webhook_off"]
+    assert actions[-2:] == ["channel.webhook_on", "channel.webhook_off"]
     rows = session.scalars(select(AuditLog).where(AuditLog.object_id == str(channel.id)))
     audit_text = " ".join(str(row.after) for row in rows)
     assert stored["webhook_secret"] not in audit_text and BOT_TOKEN not in audit_text
@@ -94,7 +94,7 @@ def test_webhook_needs_an_https_public_url(session, monkeypatch, address):
     channel = make_channel(session, unit=admin.unit)
     before = channel.credentials_encrypted
     with pytest.raises(Invalid) as info:
-        channels_service.set_telegram_webhook(session, channel=channel, enabled=True, actor=admin)
+        channels_service.set_webhook_mode(session, channel=channel, enabled=True, actor=admin)
     assert info.value.field == "public_url" and "HUMAS_PUBLIC_URL" in str(info.value)
     assert channel.credentials_encrypted == before
 
@@ -105,15 +105,15 @@ def test_refused_token_drafter_and_other_platforms(session, public_url):
     channel = make_channel(session, unit=admin.unit)
     respx.post(f"{BOT}/setWebhook").respond(401, json=load("telegram", "error_401.json"))
     with pytest.raises(Invalid) as info:
-        channels_service.set_telegram_webhook(session, channel=channel, enabled=True, actor=admin)
-    assert info.value.field == "bot_token" and not channels_service.telegram_webhook_on(channel)
+        channels_service.set_webhook_mode(session, channel=channel, enabled=True, actor=admin)
+    assert info.value.field == "bot_token" and not channels_service.webhook_switched_on(channel)
 
     drafter = make_user(session, unit=admin.unit, roles=("drafter",))
     with pytest.raises(PermissionDenied):
-        channels_service.set_telegram_webhook(session, channel=channel, enabled=True, actor=drafter)
+        channels_service.set_webhook_mode(session, channel=channel, enabled=True, actor=drafter)
     mastodon = make_channel(session, unit=admin.unit, platform="mastodon")
     with pytest.raises(Invalid) as info:
-        channels_service.set_telegram_webhook(session, channel=mastodon, enabled=True, actor=admin)
+        channels_service.set_webhook_mode(session, channel=mastodon, enabled=True, actor=admin)
     assert info.value.field == "platform"
 
 
@@ -127,10 +127,10 @@ def test_switch_on_the_channel_page(app_client, public_url):
     page = app_client.get(f"/channels/{channel_id}")
     assert "Diambil dengan polling" in page.text and 'data-testid="channel-poll"' in page.text
     respx.post(f"{BOT}/setWebhook").respond(200, json=load("telegram", "set_webhook_response.json"))
-    on = app_client.post(f"/channels/{channel_id}/telegram-webhook", {"enabled": "1"})
+    on = app_client.post(f"/channels/{channel_id}/webhook-mode", {"enabled": "1"})
     assert on.status_code == 200 and "Diterima lewat webhook" in on.text
-    assert "Telegram kini mengirim Bot &lt;Kota&gt; lewat webhook." in on.text
+    assert "Platform kini mengirim Bot &lt;Kota&gt; lewat webhook." in on.text
     assert 'data-testid="channel-poll"' not in on.text and BOT_TOKEN not in on.text
     respx.post(f"{BOT}/deleteWebhook").respond(200, json=load("telegram", "delete_webhook_response.json"))
-    off = app_client.post(f"/channels/{channel_id}/telegram-webhook", {"enabled": "0"})
+    off = app_client.post(f"/channels/{channel_id}/webhook-mode", {"enabled": "0"})
     assert "Diambil dengan polling" in off.text and "kembali diambil dengan polling" in off.text

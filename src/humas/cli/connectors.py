@@ -11,7 +11,7 @@ from humas.connectors.errors import ErrorPayload, UnrecognisedPayload
 from humas.connectors.parse import PARSERS, parse_payload
 
 app = typer.Typer(help="Platform connectors.", no_args_is_help=True)
-PLATFORMS = ("x", "meta", "youtube", "telegram", "whatsapp", "mastodon", "bluesky")
+PLATFORMS = tuple(PARSERS)  # every registered platform, and each webhook kind ("meta": any Meta body)
 
 
 @app.callback()
@@ -21,7 +21,7 @@ def main() -> None:
 
 @app.command()
 def parse(
-    platform: str = typer.Argument(..., help="x, meta, youtube, telegram, whatsapp, mastodon or bluesky"),
+    platform: str = typer.Argument(..., help=f"one of: {', '.join(PLATFORMS)}"),
     file: Path = typer.Argument(..., help="a saved API response body or webhook payload"),
 ) -> None:
     """Print one JSON line per public item in a saved API answer or webhook payload."""

@@ -1,12 +1,11 @@
 """Indonesian text analysis for humas: pure (text in, labels and scores out; no database, web or jobs).
 
 Public API: ``normalize``, ``analyze`` / ``Analysis``, ``detect_language``, ``keyphrases``,
-``minhash_signature`` / ``minhash_lsh`` / ``to_datasketch``, ``get_model(task)`` for one task's model, and
-``labels(task)`` for the labels it outputs (the choices of filters and pages).
+``minhash_signature`` / ``minhash_lsh`` / ``to_datasketch``, and ``get_model(task)`` for one task's model.
 See ``docs/nlp.md``.
 """
 
-from humas.nlp.api import Analysis, ModelExcluded, Predictor, analyze, get_model, labels, load_all
+from humas.nlp.api import Analysis, ModelExcluded, Predictor, analyze, get_model, load_all
 from humas.nlp.data import ABUSE_LABELS, TASKS
 from humas.nlp.keyphrases import keyphrases
 from humas.nlp.language import detect_language, detect_languages
@@ -25,7 +24,6 @@ __all__ = [
     "detect_languages",
     "get_model",
     "keyphrases",
-    "labels",
     "load_all",
     "minhash_lsh",
     "minhash_signature",

@@ -11,9 +11,9 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +23,8 @@ from starlette.routing import Route
 from humas.channels import platforms
 from humas.channels import service as channels_service
 from humas.channels.models import Channel
+from humas.connectors.registry import webhook_routes
+from humas.connectors.spec import WebhookSpec
 from humas.core.errors import HumasError, Invalid
 from humas.core.i18n import _
 from humas.org import service as org_service
@@ -30,37 +32,12 @@ from humas.org.models import User
 from humas.web.deps import CurrentUser, DbSession, get_db
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
-from humas.web.params import IdPath, OptionalId, parse_field
 from humas.web.templating import render
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 BASE = "/channels"
 FIELD_MAX = 4_000
-
-FIELD_LABELS = {
-    "user_id": N_("Account id"),
-    "username": N_("Username"),
-    "bearer_token": N_("App bearer token (reading)"),
-    "user_access_token": N_("User access token (posting)"),
-    "page_id": N_("Page id"),
-    "page_access_token": N_("Page access token"),
-    "ig_user_id": N_("Instagram business account id"),
-    "access_token": N_("Access token"),
-    "phone_number_id": N_("Phone number id"),
-    "channel_id": N_("Channel id"),
-    "api_key": N_("API key (reading)"),
-    "bot_token": N_("Bot token"),
-    "channel": N_("Channel to publish to (@name or id)"),
-    "webhook_secret": N_("Webhook secret token"),
-    "instance_url": N_("Server address"),
-    "account_id": N_("Account id"),
-    "identifier": N_("Handle or DID"),
-    "app_password": N_("App password"),
-    "pds_url": N_("PDS address"),
-    "app_secret": N_("App secret (webhook signatures)"),
-    "verify_token": N_("Webhook verify token"),
-}
 
 
 @dataclass(frozen=True)
@@ -83,7 +60,9 @@ class ChannelRow:
     next_poll_at: datetime | None
     credentials_rotated_at: datetime
     polls: bool
-    webhook: str | None
+    webhook: str | None  # the verification scheme of the platform's webhook, if it pushes
+    webhook_route: str | None
+    webhook_switchable: bool  # the webhook is switched on and off here (Telegram), instead of polling
 
 
 def channel_row(channel: Channel) -> ChannelRow:
@@ -92,7 +71,7 @@ def channel_row(channel: Channel) -> ChannelRow:
         id=channel.id,
         name=channel.name,
         platform=channel.platform,
-        platform_label=platforms.LABELS.get(channel.platform, channel.platform),
+        platform_label=spec.label,
         unit_id=channel.unit_id,
         unit_name=channel.unit.name,
         account=channel.account_external_id,
@@ -105,19 +84,21 @@ def channel_row(channel: Channel) -> ChannelRow:
         next_poll_at=channel.next_poll_at,
         credentials_rotated_at=channel.credentials_rotated_at,
         polls=spec.source is not None,
-        webhook=spec.webhook,
+        webhook=spec.webhook.kind if spec.webhook else None,
+        webhook_route=spec.webhook.route if spec.webhook else None,
+        webhook_switchable=bool(spec.webhook and spec.webhook.switch),
     )
 
 
 def _platform_choices() -> list[tuple[str, str]]:
-    return [(name, platforms.LABELS.get(name, name)) for name in platforms.platform_names()]
+    return [(name, platforms.spec(name).label) for name in platforms.platform_names()]
 
 
 def _fields(platform: str) -> list[dict[str, Any]]:
     return [
         {
             "name": f.name,
-            "label": FIELD_LABELS.get(f.name, f.name),
+            "label": f.label,
             "secret": f.secret,
             "required": f.required,
         }
@@ -144,23 +125,18 @@ def _new_context(session: Session, user: User, platform: str) -> dict[str, Any]:
     units = [(u.id, u.name, u.depth) for u in org_service.list_units(session, user)]
     return {
         "platform": platform,
-        "platform_label": platforms.LABELS.get(platform, platform),
+        "platform_label": platforms.spec(platform).label,
         "fields": _fields(platform),
         "units": units,
         "base_depth": min((d for _i, _n, d in units), default=0),
     }
 
 
-@router.get(BASE + "/new", response_class=HTMLResponse, response_model=None)
+@router.get(BASE + "/new", response_class=HTMLResponse)
 def new_channel_page(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    platform: Annotated[str, Query(max_length=FIELD_MAX)] = "",
-) -> Response:
-    """The form to connect an account of one platform (without one: back to the platform chooser)."""
-    if platform not in platforms.platform_names():
-        return redirect(f"{BASE}#platform-choices", N_("Choose a platform."))
+    request: Request, session: DbSession, user: CurrentUser, platform: str = ""
+) -> HTMLResponse:
+    """The form to connect an account of one platform."""
     context = _new_context(session, user, platform)
     return render(request, "channels/new.html", **context, error=None, values={})
 
@@ -182,10 +158,10 @@ def _add_channel(request: Request, session: Session, user: User, data: dict[str,
     platform = data.get("platform", "")
     context = _new_context(session, user, platform)
     with_form(request, "channels/new.html", values=_public_values(platform, data), **context)
-    unit_id = parse_field(OptionalId, data.get("unit_id", ""), field="unit_id")
-    if unit_id is None:
+    unit_id = data.get("unit_id", "")
+    if not unit_id.isdigit():
         raise Invalid(_("Choose a unit."), field="unit_id")
-    unit = org_service.access_unit(session, user, unit_id)
+    unit = org_service.access_unit(session, user, int(unit_id))
     channel = channels_service.add_channel(
         session, unit=unit, platform=platform, name=data.get("name", ""), values=data, actor=user
     )
@@ -195,16 +171,11 @@ def _add_channel(request: Request, session: Session, user: User, data: dict[str,
 def _detail_context(session: Session, channel: Channel, request: Request) -> dict[str, Any]:
     row = channel_row(channel)
     base = str(request.base_url).rstrip("/")
-    webhook_url = None
-    if row.webhook == "meta":
-        kind = "whatsapp" if channel.platform == "whatsapp" else "meta"
-        webhook_url = f"{base}/webhooks/{kind}/{channel.id}"
-    elif row.webhook == "telegram":
-        webhook_url = f"{base}/webhooks/telegram/{channel.id}"
+    webhook_url = f"{base}/webhooks/{row.webhook_route}/{channel.id}" if row.webhook_route else None
     outbox = channels_service.list_outbox(session, channel=channel, limit=20)
     return {
         "channel": row,
-        "telegram_webhook_on": channels_service.telegram_webhook_on(channel),
+        "webhook_switched_on": channels_service.webhook_switched_on(channel),
         "fields": _fields(channel.platform),
         "webhook_url": webhook_url,
         "outbox": [(e.id, e.action, e.status, e.attempts, e.external_id, e.created_at) for e in outbox],
@@ -212,7 +183,7 @@ def _detail_context(session: Session, channel: Channel, request: Request) -> dic
 
 
 @router.get(BASE + "/{channel_id}", response_class=HTMLResponse)
-def channel_page(request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath) -> HTMLResponse:
+def channel_page(request: Request, session: DbSession, user: CurrentUser, channel_id: int) -> HTMLResponse:
     """One channel: health, webhook address, re-enter credentials, poll now, recent writes."""
     channel = channels_service.access_channel(session, user, channel_id)
     return render(
@@ -222,7 +193,7 @@ def channel_page(request: Request, session: DbSession, user: CurrentUser, channe
 
 @router.post(BASE + "/{channel_id}/credentials")
 async def rotate_credentials(
-    request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath
+    request: Request, session: DbSession, user: CurrentUser, channel_id: int
 ) -> Response:
     """Re-enter a channel's credentials (after expiry or a leak)."""
     data = await _form_data(request)
@@ -244,32 +215,30 @@ def _rotate(
 
 
 @router.post(BASE + "/{channel_id}/poll")
-def poll_now(request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath) -> Response:
+def poll_now(request: Request, session: DbSession, user: CurrentUser, channel_id: int) -> Response:
     """Poll the channel now (a job; the page shows the outcome when it has run)."""
     channel = channels_service.access_channel(session, user, channel_id)
     channels_service.request_poll(session, channel=channel, actor=user)
     return redirect(f"{BASE}/{channel.id}", N_("Poll of %(name)s queued."), name=channel.name)
 
 
-@router.post(BASE + "/{channel_id}/telegram-webhook")
-async def telegram_webhook_mode(
-    request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath
-) -> Response:
-    """Switch a Telegram channel to webhook delivery (setWebhook) or back to polling (deleteWebhook)."""
+@router.post(BASE + "/{channel_id}/webhook-mode")
+async def webhook_mode(request: Request, session: DbSession, user: CurrentUser, channel_id: int) -> Response:
+    """Switch a channel to webhook delivery (Telegram's setWebhook) or back to polling."""
     data = await _form_data(request)
-    return await run_in_threadpool(_telegram_webhook_mode, request, session, user, channel_id, data)
+    return await run_in_threadpool(_webhook_mode, request, session, user, channel_id, data)
 
 
-def _telegram_webhook_mode(
+def _webhook_mode(
     request: Request, session: Session, user: User, channel_id: int, data: dict[str, str]
 ) -> Response:
     channel = channels_service.access_channel(session, user, channel_id)
     with_form(request, "channels/detail.html", values={}, **_detail_context(session, channel, request))
     enabled = data.get("enabled") == "1"
-    channels_service.set_telegram_webhook(session, channel=channel, enabled=enabled, actor=user)
+    channels_service.set_webhook_mode(session, channel=channel, enabled=enabled, actor=user)
     if enabled:
         return redirect(
-            f"{BASE}/{channel.id}", N_("Telegram now delivers %(name)s by webhook."), name=channel.name
+            f"{BASE}/{channel.id}", N_("The platform now delivers %(name)s by webhook."), name=channel.name
         )
     return redirect(f"{BASE}/{channel.id}", N_("%(name)s is polled again."), name=channel.name)
 
@@ -312,48 +281,40 @@ def _refusal_text(status: int) -> str:
     )
 
 
-async def meta_webhook(request: Request) -> Response:
-    """Meta (Facebook Page, Instagram, WhatsApp): the subscription handshake, then signed deliveries."""
-    channel_id = int(request.path_params["channel_id"])
-    if request.method == "GET":
-        params = dict(request.query_params)
+def _receiver(kind: str) -> Any:
+    """The receiver of one webhook kind: a subscription handshake (GET), if any, then deliveries (POST)."""
+
+    async def receive(request: Request) -> Response:
+        channel_id = int(request.path_params["channel_id"])
+        if request.method == "GET":
+            params = dict(request.query_params)
+            return await run_in_threadpool(
+                _answer,
+                channels_service.answer_handshake,
+                request,
+                channel_id=channel_id,
+                kind=kind,
+                params=params,
+            )
+        body = await _read_body(request)
+        if body is None:
+            return PlainTextResponse("too large", status_code=413)
         return await run_in_threadpool(
-            _answer, channels_service.answer_handshake, request, channel_id=channel_id, params=params
+            _answer,
+            channels_service.receive_delivery,
+            request,
+            channel_id=channel_id,
+            kind=kind,
+            raw_body=body,
+            headers=dict(request.headers),
         )
-    body = await _read_body(request)
-    if body is None:
-        return PlainTextResponse("too large", status_code=413)
-    return await run_in_threadpool(
-        _answer,
-        channels_service.receive_delivery,
-        request,
-        channel_id=channel_id,
-        kind="meta",
-        raw_body=body,
-        headers=dict(request.headers),
-    )
+
+    return receive
 
 
-async def telegram_webhook(request: Request) -> Response:
-    """Telegram: one update per request, carrying the secret token given to setWebhook."""
-    body = await _read_body(request)
-    if body is None:
-        return PlainTextResponse("too large", status_code=413)
-    return await run_in_threadpool(
-        _answer,
-        channels_service.receive_delivery,
-        request,
-        channel_id=int(request.path_params["channel_id"]),
-        kind="telegram",
-        raw_body=body,
-        headers=dict(request.headers),
-    )
+def _webhook_route(route: str, hook: WebhookSpec) -> Route:
+    methods = ["GET", "POST"] if hook.handshake is not None else ["POST"]
+    return Route(f"/webhooks/{route}/{{channel_id:int}}", _receiver(hook.kind), methods=methods)
 
 
-router.routes.extend(
-    [
-        Route("/webhooks/meta/{channel_id:int}", meta_webhook, methods=["GET", "POST"]),
-        Route("/webhooks/whatsapp/{channel_id:int}", meta_webhook, methods=["GET", "POST"]),
-        Route("/webhooks/telegram/{channel_id:int}", telegram_webhook, methods=["POST"]),
-    ]
-)
+router.routes.extend(_webhook_route(route, hook) for route, hook in webhook_routes().items())

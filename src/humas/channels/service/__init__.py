@@ -10,8 +10,9 @@ from humas.channels.service.channels import (
     reencrypt_credentials,
     request_poll,
     rotate_credentials,
-    set_telegram_webhook,
-    telegram_webhook_on,
+    set_webhook_mode,
+    webhook_switchable,
+    webhook_switched_on,
 )
 from humas.channels.service.outbox import (
     due_entry_ids,
@@ -61,7 +62,8 @@ __all__ = [
     "receive_delivery",
     "request_poll",
     "rotate_credentials",
-    "set_telegram_webhook",
-    "telegram_webhook_on",
+    "set_webhook_mode",
+    "webhook_switchable",
+    "webhook_switched_on",
     "send_entry",
 ]

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from humas.channels import platforms
 from humas.channels.models import Channel, Health
 from humas.channels.redact import scrub
-from humas.connectors import telegram
 from humas.connectors.errors import AuthExpired, ConnectorError, RateLimited
 from humas.core import secrets
 from humas.core.errors import Conflict, Invalid, NotFound
@@ -125,7 +124,7 @@ def add_channel(
     name = org_service.clean_name(name)
     clean = _clean_values(platform, values, require=True)
     secrets.available()  # refuse early and clearly when no Fernet key is configured
-    account_field = platforms.ACCOUNT_FIELD[platform]
+    account_field = platforms.spec(platform).account_field
     reported = _validate(platform, clean, field=_first_secret(platform))
     account = reported or (clean.get(account_field) if account_field else None) or name
     duplicate = select(Channel.id).where(
@@ -185,46 +184,59 @@ def rotate_credentials(
     return channel
 
 
-def telegram_webhook_on(channel: Channel) -> bool:
-    """Whether this Telegram channel receives by webhook (a secret token is stored) instead of polling."""
-    return channel.platform == "telegram" and bool(channel_values(channel).get("webhook_secret"))
+def webhook_switchable(channel: Channel) -> bool:
+    """Whether this channel's platform delivers by a webhook that is switched on and off (Telegram)."""
+    hook = platforms.spec(channel.platform).webhook
+    return hook is not None and hook.switch is not None
 
 
-def set_telegram_webhook(
-    session: Session, *, channel: Channel, enabled: bool, actor: Principal
-) -> str | None:
-    """Switch a Telegram channel between webhook delivery and polling; returns the webhook address or None.
+def webhook_switched_on(channel: Channel) -> bool:
+    """Whether a switchable webhook is on (its secret is stored): the channel is then not polled."""
+    spec = platforms.spec(channel.platform)
+    return webhook_switchable(channel) and spec.webhook_on(channel_values(channel))
 
-    On: ``setWebhook`` at ``HUMAS_PUBLIC_URL``/webhooks/telegram/<id> with a secret token kept (encrypted)
-    with the credentials; from then on the channel is not polled (``getUpdates`` fails while a webhook is
-    set). Off: ``deleteWebhook`` and the secret is dropped, so polling resumes. Admins only; audited.
+
+def _public_webhook_url(route: str, channel: Channel) -> str:
+    public = (get_settings().public_url or "").strip().rstrip("/")
+    if not public.startswith("https://"):
+        raise Invalid(
+            _("Set HUMAS_PUBLIC_URL to the https address at which the platforms reach humas."),
+            field="public_url",
+        )
+    return f"{public}/webhooks/{route}/{channel.id}"
+
+
+def set_webhook_mode(session: Session, *, channel: Channel, enabled: bool, actor: Principal) -> str | None:
+    """Switch a channel between webhook delivery and polling; returns the webhook address or None.
+
+    On: the platform is told the address ``HUMAS_PUBLIC_URL``/webhooks/<route>/<id> and a fresh secret
+    token, kept (encrypted) with the credentials; from then on the channel is not polled (Telegram's
+    ``getUpdates`` fails while a webhook is set). Off: the webhook is removed and the secret dropped, so
+    polling resumes. Only for platforms whose webhook is switched (``WebhookSpec.switch``); admins only.
     """
     org_service.require_role(actor, Role.admin)
-    if channel.platform != "telegram":
+    spec = platforms.spec(channel.platform)
+    if spec.webhook is None or spec.webhook.switch is None:
         raise Invalid(_("This value is not valid."), field="platform")
+    hook, switch, field = spec.webhook, spec.webhook.switch, _first_secret(channel.platform)
     values = channel_values(channel)
     url = None
     if enabled:
-        public = (get_settings().public_url or "").strip().rstrip("/")
-        if not public.startswith("https://"):
-            raise Invalid(
-                _("Set HUMAS_PUBLIC_URL to the https address at which the platforms reach humas."),
-                field="public_url",
-            )
-        url = f"{public}/webhooks/telegram/{channel.id}"
-        values = {**values, "webhook_secret": values.get("webhook_secret") or pysecrets.token_urlsafe(32)}
-        creds = platforms.credentials("telegram", values)
-        _platform_call("telegram", values, lambda: telegram.set_webhook(creds, url), field="bot_token")
+        url = _public_webhook_url(hook.route, channel)
+        secret = values.get(switch.secret_field) or pysecrets.token_urlsafe(32)
+        values = {**values, switch.secret_field: secret}
+        creds = spec.credentials_from(values)
+        _platform_call(spec.name, values, lambda: switch.register(creds, url), field=field)
     else:
-        creds = platforms.credentials("telegram", values)
-        _platform_call("telegram", values, lambda: telegram.delete_webhook(creds), field="bot_token")
-        values = {k: v for k, v in values.items() if k != "webhook_secret"}
+        creds = spec.credentials_from(values)
+        _platform_call(spec.name, values, lambda: switch.unregister(creds), field=field)
+        values = {k: v for k, v in values.items() if k != switch.secret_field}
     channel.credentials_encrypted = secrets.encrypt(values)
     channel.next_poll_at = utcnow()
     audit_service.record(
         session,
         actor=actor,  # type: ignore[arg-type]
-        action="channel.telegram_webhook_on" if enabled else "channel.telegram_webhook_off",
+        action="channel.webhook_on" if enabled else "channel.webhook_off",
         obj=channel,
         unit=channel.unit,
         after={"webhook": url},

@@ -19,10 +19,8 @@ from humas.channels import platforms
 from humas.channels.models import Channel, WebhookDelivery
 from humas.channels.service.channels import channel_values
 from humas.channels.service.outbox import mark_delivered
-from humas.connectors import whatsapp
 from humas.connectors.errors import UnrecognisedPayload, WebhookRejected
-from humas.connectors.parse import parse_payload
-from humas.connectors.webhooks import parse_meta_delivery, parse_telegram_delivery, verify_handshake
+from humas.connectors.spec import WebhookSpec
 from humas.core.errors import HumasError
 from humas.core.time import utcnow
 from humas.ingest.service.pipeline import Analyzer, IngestResult, ingest_items
@@ -41,11 +39,13 @@ class DeliveryRefused(HumasError):
         self.status_code = status
 
 
-def _channel_for(session: Session, channel_id: int, kind: str) -> Channel:
+def _channel_for(session: Session, channel_id: int, kind: str) -> tuple[Channel, WebhookSpec]:
+    """The active channel whose platform pushes webhooks of this kind (verification scheme)."""
     channel = session.get(Channel, channel_id)
-    if channel is None or not channel.is_active or platforms.webhook_kind(channel.platform) != kind:
+    hook = platforms.spec(channel.platform).webhook if channel is not None else None
+    if channel is None or hook is None or not channel.is_active or hook.kind != kind:
         raise DeliveryRefused(f"no {kind} channel {channel_id}", status=404)
-    return channel
+    return channel, hook
 
 
 def _refuse(channel_id: int, reason: str, status: int) -> DeliveryRefused:
@@ -53,11 +53,13 @@ def _refuse(channel_id: int, reason: str, status: int) -> DeliveryRefused:
     return DeliveryRefused(reason, status=status)
 
 
-def answer_handshake(session: Session, *, channel_id: int, params: Mapping[str, str]) -> str:
-    """Meta's subscription check: echo ``hub.challenge`` when ``hub.verify_token`` is the channel's."""
-    channel = _channel_for(session, channel_id, "meta")
+def answer_handshake(session: Session, *, channel_id: int, kind: str, params: Mapping[str, str]) -> str:
+    """A subscription check (Meta's ``hub.challenge``), answered when it carries the channel's token."""
+    channel, hook = _channel_for(session, channel_id, kind)
+    if hook.handshake is None:
+        raise _refuse(channel_id, f"{kind} webhooks make no handshake", 405)
     try:
-        return verify_handshake(params, str(channel_values(channel).get("verify_token") or ""))
+        return hook.handshake(params, channel_values(channel))
     except WebhookRejected as exc:
         raise _refuse(channel_id, str(exc), exc.status) from None
 
@@ -70,19 +72,14 @@ def receive_delivery(
     from humas.jobs import enqueue_after_commit
 
     try:
-        channel = _channel_for(session, channel_id, kind)
+        channel, hook = _channel_for(session, channel_id, kind)
     except DeliveryRefused as exc:
         raise _refuse(channel_id, str(exc), exc.status_code) from None
     if len(raw_body) > MAX_BODY:
         raise _refuse(channel_id, "body too large", 413)
-    values = channel_values(channel)
     try:
-        if kind == "meta":
-            header = headers.get("x-hub-signature-256")
-            parse_meta_delivery(raw_body, header, str(values.get("app_secret") or ""))
-        else:
-            header = headers.get("x-telegram-bot-api-secret-token")
-            parse_telegram_delivery(raw_body, header, str(values.get("webhook_secret") or ""))
+        hook.verify(raw_body, headers, channel_values(channel))  # first: nothing unverified is parsed
+        hook.parse(raw_body)
     except WebhookRejected as exc:
         raise _refuse(channel_id, str(exc), exc.status) from None
     except UnrecognisedPayload as exc:
@@ -108,19 +105,22 @@ def receive_delivery(
 def process_delivery(
     session: Session, *, delivery: WebhookDelivery, analyzer: Analyzer | None = None
 ) -> IngestResult:
-    """Parse a stored delivery into items for the pipeline; WhatsApp ``statuses`` settle outbox rows."""
+    """Parse a stored delivery into items for the pipeline; receipts of our sends (WhatsApp ``statuses``)
+    settle outbox rows."""
     channel = session.get(Channel, delivery.channel_id)
     assert channel is not None
     result = IngestResult()
     if delivery.processed_at is not None:
         return result
-    items = parse_payload("meta" if channel.platform != "telegram" else "telegram", delivery.body)
+    hook = platforms.spec(channel.platform).webhook
+    assert hook is not None  # only a webhook platform's channel stores deliveries
+    items = hook.parse(delivery.body)
     if items:
         result = ingest_items(
             session, items, unit=channel.unit, channel=channel.account_external_id, analyzer=analyzer
         )
-    if channel.platform == "whatsapp":
-        for status in whatsapp.parse_statuses(delivery.body):
+    if hook.receipts is not None:
+        for status in hook.receipts(delivery.body):
             if status["idempotency_key"] and status["message_id"]:
                 mark_delivered(
                     session,
