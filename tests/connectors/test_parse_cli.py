@@ -116,3 +116,48 @@ def test_unrecognised_body_exits_2(tmp_path, platform, body):
 def test_unknown_platform_and_missing_file(tmp_path):
     assert runner.invoke(app, ["parse", "myspace", str(tmp_path / "x.json")]).exit_code == 2
     assert runner.invoke(app, ["parse", "x", str(tmp_path / "missing.json")]).exit_code == 2
+
+
+POST = "104010002003_5101"
+
+
+@pytest.mark.parametrize(
+    ("platform", "name", "external_id", "root", "in_reply_to", "media_kind"),
+    [
+        (
+            "bluesky",
+            "bluesky/get_post_thread.json",
+            "at://did:plc:vwzwgnygau7ed7b7wt5ux7y2/app.bsky.feed.post/3l6ovq2nyzs2c",
+            "at://did:plc:ewvi7nxzyoun6zhxrhs64oiz/app.bsky.feed.post/3l6oveex3ii2l",
+            "at://did:plc:3jpt2mvvsumj2r7eqk4gzzjz/app.bsky.feed.post/3l6ovj7uixk2a",
+            "image",
+        ),
+        ("facebook", "meta/fb_comments_no_id.json", "5101_8011", POST, "5101_8010", None),
+        ("meta", "meta/fb_comments_no_id.json", "5101_8012", POST, POST, "image"),
+        (
+            "telegram",
+            "telegram/channel_posts_and_edits.json",
+            "-1001234567890:1202",
+            "-1001234567890:1202",
+            None,
+            "image",
+        ),
+        (
+            "whatsapp",
+            "whatsapp/webhook_media_messages.json",
+            "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMQA=",
+            None,
+            "wamid.HBgLMTQxMjU1NTA4MjkVAgASGBQzQUNCNjk5RDUwNUZGMUZEM0VBRAA=",
+            "location",
+        ),
+    ],
+)
+def test_parse_prints_thread_root_and_in_reply_to(platform, name, external_id, root, in_reply_to, media_kind):
+    result = runner.invoke(app, ["parse", platform, str(FIXTURES / name)])
+    assert result.exit_code == 0, result.output
+    printed = {item["external_id"]: item for item in map(json.loads, result.stdout.splitlines())}
+    item = printed[external_id]
+    assert (item["thread_root_id"], item["in_reply_to_id"]) == (root, in_reply_to)
+    assert item["media_kind"] == media_kind
+    if media_kind:
+        assert item["media_ref"]

@@ -4,9 +4,11 @@ placeholder the explorer shows for a media-only mention."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from humas.connectors.base import SourceItem
 from humas.connectors.parse import parse_payload
 from humas.core.i18n import use_locale
 from humas.ingest.models import Mention
@@ -128,3 +130,16 @@ def test_explorer_and_mention_page_show_the_placeholder_escaped(web, session):
     image = _mention(session, "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=")
     detail = web.get(f"/mentions/{image.id}")
     assert detail.status_code == 200 and "[gambar]" in detail.text
+
+
+def test_listening_pulse_shows_the_placeholder(web, session):
+    unit = make_unit(session)
+    user = make_user(session, unit=unit)
+    sticker = SourceItem(
+        "whatsapp", "wamid.pulse-sticker", "message", "", datetime.now(UTC) - timedelta(hours=1),
+        media_kind="sticker", media_ref="1228429305061640",
+    )  # fmt: skip
+    pipeline.ingest_items(session, [sticker], unit=unit, analyzer=fake_analyze)
+    web.login(user)
+    pulse = web.get("/listening/pulse", params={"days": "1"})
+    assert pulse.status_code == 200 and "[stiker]" in pulse.text
