@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -127,13 +128,21 @@ def _blips_and_gaps(
             draw[start : start + length] = 0.0
 
 
-def load_real() -> list[tuple[str, list[tuple[datetime, float]], list[tuple[datetime, datetime]]]]:
-    """The stored real series: (name, points, labelled incident windows)."""
+@dataclass(frozen=True)
+class RealSeries:
+    name: str
+    points: list[tuple[datetime, float]]
+    incidents: list[tuple[datetime, datetime]]  # labelled windows (first, last point)
+    held_out_from: datetime  # points before this were looked at while the detector was developed
+
+
+def load_real() -> list[RealSeries]:
+    """The stored real series with their labelled incidents (`data/spikes_real/labels.json`)."""
     labels = json.loads((REAL_DIR / "labels.json").read_text(encoding="utf-8"))
     out = []
-    for name, windows in sorted(labels.items()):
+    for name, meta in sorted(labels.items()):
         with (REAL_DIR / name).open(encoding="utf-8", newline="") as f:
             rows = [(datetime.fromisoformat(r["timestamp"]), float(r["value"])) for r in csv.DictReader(f)]
-        spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in windows]
-        out.append((name, rows, spans))
+        spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in meta["incidents"]]
+        out.append(RealSeries(name, rows, spans, datetime.fromisoformat(meta["held_out_from"])))
     return out

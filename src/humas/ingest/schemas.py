@@ -66,6 +66,6 @@ class SavedQueryRead(BaseModel):
 class SavedQueryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_id: int
+    unit_id: int = Field(ge=1, le=2**31 - 1)  # a 32-bit database id
     name: str = Field(max_length=20_000)
     query: str = Field(max_length=20_000)

@@ -1,11 +1,12 @@
 """Indonesian text analysis for humas: pure (text in, labels and scores out; no database, web or jobs).
 
 Public API: ``normalize``, ``analyze`` / ``Analysis``, ``detect_language``, ``keyphrases``,
-``minhash_signature`` / ``minhash_lsh`` / ``to_datasketch``, and ``get_model(task)`` for one task's model.
+``minhash_signature`` / ``minhash_lsh`` / ``to_datasketch``, ``get_model(task)`` for one task's model, and
+``labels(task)`` for the labels it outputs (the choices of filters and pages).
 See ``docs/nlp.md``.
 """
 
-from humas.nlp.api import Analysis, ModelExcluded, Predictor, analyze, get_model, load_all
+from humas.nlp.api import Analysis, ModelExcluded, Predictor, analyze, get_model, labels, load_all
 from humas.nlp.data import ABUSE_LABELS, TASKS
 from humas.nlp.keyphrases import keyphrases
 from humas.nlp.language import detect_language, detect_languages
@@ -24,6 +25,7 @@ __all__ = [
     "detect_languages",
     "get_model",
     "keyphrases",
+    "labels",
     "load_all",
     "minhash_lsh",
     "minhash_signature",

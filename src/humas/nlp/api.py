@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,16 @@ from humas.nlp.minhash import signatures
 from humas.nlp.model import ARTIFACTS, Featurizer, LinearModel
 from humas.nlp.normalize import nc_excluded, normalize
 
-__all__ = ["Analysis", "ModelExcluded", "Predictor", "analyze", "get_model", "load_all", "reset_cache"]
+__all__ = [
+    "Analysis",
+    "ModelExcluded",
+    "Predictor",
+    "analyze",
+    "get_model",
+    "labels",
+    "load_all",
+    "reset_cache",
+]
 
 _lock = threading.Lock()
 
@@ -112,6 +122,25 @@ def get_model(task: str, *, root: Path | None = None) -> Predictor:
     folder = transformer.model_dir()
     with _lock:
         return _load(task, root or ARTIFACTS, nc_excluded(), str(folder) if folder else None)
+
+
+def labels(task: str) -> tuple[str, ...]:
+    """Every label ``task``'s model can output, as stored on mentions (read from its model card; the linear
+    model itself is not loaded). Filters and pages take their choices from here."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
+    if transformer.available(task):
+        try:
+            return tuple(get_model(task).labels)
+        except ModelExcluded:
+            pass
+    return _card_labels(ARTIFACTS / "nc" if task in NC_TASKS else ARTIFACTS, task)
+
+
+@lru_cache(maxsize=16)
+def _card_labels(folder: Path, task: str) -> tuple[str, ...]:
+    card = json.loads((folder / f"{task}.json").read_text(encoding="utf-8"))
+    return tuple(str(label) for label in card["labels"])
 
 
 def load_all() -> dict[str, Predictor]:

@@ -5,11 +5,13 @@ Adding a domain's pages (e.g. `humas/web/mentions.py`, already named in `app.PAG
     router = APIRouter(include_in_schema=False)
 
     @router.get("/mentions/{mention_id}", response_class=HTMLResponse)
-    def mention_page(request: Request, session: DbSession, user: CurrentUser, mention_id: int):
+    def mention_page(request: Request, session: DbSession, user: CurrentUser, mention_id: IdPath):
         \"\"\"One mention.\"\"\"
         mention = listening_service.access_mention(session, user, mention_id)   # 404 outside the subtree
         return render(request, "mentions/detail.html", mention=mention)
 
+- Every id, number, day or date a route reads is typed with an alias from `humas.web.params` (`IdPath`,
+  `OptionalIdParam`, `OptionalDateParam`, ...): bounded in the schema; a bad value is a styled 422, not a 500.
 - `DbSession` (commit on success, rollback on error), `CurrentUser` (redirects to /login), `ApiActor` (bearer
   token or session) come from `humas.web.deps`; `render` from `humas.web.templating`.
 - State-changing forms include `{{ m.csrf(csrf_token) }}`; htmx requests send the token automatically. The

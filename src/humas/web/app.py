@@ -7,6 +7,7 @@ Routers are found by module name, so a domain adds pages by adding `humas/web/<d
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,11 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from humas.web import errors
+from humas.web.api.responses import ERROR_RESPONSES
 from humas.web.deps import CurrentUser, csrf_protect
 from humas.web.nav import NAV
 from humas.web.templating import render
@@ -76,6 +79,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """Pure ASGI middleware: a page answers HEAD as its GET without the body (RFC 9110); FastAPI routes
+    list only the methods they declare, so HEAD /login would otherwise be a 405. The JSON API is left as
+    its schema declares it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD" or scope["path"].startswith(API_PREFIX):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)
 
 
 def _import_router(module: str) -> APIRouter | None:
@@ -150,6 +174,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for name in PAGE_MODULES:
         router = _import_router(f"humas.web.{name}")
@@ -158,7 +183,16 @@ def create_app() -> FastAPI:
     for name in API_MODULES:
         router = _import_router(f"humas.web.api.{name}")
         if router is not None:
-            app.include_router(router, prefix=API_PREFIX)
+            app.include_router(router, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     app.state.unbuilt_sections = _add_placeholders(app)
     app.state.served_get_paths = frozenset(r.path for r in iter_routes(app) if "GET" in r.methods)
+    app.state.route_methods = _route_methods(app)
     return app
+
+
+def _route_methods(app: FastAPI) -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
+    """Each served path (as a pattern) with every method it answers, for a 405's `Allow` header."""
+    by_path: dict[str, set[str]] = {}
+    for info in iter_routes(app):
+        by_path.setdefault(info.path, set()).update(info.methods)
+    return tuple((compile_path(path)[0], frozenset(methods)) for path, methods in by_path.items())

@@ -6,27 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from humas.core.errors import Invalid
-from humas.core.i18n import _
 from humas.org import audit as audit_service
 from humas.org import service as org_service
 from humas.web.deps import CurrentUser, DbSession
+from humas.web.params import OptionalDateParam, OptionalPageParam
 from humas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
-
-
-def parse_date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(_("Enter a date as YYYY-MM-DD."), field=field) from None
+FIELD_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -38,20 +29,21 @@ class AuditQuery:
 
 
 def audit_query(
-    action: str | None = None,
-    actor: str | None = None,
-    object_type: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    action: Annotated[str | None, Query(max_length=FIELD_MAX)] = None,
+    actor: Annotated[str | None, Query(max_length=FIELD_MAX)] = None,
+    object_type: Annotated[str | None, Query(max_length=FIELD_MAX)] = None,
+    since: OptionalDateParam = None,
+    until: OptionalDateParam = None,
 ) -> AuditQuery:
     filters = audit_service.AuditFilter(
         action=(action or "").strip()[:80] or None,
         actor=(actor or "").strip()[:254] or None,
         object_type=(object_type or "").strip()[:60] or None,
-        since=parse_date(since, "since"),
-        until=parse_date(until, "until"),
+        since=since,
+        until=until,
     )
     typed = {"action": action, "actor": actor, "object_type": object_type, "since": since, "until": until}
+    typed = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in typed.items()}
     return AuditQuery(filters, {k: v for k, v in typed.items() if v})
 
 
@@ -61,11 +53,15 @@ AuditParams = Annotated[AuditQuery, Depends(audit_query)]
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request, session: DbSession, user: CurrentUser, query: AuditParams, page: int = 1
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    query: AuditParams,
+    page: OptionalPageParam = None,
 ) -> HTMLResponse:
     """Who changed what, newest first (admins and leaders)."""
     unit_ids = org_service.audit_unit_ids(session, user)
-    page = max(1, min(page, 10_000))
+    page = page or 1
     entries = audit_service.list_entries(
         session,
         unit_ids=unit_ids,

@@ -11,9 +11,9 @@ import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +32,7 @@ from humas.org.models import User
 from humas.web.deps import CurrentUser, DbSession, get_db
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
+from humas.web.params import IdPath, OptionalId, parse_field
 from humas.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -132,11 +133,16 @@ def _new_context(session: Session, user: User, platform: str) -> dict[str, Any]:
     }
 
 
-@router.get(BASE + "/new", response_class=HTMLResponse)
+@router.get(BASE + "/new", response_class=HTMLResponse, response_model=None)
 def new_channel_page(
-    request: Request, session: DbSession, user: CurrentUser, platform: str = ""
-) -> HTMLResponse:
-    """The form to connect an account of one platform."""
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    platform: Annotated[str, Query(max_length=FIELD_MAX)] = "",
+) -> Response:
+    """The form to connect an account of one platform (without one: back to the platform chooser)."""
+    if platform not in platforms.platform_names():
+        return redirect(f"{BASE}#platform-choices", N_("Choose a platform."))
     context = _new_context(session, user, platform)
     return render(request, "channels/new.html", **context, error=None, values={})
 
@@ -158,10 +164,10 @@ def _add_channel(request: Request, session: Session, user: User, data: dict[str,
     platform = data.get("platform", "")
     context = _new_context(session, user, platform)
     with_form(request, "channels/new.html", values=_public_values(platform, data), **context)
-    unit_id = data.get("unit_id", "")
-    if not unit_id.isdigit():
+    unit_id = parse_field(OptionalId, data.get("unit_id", ""), field="unit_id")
+    if unit_id is None:
         raise Invalid(_("Choose a unit."), field="unit_id")
-    unit = org_service.access_unit(session, user, int(unit_id))
+    unit = org_service.access_unit(session, user, unit_id)
     channel = channels_service.add_channel(
         session, unit=unit, platform=platform, name=data.get("name", ""), values=data, actor=user
     )
@@ -183,7 +189,7 @@ def _detail_context(session: Session, channel: Channel, request: Request) -> dic
 
 
 @router.get(BASE + "/{channel_id}", response_class=HTMLResponse)
-def channel_page(request: Request, session: DbSession, user: CurrentUser, channel_id: int) -> HTMLResponse:
+def channel_page(request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath) -> HTMLResponse:
     """One channel: health, webhook address, re-enter credentials, poll now, recent writes."""
     channel = channels_service.access_channel(session, user, channel_id)
     return render(
@@ -193,7 +199,7 @@ def channel_page(request: Request, session: DbSession, user: CurrentUser, channe
 
 @router.post(BASE + "/{channel_id}/credentials")
 async def rotate_credentials(
-    request: Request, session: DbSession, user: CurrentUser, channel_id: int
+    request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath
 ) -> Response:
     """Re-enter a channel's credentials (after expiry or a leak)."""
     data = await _form_data(request)
@@ -215,7 +221,7 @@ def _rotate(
 
 
 @router.post(BASE + "/{channel_id}/poll")
-def poll_now(request: Request, session: DbSession, user: CurrentUser, channel_id: int) -> Response:
+def poll_now(request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath) -> Response:
     """Poll the channel now (a job; the page shows the outcome when it has run)."""
     channel = channels_service.access_channel(session, user, channel_id)
     channels_service.request_poll(session, channel=channel, actor=user)
@@ -223,7 +229,9 @@ def poll_now(request: Request, session: DbSession, user: CurrentUser, channel_id
 
 
 @router.post(BASE + "/{channel_id}/webhook-mode")
-async def webhook_mode(request: Request, session: DbSession, user: CurrentUser, channel_id: int) -> Response:
+async def webhook_mode(
+    request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath
+) -> Response:
     """Switch a channel to webhook delivery (Telegram's setWebhook) or back to polling."""
     data = await _form_data(request)
     return await run_in_threadpool(_webhook_mode, request, session, user, channel_id, data)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Form, Path, Request
+from fastapi import Depends, Request
 from itsdangerous import BadSignature, Signer
 from sqlalchemy.orm import Session
 
@@ -25,17 +25,15 @@ from humas.org import service as org_service
 from humas.org.models import Role, User, WebSession
 from humas.org.service import Principal
 
+# Typed, bounded ids live in humas.web.params (the one parsing path); re-exported for the page modules.
+from humas.web.params import MAX_ID, IdForm, IdPath, OptionalIdForm  # noqa: F401
+
 SESSION_COOKIE = "humas_session"
 ANON_CSRF_COOKIE = "humas_csrf"
 LOCALE_COOKIE = "humas_locale"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-# Database ids are 32-bit on PostgreSQL: a larger number is refused (422 naming the parameter), not a 500.
-MAX_ID = 2**31 - 1
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdForm = Annotated[int, Form(ge=1, le=MAX_ID)]
-OptionalIdForm = Annotated[int | None, Form(ge=1, le=MAX_ID)]
 # Pages a user who must change their password may still open.
 PASSWORD_CHANGE_PATHS = ("/password", "/logout", "/locale", "/static/")
 

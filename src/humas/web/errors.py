@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from humas.core.errors import HumasError, Invalid, NotFound
 from humas.core.i18n import _, use_locale
 from humas.web.deps import LoginRequired, PasswordChangeRequired, request_locale
+from humas.web.params import problem_text
 from humas.web.templating import render
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
     field_name = ".".join(loc) or None
     error = Invalid(
-        _("Check the field %(field)s: %(problem)s", field=field_name or "?", problem=first.get("msg", "")),
+        _("Check the field %(field)s: %(problem)s", field=field_name or "?", problem=problem_text(first)),
         field=field_name,
     )
     response = humas_error_response(request, error)
@@ -114,9 +115,23 @@ def _validation_error(request: Request, exc: RequestValidationError) -> Response
 def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 404:
         return humas_error_response(request, NotFound(_("Page not found.")))
+    if exc.status_code == 400:  # a body that is not JSON or form data at all: one vocabulary, a 422
+        return humas_error_response(request, Invalid(_("The request body could not be read."), field="body"))
     error = HumasError(str(exc.detail))
     error.status_code = exc.status_code
-    return humas_error_response(request, error)
+    response = humas_error_response(request, error)
+    for name, value in (exc.headers or {}).items():
+        response.headers.setdefault(name, value)
+    if exc.status_code == 405:
+        response.headers["Allow"] = _allowed_methods(request) or response.headers.get("Allow", "")
+    return response
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers (Starlette's own header names only the first route that matched)."""
+    table = getattr(request.app.state, "route_methods", ())
+    methods = {m for pattern, ms in table if pattern.match(request.url.path) for m in ms}
+    return ", ".join(sorted(methods))
 
 
 def _data_error(request: Request, exc: DataError) -> Response:

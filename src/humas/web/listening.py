@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from datetime import date, timedelta
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from humas.core.errors import Invalid, NotFound
+from humas.core.errors import NotFound
 from humas.core.i18n import _
 from humas.listening.service import dashboard
 from humas.listening.service import spikes as spikes_service
@@ -20,52 +21,60 @@ from humas.org import service as org_service
 from humas.org.service import Principal
 from humas.web.deps import CurrentUser, DbSession
 from humas.web.listening_panels import PANELS, csv_text
-from humas.web.templating import JAKARTA, render
+from humas.web.params import OptionalDateParam, OptionalDaysParam, OptionalIdParam
+from humas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 RANGES = (1, 7, 30, 90)
-PARAMS = ("unit_id", "query_id", "days", "since", "until")
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+@dataclass(frozen=True)
+class ScopeQuery:
+    """The dashboard's own query parameters, typed and bounded (humas.web.params); kept across panels,
+    links and CSV downloads."""
+
+    unit_id: int | None = None
+    query_id: int | None = None
+    days: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def params(self) -> dict[str, str]:
+        return {k: str(v) for k, v in asdict(self).items() if v is not None}
 
 
-def _day(value: str | None, field: str, *, end: bool = False) -> datetime | None:
-    """A YYYY-MM-DD in WIB as a UTC instant (that day's start, or the next day's for the end)."""
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(_("Enter a date as YYYY-MM-DD."), field=field) from None
-    local = datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=JAKARTA)
-    return local.astimezone(UTC)
+def scope_query(
+    unit_id: OptionalIdParam = None,
+    query_id: OptionalIdParam = None,
+    days: OptionalDaysParam = None,
+    since: OptionalDateParam = None,
+    until: OptionalDateParam = None,
+) -> ScopeQuery:
+    return ScopeQuery(unit_id, query_id, days, since, until)
 
 
-def scope_params(request: Request) -> dict[str, str]:
-    """The dashboard's own query parameters (kept across panels, links and CSV downloads)."""
-    return {k: v for k, v in request.query_params.items() if k in PARAMS and v}
+ScopeQueryDep = Annotated[ScopeQuery, Depends(scope_query)]
 
 
-def scope_from(session: Session, user: Principal, params: dict[str, str]) -> Scope:
-    days = _int(params.get("days"))
+def scope_from(session: Session, user: Principal, query: ScopeQuery) -> Scope:
     return resolve_scope(
         session,
         user,
-        unit_id=_int(params.get("unit_id")),
-        query_id=_int(params.get("query_id")),
-        since=_day(params.get("since"), "since"),
-        until=_day(params.get("until"), "until", end=True),
-        days=days if days in RANGES else None,
+        unit_id=query.unit_id,
+        query_id=query.query_id,
+        since_on=query.since,  # whole days in the unit's zone
+        until_on=query.until,
+        days=query.days if query.days in RANGES else None,
     )
 
 
 @router.get("/listening", response_class=HTMLResponse)
-def dashboard_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+def dashboard_page(
+    request: Request, session: DbSession, user: CurrentUser, query: ScopeQueryDep
+) -> HTMLResponse:
     """The Pantauan dashboard of a unit's subtree or one saved query over a time range."""
-    params = scope_params(request)
-    scope = scope_from(session, user, params)
+    params = query.params()
+    scope = scope_from(session, user, query)
     return render(
         request,
         "listening/dashboard.html",
@@ -76,15 +85,14 @@ def dashboard_page(request: Request, session: DbSession, user: CurrentUser) -> H
         units=org_service.list_units(session, user),
         queries=visible_queries(session, user),
         ranges=RANGES,
-        days=_int(params.get("days")) or (None if params.get("since") else 7),
+        days=query.days or (None if query.since else 7),
     )
 
 
 @router.get("/listening/pulse", response_class=HTMLResponse)
-def pulse(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+def pulse(request: Request, session: DbSession, user: CurrentUser, query: ScopeQueryDep) -> HTMLResponse:
     """Headline figures and the newest mentions; polled every few seconds by the open dashboard."""
-    params = scope_params(request)
-    scope = scope_from(session, user, params)
+    scope = scope_from(session, user, query)
     return render(
         request,
         "listening/_pulse.html",
@@ -99,8 +107,8 @@ def pulse(request: Request, session: DbSession, user: CurrentUser) -> HTMLRespon
 def _explorer_params(scope: Scope) -> dict[str, Any]:
     out: dict[str, Any] = {
         "unit_id": scope.unit.id,
-        "since": scope.since.astimezone(JAKARTA).date().isoformat(),
-        "until": (scope.until - timedelta(seconds=1)).astimezone(JAKARTA).date().isoformat(),
+        "since": scope.local(scope.since).date().isoformat(),
+        "until": scope.local(scope.until - timedelta(seconds=1)).date().isoformat(),
     }
     if scope.query is not None:
         out["query_id"] = scope.query.id
@@ -115,11 +123,13 @@ def _panel(name: str) -> Any:
 
 
 @router.get("/listening/panels/{name}", response_class=HTMLResponse)
-def panel_fragment(request: Request, session: DbSession, user: CurrentUser, name: str) -> HTMLResponse:
+def panel_fragment(
+    request: Request, session: DbSession, user: CurrentUser, name: str, query: ScopeQueryDep
+) -> HTMLResponse:
     """One dashboard panel: its chart (Vega-Lite spec), a table view and a CSV link."""
     panel = _panel(name)
-    params = scope_params(request)
-    scope = scope_from(session, user, params)
+    params = query.params()
+    scope = scope_from(session, user, query)
     rows = panel.read(session, user, scope)
     spec = panel.chart(rows, scope) if panel.chart and rows else None
     return render(
@@ -133,10 +143,10 @@ def panel_fragment(request: Request, session: DbSession, user: CurrentUser, name
 
 
 @router.get("/listening/data/{name}.csv")
-def panel_csv(request: Request, session: DbSession, user: CurrentUser, name: str) -> Response:
+def panel_csv(session: DbSession, user: CurrentUser, name: str, query: ScopeQueryDep) -> Response:
     """A panel's data as CSV."""
     panel = _panel(name)
-    scope = scope_from(session, user, scope_params(request))
+    scope = scope_from(session, user, query)
     body = csv_text(panel.read(session, user, scope), panel.columns)
     return Response(
         body,
@@ -146,11 +156,13 @@ def panel_csv(request: Request, session: DbSession, user: CurrentUser, name: str
 
 
 @router.get("/listening/spikes", response_class=HTMLResponse)
-def spikes_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+def spikes_page(
+    request: Request, session: DbSession, user: CurrentUser, query: ScopeQueryDep
+) -> HTMLResponse:
     """Spikes detected in the user's units, newest first."""
-    params = scope_params(request)
-    params.setdefault("days", "30")
-    scope = scope_from(session, user, params)
+    if query.days is None:
+        query = replace(query, days=30)
+    scope = scope_from(session, user, query)
     return render(
         request,
         "listening/spikes.html",

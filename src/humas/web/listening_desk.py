@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from humas.core.errors import Invalid
@@ -19,8 +19,9 @@ from humas.listening.service import narratives as narratives_service
 from humas.listening.service import rules as rules_service
 from humas.listening.service.scope import visible_queries
 from humas.org import service as org_service
-from humas.web.deps import CurrentUser, DbSession, IdPath
+from humas.web.deps import CurrentUser, DbSession
 from humas.web.flash import N_, redirect
+from humas.web.params import IdForm, IdPath, OptionalId, WholeNumber, parse_field
 from humas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,18 +53,17 @@ class RuleFields:
             threshold = float(self.threshold) if self.threshold.strip() else None
         except ValueError:
             raise Invalid(_("Enter a number."), field="threshold") from None
-        cooldown = self.cooldown_min.strip()
         return rules_service.RuleInput(
             name=self.name,
             kind=self.kind,
             keyword=self.keyword or None,
             threshold=threshold,
-            cooldown_min=int(cooldown) if cooldown.isdigit() and len(cooldown) < 9 else 0,
+            cooldown_min=parse_field(WholeNumber, self.cooldown_min or "0", field="cooldown_min"),
             emails=tuple(e.strip() for e in self.emails.replace(";", ",").split(",") if e.strip()),
             telegram_chat_id=self.telegram_chat_id.strip() or None,
             webhook_url=self.webhook_url.strip() or None,
             webhook_secret=self.webhook_secret or None,
-            query_id=int(self.query_id) if self.query_id.isdigit() and len(self.query_id) < 10 else None,
+            query_id=parse_field(OptionalId, self.query_id, field="query_id"),
         )
 
 
@@ -125,7 +125,7 @@ def alerts_page(request: Request, session: DbSession, user: CurrentUser) -> HTML
 
 @router.post("/listening/alerts", response_class=HTMLResponse, response_model=None)
 def create_rule(
-    request: Request, session: DbSession, user: CurrentUser, unit_id: Annotated[int, Form()], fields: RuleForm
+    request: Request, session: DbSession, user: CurrentUser, unit_id: IdForm, fields: RuleForm
 ) -> HTMLResponse | RedirectResponse:
     """Add an alert rule."""
     unit = org_service.access_unit(session, user, unit_id)
@@ -207,7 +207,7 @@ def resume_rule(session: DbSession, user: CurrentUser, rule_id: IdPath) -> Redir
 
 
 @router.post("/listening/alerts/deliveries/{delivery_id}/retry")
-def retry_delivery(session: DbSession, user: CurrentUser, delivery_id: int) -> RedirectResponse:
+def retry_delivery(session: DbSession, user: CurrentUser, delivery_id: IdPath) -> RedirectResponse:
     """Send a failed delivery again."""
     delivery = alerts_service.access_delivery(session, user, delivery_id)
     deliveries_service.retry_delivery(session, delivery=delivery, actor=user)
@@ -215,7 +215,9 @@ def retry_delivery(session: DbSession, user: CurrentUser, delivery_id: int) -> R
 
 
 @router.get("/listening/narratives", response_class=HTMLResponse)
-def narratives_page(request: Request, session: DbSession, user: CurrentUser, label: str = "") -> HTMLResponse:
+def narratives_page(
+    request: Request, session: DbSession, user: CurrentUser, label: Annotated[str, Query(max_length=64)] = ""
+) -> HTMLResponse:
     """Narratives of the user's units: the hoax desk."""
     return render(
         request,
@@ -248,7 +250,7 @@ def _narrative_page(
 
 @router.get("/listening/narratives/{narrative_id}", response_class=HTMLResponse)
 def narrative_page(
-    request: Request, session: DbSession, user: CurrentUser, narrative_id: int
+    request: Request, session: DbSession, user: CurrentUser, narrative_id: IdPath
 ) -> HTMLResponse:
     """One narrative: its text, spread before and after the clarification, spreaders and mentions."""
     return _narrative_page(request, session, user, narrative_id)
@@ -256,7 +258,11 @@ def narrative_page(
 
 @router.post("/listening/narratives/{narrative_id}/label", response_model=None)
 def label_narrative(
-    request: Request, session: DbSession, user: CurrentUser, narrative_id: int, label: Annotated[str, Form()]
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    narrative_id: IdPath,
+    label: Annotated[str, Form(max_length=FIELD_MAX)],
 ) -> HTMLResponse | RedirectResponse:
     """Label a narrative (hoaks / disinformasi / keluhan / lainnya)."""
     narrative = narratives_service.access_narrative(session, user, narrative_id)
@@ -272,9 +278,9 @@ def link_clarification(
     request: Request,
     session: DbSession,
     user: CurrentUser,
-    narrative_id: int,
-    url: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
+    narrative_id: IdPath,
+    url: Annotated[str, Form(max_length=FIELD_MAX)],
+    note: Annotated[str, Form(max_length=FIELD_MAX)] = "",
 ) -> HTMLResponse | RedirectResponse:
     """Link the official clarification that answers the narrative."""
     narrative = narratives_service.access_narrative(session, user, narrative_id)

@@ -4,68 +4,66 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
-from humas.connectors.registry import mention_platforms
 from humas.core.errors import Invalid
-from humas.core.i18n import _
 from humas.ingest.service import feeds as feeds_service
 from humas.ingest.service import search as search_service
 from humas.ingest.service.querylang import QuerySyntaxError
 from humas.org import service as org_service
+from humas.web import labels
 from humas.web.deps import CurrentUser, DbSession
+from humas.web.params import (
+    IdPath,
+    OptionalChoiceParam,
+    OptionalDateParam,
+    OptionalIdParam,
+    OptionalPageParam,
+    OptionalPerPageParam,
+)
 from humas.web.templating import JAKARTA, render
 
 router = APIRouter(include_in_schema=False)
 
-PLATFORMS = mention_platforms()
-KINDS = ("post", "comment", "reply", "message", "article", "mention")
-SENTIMENTS = ("positive", "negative", "neutral")
-EMOTIONS = ("anger", "fear", "joy", "love", "sadness", "surprise", "neutral")
-ABUSE = ("any", "abusive", "hate_speech", "insult", "threat", "profanity")
+QUERY_MAX = 4000
 
 
-def _day(value: str | None, field: str, *, end: bool = False) -> datetime | None:
-    """A YYYY-MM-DD in WIB as a UTC instant (the start of that day, or of the next one for `until`)."""
-    if not value:
+def _day(value: date | None, *, end: bool = False) -> datetime | None:
+    """A day in WIB as a UTC instant (the start of that day, or of the next one for `until`)."""
+    if value is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(_("Enter a date as YYYY-MM-DD."), field=field) from None
-    local = datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=JAKARTA)
+    local = datetime.combine(value + timedelta(days=1) if end else value, time(0), tzinfo=JAKARTA)
     return local.astimezone(UTC)
 
 
-def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
-    return value if value in allowed else None
-
-
-def _filters(params: dict[str, Any]) -> search_service.MentionFilters:
-    def number(name: str) -> int | None:
-        raw = params.get(name)
-        return int(raw) if isinstance(raw, str) and raw.isdigit() else None
-
-    sort = params.get("sort") or "newest"
+def explorer_filters(
+    q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
+    since: OptionalDateParam = None,
+    until: OptionalDateParam = None,
+    unit_id: OptionalIdParam = None,
+    query_id: OptionalIdParam = None,
+    platform: OptionalChoiceParam = None,
+    kind: OptionalChoiceParam = None,
+    sentiment: OptionalChoiceParam = None,
+    emotion: OptionalChoiceParam = None,
+    abuse: OptionalChoiceParam = None,
+    sort: OptionalChoiceParam = None,
+    page: OptionalPageParam = None,
+    per_page: OptionalPerPageParam = None,
+) -> search_service.MentionFilters:
+    """The explorer's query string, typed and bounded; the search service checks the filter values."""
     return search_service.MentionFilters(
-        q=(params.get("q") or "")[:4000],
-        since=_day(params.get("since"), "since"),
-        until=_day(params.get("until"), "until", end=True),
-        unit_id=number("unit_id"),
-        query_id=number("query_id"),
-        platform=params.get("platform") or None,
-        kind=_choice(params.get("kind"), KINDS),
-        sentiment=_choice(params.get("sentiment"), SENTIMENTS),
-        emotion=params.get("emotion") or None,
-        abuse=params.get("abuse") or None,
-        sort=sort if sort in search_service.SORTS else "newest",
-        page=min(number("page") or 1, 10_000),
-        per_page=min(number("per_page") or 50, search_service.PER_PAGE_MAX),
-    )
+        q=q, since=_day(since), until=_day(until, end=True), unit_id=unit_id, query_id=query_id,
+        platform=platform, kind=kind, sentiment=sentiment, emotion=emotion, abuse=abuse,
+        sort=sort or "newest", page=page or 1, per_page=per_page or 50,
+    )  # fmt: skip
+
+
+Filters = Annotated[search_service.MentionFilters, Depends(explorer_filters)]
 
 
 def _raw_params(request: Request) -> dict[str, str]:
@@ -73,26 +71,26 @@ def _raw_params(request: Request) -> dict[str, str]:
 
 
 def _choices(session: Session, user: CurrentUser) -> dict[str, Any]:
+    options = {name: labels.choices(name, values) for name, values in search_service.filter_choices().items()}
     return {
         "units": org_service.list_units(session, user),
         "queries": search_service.list_query_choices(session, user),
-        "platforms": PLATFORMS,
-        "kinds": KINDS,
-        "sentiments": SENTIMENTS,
-        "emotions": EMOTIONS,
-        "abuse_labels": ABUSE,
+        "platforms": options["platform"],
+        "kinds": options["kind"],
+        "sentiments": options["sentiment"],
+        "emotions": options["emotion"],
+        "abuse_labels": options["abuse"],
         "sorts": search_service.SORTS,
     }
 
 
 @router.get("/mentions", response_class=HTMLResponse)
-def explorer(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+def explorer(request: Request, session: DbSession, user: CurrentUser, filters: Filters) -> HTMLResponse:
     """Search every mention the user's units may see, with the query language and filters."""
     params = _raw_params(request)
     error = None
     page = None
     try:
-        filters = _filters(params)
         page = search_service.search_mentions(session, actor=user, filters=filters)
     except (QuerySyntaxError, Invalid) as exc:
         error = exc
@@ -103,9 +101,8 @@ def explorer(request: Request, session: DbSession, user: CurrentUser) -> HTMLRes
 
 
 @router.get("/mentions/export.csv")
-def export_csv(request: Request, session: DbSession, user: CurrentUser) -> StreamingResponse:
+def export_csv(session: DbSession, user: CurrentUser, filters: Filters) -> StreamingResponse:
     """The current result as CSV (all pages, at most 50,000 rows)."""
-    filters = _filters(_raw_params(request))
     chunks = list(search_service.export_csv(session, actor=user, filters=filters))
     return StreamingResponse(
         iter(["\ufeff", *chunks]),
@@ -115,9 +112,8 @@ def export_csv(request: Request, session: DbSession, user: CurrentUser) -> Strea
 
 
 @router.get("/mentions/export.xlsx")
-def export_xlsx(request: Request, session: DbSession, user: CurrentUser) -> Response:
+def export_xlsx(session: DbSession, user: CurrentUser, filters: Filters) -> Response:
     """The current result as an Excel workbook."""
-    filters = _filters(_raw_params(request))
     body = search_service.export_xlsx(session, actor=user, filters=filters)
     return Response(
         body,
@@ -133,7 +129,9 @@ def feeds_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLR
 
 
 @router.get("/mentions/{mention_id}", response_class=HTMLResponse)
-def mention_detail(request: Request, session: DbSession, user: CurrentUser, mention_id: int) -> HTMLResponse:
+def mention_detail(
+    request: Request, session: DbSession, user: CurrentUser, mention_id: IdPath
+) -> HTMLResponse:
     """One mention: its text, author, metrics, analysis, matched queries and the raw payload."""
     mention = search_service.access_mention(session, user, mention_id)
     return render(

@@ -15,6 +15,7 @@ from humas.ingest.service import queries as queries_service
 from humas.org import service as org_service
 from humas.org.models import User
 from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath, error_field
+from humas.web.params import OptionalIdParam
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
 from humas.web.templating import render
@@ -59,7 +60,7 @@ def _units(session: Session, user: User) -> list[UnitRow]:
 
 @router.get(BASE, response_class=HTMLResponse)
 def queries_page(
-    request: Request, session: DbSession, user: CurrentUser, unit_id: int | None = None
+    request: Request, session: DbSession, user: CurrentUser, unit_id: OptionalIdParam = None
 ) -> HTMLResponse:
     """The saved queries of the user's units (or of one unit)."""
     unit = org_service.access_unit(session, user, unit_id) if unit_id else None
@@ -80,7 +81,7 @@ def _new_context(session: Session, user: User) -> dict[str, Any]:
 
 @router.get(f"{BASE}/new", response_class=HTMLResponse)
 def new_query_page(
-    request: Request, session: DbSession, user: CurrentUser, unit_id: int | None = None
+    request: Request, session: DbSession, user: CurrentUser, unit_id: OptionalIdParam = None
 ) -> HTMLResponse:
     """The form for a new saved query."""
     org_service.require_role(user, *queries_service.MANAGERS)

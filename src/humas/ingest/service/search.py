@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Select, String, cast, select
 from sqlalchemy.orm import Session
 
+from humas.connectors.base import KINDS
+from humas.connectors.registry import mention_platforms
 from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
 from humas.ingest.models import Mention, QueryMatch, SavedQuery
@@ -78,6 +80,37 @@ def access_mention(session: Session, actor: User, mention_id: int) -> Mention:
     return mention
 
 
+ANY_ABUSE = "any"
+FILTER_FIELDS = ("platform", "kind", "sentiment", "emotion", "abuse")
+
+
+def filter_choices() -> dict[str, tuple[str, ...]]:
+    """The values each explorer filter accepts: platforms from the connector registry, kinds from the
+    connectors' item kinds, labels from the models that write them (``humas.nlp.labels``)."""
+    from humas import nlp  # NOTE: lazy: the web process loads the models only when it analyses text
+
+    return {
+        "platform": mention_platforms(),
+        "kind": KINDS,
+        "sentiment": nlp.labels("sentiment"),
+        "emotion": nlp.labels("emotion"),
+        "abuse": (ANY_ABUSE, *nlp.labels("abuse")),
+    }
+
+
+def check_filters(filters: MentionFilters) -> None:
+    """Refuse a filter value no mention can have (it would silently match nothing), naming the field."""
+    choices = filter_choices()
+    for name in FILTER_FIELDS:
+        value = getattr(filters, name)
+        if value is not None and value not in choices[name]:
+            raise Invalid(
+                _("Unknown value for %(field)s: %(value)s.", field=name, value=str(value)[:64]), field=name
+            )
+    if filters.sort not in SORTS:
+        raise Invalid(_("Unknown sort order."), field="sort")
+
+
 def _visible(session: Session, actor: User | None, stmt: Select[Any], unit_id: int | None) -> Select[Any]:
     if unit_id is not None:
         unit = (
@@ -95,6 +128,7 @@ def _visible(session: Session, actor: User | None, stmt: Select[Any], unit_id: i
 
 def filtered(session: Session, actor: User | None, filters: MentionFilters) -> Select[tuple[Mention]]:
     """The statement selecting the mentions the filters describe, in order, without paging."""
+    check_filters(filters)
     stmt = _visible(session, actor, select(Mention), filters.unit_id)
     if filters.q.strip():
         stmt = stmt.where(fts.condition(parse(filters.q), dialect_of(session)))
@@ -110,12 +144,10 @@ def filtered(session: Session, actor: User | None, filters: MentionFilters) -> S
         value = getattr(filters, name)
         if value:
             stmt = stmt.where(getattr(Mention, name) == value)
-    if filters.abuse == "any":
+    if filters.abuse == ANY_ABUSE:
         stmt = stmt.where(cast(Mention.abuse, String).notin_(["[]", "null"]))
     elif filters.abuse:
-        stmt = stmt.where(cast(Mention.abuse, String).like(f'%"{filters.abuse.replace("%", "")}"%'))
-    if filters.sort not in SORTS:
-        raise Invalid(_("Unknown sort order."), field="sort")
+        stmt = stmt.where(cast(Mention.abuse, String).like(f'%"{filters.abuse}"%'))
     if filters.sort == "oldest":
         return stmt.order_by(Mention.created_at.asc(), Mention.id.asc())
     if filters.sort == "followers":

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from humas.channels import service as channels_service
 from humas.channels.schemas import ChannelRead, OutboxRead, PostCreate, ReplyCreate
 from humas.web.deps import ApiActor, DbSession
+from humas.web.params import IdPath
 
 router = APIRouter(tags=["channels"])
 
@@ -18,13 +19,13 @@ def list_channels(session: DbSession, actor: ApiActor) -> list[ChannelRead]:
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelRead)
-def get_channel(channel_id: int, session: DbSession, actor: ApiActor) -> ChannelRead:
+def get_channel(channel_id: IdPath, session: DbSession, actor: ApiActor) -> ChannelRead:
     """One channel and its health."""
     return ChannelRead.model_validate(channels_service.access_channel(session, actor, channel_id))
 
 
 @router.post("/channels/{channel_id}/poll", response_model=ChannelRead, status_code=202)
-def poll_channel(channel_id: int, session: DbSession, actor: ApiActor) -> ChannelRead:
+def poll_channel(channel_id: IdPath, session: DbSession, actor: ApiActor) -> ChannelRead:
     """Queue a poll of the channel now."""
     channel = channels_service.access_channel(session, actor, channel_id)
     channels_service.request_poll(session, channel=channel, actor=actor)
@@ -32,7 +33,7 @@ def poll_channel(channel_id: int, session: DbSession, actor: ApiActor) -> Channe
 
 
 @router.post("/channels/{channel_id}/replies", response_model=OutboxRead, status_code=202)
-def queue_reply(channel_id: int, body: ReplyCreate, session: DbSession, actor: ApiActor) -> OutboxRead:
+def queue_reply(channel_id: IdPath, body: ReplyCreate, session: DbSession, actor: ApiActor) -> OutboxRead:
     """Queue a reply; sending the same `idempotency_key` again returns the same row and sends nothing."""
     channel = channels_service.access_channel(session, actor, channel_id)
     entry = channels_service.queue_reply(
@@ -48,7 +49,7 @@ def queue_reply(channel_id: int, body: ReplyCreate, session: DbSession, actor: A
 
 
 @router.post("/channels/{channel_id}/posts", response_model=OutboxRead, status_code=202)
-def queue_post(channel_id: int, body: PostCreate, session: DbSession, actor: ApiActor) -> OutboxRead:
+def queue_post(channel_id: IdPath, body: PostCreate, session: DbSession, actor: ApiActor) -> OutboxRead:
     """Queue a post; sending the same `idempotency_key` again returns the same row and sends nothing."""
     channel = channels_service.access_channel(session, actor, channel_id)
     entry = channels_service.queue_post(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from humas.listening.service import alerts as alerts_service
 from humas.listening.service import dashboard
@@ -13,6 +12,7 @@ from humas.listening.service import narratives as narratives_service
 from humas.listening.service import spikes as spikes_service
 from humas.listening.service.scope import Scope, resolve_scope, visible_queries
 from humas.web.deps import ApiActor, DbSession
+from humas.web.params import DateTimeQuery, DaysQuery, IdPath, IdQuery, bounded_int
 
 router = APIRouter(prefix="/listening", tags=["listening"])
 
@@ -20,11 +20,11 @@ router = APIRouter(prefix="/listening", tags=["listening"])
 def api_scope(
     session: DbSession,
     actor: ApiActor,
-    unit_id: int | None = None,
-    query_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    days: int | None = None,
+    unit_id: IdQuery = None,
+    query_id: IdQuery = None,
+    since: DateTimeQuery = None,
+    until: DateTimeQuery = None,
+    days: DaysQuery = None,
 ) -> Scope:
     """The unit subtree (default: the caller's unit) or saved query, over [since, until) or the last days."""
     return resolve_scope(
@@ -33,6 +33,7 @@ def api_scope(
 
 
 ScopeDep = Annotated[Scope, Depends(api_scope)]
+LatestLimit = bounded_int(1, 100)
 
 
 def _out(scope: Scope, rows: Any) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def authors(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
 
 
 @router.get("/latest")
-def latest(session: DbSession, scope: ScopeDep, limit: int = 20) -> dict[str, Any]:
+def latest(session: DbSession, scope: ScopeDep, limit: LatestLimit = 20) -> dict[str, Any]:
     """The newest mentions of the scope (ids, text, platform, time)."""
     rows = [
         {
@@ -112,7 +113,7 @@ def latest(session: DbSession, scope: ScopeDep, limit: int = 20) -> dict[str, An
             "sentiment": m.sentiment,
             "url": f"/mentions/{m.id}",
         }
-        for m in dashboard.latest(session, scope, limit=max(1, min(limit, 100)))
+        for m in dashboard.latest(session, scope, limit=limit)
     ]
     return _out(scope, rows)
 
@@ -157,13 +158,15 @@ def _narrative(n: Any) -> dict[str, Any]:
 
 
 @router.get("/narratives")
-def narratives(session: DbSession, actor: ApiActor, label: str | None = None) -> list[dict[str, Any]]:
+def narratives(
+    session: DbSession, actor: ApiActor, label: Annotated[str | None, Query(max_length=64)] = None
+) -> list[dict[str, Any]]:
     """Narratives of the caller's units."""
     return [_narrative(n) for n in narratives_service.list_narratives(session, actor, label=label)]
 
 
 @router.get("/narratives/{narrative_id}")
-def narrative(session: DbSession, actor: ApiActor, narrative_id: int) -> dict[str, Any]:
+def narrative(session: DbSession, actor: ApiActor, narrative_id: IdPath) -> dict[str, Any]:
     """One narrative with its spread before and after the clarification."""
     n = narratives_service.access_narrative(session, actor, narrative_id)
     return {**_narrative(n), "spread": narratives_service.spread(session, n)}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from humas.ingest.schemas import MentionDetail, MentionPageRead, MentionRead, SavedQueryCreate, SavedQueryRead
 from humas.ingest.service import queries as queries_service
@@ -13,6 +13,10 @@ from humas.org import service as org_service
 from humas.org.models import Role, User
 from humas.org.service import TokenPrincipal
 from humas.web.deps import ApiActor, DbSession
+from humas.web.params import DateTimeQuery, IdPath, IdQuery, PageQuery, bounded_int
+
+QUERY_MAX = 4000
+PerPage = bounded_int(1, search_service.PER_PAGE_MAX)
 
 router = APIRouter(tags=["mentions"])
 
@@ -25,19 +29,19 @@ def _user_of(actor: ApiActor) -> User:
 def search_mentions(
     session: DbSession,
     actor: ApiActor,
-    q: str = "",
-    since: datetime | None = None,
-    until: datetime | None = None,
-    unit_id: int | None = None,
-    query_id: int | None = None,
-    platform: str | None = None,
-    kind: str | None = None,
-    sentiment: str | None = None,
-    emotion: str | None = None,
-    abuse: str | None = None,
-    sort: str = "newest",
-    page: int = 1,
-    per_page: int = 50,
+    q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
+    since: DateTimeQuery = None,
+    until: DateTimeQuery = None,
+    unit_id: IdQuery = None,
+    query_id: IdQuery = None,
+    platform: Annotated[str | None, Query(max_length=64)] = None,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    sentiment: Annotated[str | None, Query(max_length=64)] = None,
+    emotion: Annotated[str | None, Query(max_length=64)] = None,
+    abuse: Annotated[str | None, Query(max_length=64)] = None,
+    sort: Annotated[Literal["newest", "oldest", "followers"], Query()] = "newest",
+    page: PageQuery = 1,
+    per_page: PerPage = 50,
 ) -> MentionPageRead:
     """Search the mentions of the caller's units with the query language and filters, newest first."""
     filters = search_service.MentionFilters(
@@ -54,7 +58,7 @@ def search_mentions(
 
 
 @router.get("/mentions/{mention_id}", response_model=MentionDetail)
-def get_mention(session: DbSession, actor: ApiActor, mention_id: int) -> MentionDetail:
+def get_mention(session: DbSession, actor: ApiActor, mention_id: IdPath) -> MentionDetail:
     """One mention with its analysis, raw payload and matching saved queries."""
     mention = search_service.access_mention(session, actor, mention_id)  # type: ignore[arg-type]
     detail = MentionDetail.model_validate(mention)

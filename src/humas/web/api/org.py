@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from humas.org import audit as audit_service
 from humas.org import auth as auth_service
@@ -26,9 +26,12 @@ from humas.org.schemas import (
     UserRead,
 )
 from humas.org.service import TokenPrincipal
-from humas.web.deps import ApiActor, DbSession, IdPath, error_field
+from humas.web.deps import ApiActor, DbSession, error_field
+from humas.web.params import DateQuery, IdPath, bounded_int
 
 router = APIRouter(tags=["org"])
+AuditLimit = bounded_int(1, 1000)
+AuditOffset = bounded_int(0, 10_000_000)
 
 
 def _user_of(actor: ApiActor) -> User:
@@ -130,13 +133,13 @@ def set_roles(user_id: IdPath, body: RolesUpdate, session: DbSession, actor: Api
 def list_audit(
     session: DbSession,
     actor: ApiActor,
-    action: str | None = None,
-    actor_email: str | None = None,
-    object_type: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    action: Annotated[str | None, Query(max_length=200)] = None,
+    actor_email: Annotated[str | None, Query(max_length=320)] = None,
+    object_type: Annotated[str | None, Query(max_length=200)] = None,
+    since: DateQuery = None,
+    until: DateQuery = None,
+    limit: AuditLimit = 100,
+    offset: AuditOffset = 0,
 ) -> list[AuditRead]:
     """Audit entries of the caller's subtree, newest first (admin, pimpinan)."""
     unit_ids = org_service.audit_unit_ids(session, actor)
@@ -147,8 +150,8 @@ def list_audit(
         session,
         unit_ids=unit_ids,
         filters=filters,
-        limit=max(1, min(limit, 1000)),
-        offset=max(0, offset),
+        limit=limit,
+        offset=offset,
     )
     return [AuditRead.model_validate(e) for e in entries]
 
