@@ -141,3 +141,30 @@ def _rule(session: Session, unit: Unit) -> int:
     session.add(rule)
     session.flush()
     return rule.id
+
+
+@register("exception_id")
+def _hours_exception(session: Session, unit: Unit) -> int:
+    from datetime import date
+
+    from humas.org.models import UnitHoursException
+
+    row = UnitHoursException(
+        unit_id=unit.id, name="Ramadan tetangga", first_on=date(2026, 2, 18), last_on=date(2026, 3, 19)
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+@register("closure_id")
+def _closure(session: Session, unit: Unit) -> int:
+    from datetime import date
+
+    from humas.org.models import UnitClosure
+
+    day = date(2026, 4, 20)
+    row = UnitClosure(unit_id=unit.id, name="Libur tetangga", first_on=day, last_on=day)
+    session.add(row)
+    session.flush()
+    return row.id

@@ -83,6 +83,22 @@ def _weekday_set(mask: int) -> frozenset[int]:
     return frozenset(d for d in WEEKDAYS if mask >> d & 1)
 
 
+def _weekday_tuple(mask: int) -> tuple[int, ...]:
+    return tuple(sorted(_weekday_set(mask)))
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One of a unit's own hour exceptions or closures, as plain data (pages keep it after a rollback)."""
+
+    id: int
+    name: str
+    first_on: date
+    last_on: date
+    hours: str = ""  # exceptions only: "08:00-15:00"; empty: closed
+    weekdays: tuple[int, ...] = ()  # exceptions only
+
+
 @dataclass(frozen=True)
 class CalendarSettings:
     """What the unit page shows: the unit's own settings and what it inherits."""
@@ -92,8 +108,8 @@ class CalendarSettings:
     zone_label: str
     own_hours: bool
     weekly: tuple[str, ...]
-    exceptions: list[UnitHoursException]
-    closures: list[UnitClosure]
+    exceptions: tuple[CalendarEntry, ...]
+    closures: tuple[CalendarEntry, ...]
 
 
 def calendar_settings(session: Session, unit: Unit) -> CalendarSettings:
@@ -101,14 +117,19 @@ def calendar_settings(session: Session, unit: Unit) -> CalendarSettings:
     own = session.scalars(select(UnitWorkHours.weekday).where(UnitWorkHours.unit_id == unit.id)).first()
     stmt_e = select(UnitHoursException).where(UnitHoursException.unit_id == unit.id)
     stmt_c = select(UnitClosure).where(UnitClosure.unit_id == unit.id)
+    exceptions = session.scalars(stmt_e.order_by(UnitHoursException.first_on, UnitHoursException.id))
+    closures = session.scalars(stmt_c.order_by(UnitClosure.first_on, UnitClosure.id))
     return CalendarSettings(
         zone=unit.time_zone,
         effective_zone=calendar.zone.key,
         zone_label=workcal.zone_label(calendar.zone),
         own_hours=own is not None,
         weekly=tuple(workcal.format_spans(spans) for spans in calendar.weekly),
-        exceptions=list(session.scalars(stmt_e.order_by(UnitHoursException.first_on))),
-        closures=list(session.scalars(stmt_c.order_by(UnitClosure.first_on))),
+        exceptions=tuple(
+            CalendarEntry(e.id, e.name, e.first_on, e.last_on, e.hours, _weekday_tuple(e.weekdays))
+            for e in exceptions
+        ),
+        closures=tuple(CalendarEntry(c.id, c.name, c.first_on, c.last_on) for c in closures),
     )
 
 
