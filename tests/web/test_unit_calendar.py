@@ -109,3 +109,26 @@ def test_pages_show_times_in_the_viewers_unit_zone(web: WebClient, session) -> N
     web.login(admin)
     text = web.get(f"/users/{colleague.id}").text
     assert re.search(r"09[.:]00[.:]00 WIB\b", text)  # the same moment for a viewer in Jakarta
+
+
+def test_explorer_dates_are_days_of_the_viewers_zone(web: WebClient, session) -> None:
+    from zoneinfo import ZoneInfo
+
+    from tests.listening.conftest import add_mentions
+
+    makassar = ZoneInfo("Asia/Makassar")
+    root = make_unit(session, name="Kementerian")
+    sulsel = make_unit(session, parent=root, name="Kanwil Sulsel")
+    admin = make_user(session, unit=root)
+    org_service.set_unit_zone(session, unit=sulsel, zone="Asia/Makassar", actor=admin)
+    late = datetime(2026, 11, 10, 23, 30, tzinfo=makassar)
+    early = datetime(2026, 11, 11, 0, 30, tzinfo=makassar)
+    add_mentions(session, sulsel, ["Larut malam di Makassar"], at=late)
+    add_mentions(session, sulsel, ["Lewat tengah malam"], at=early)
+    day = "/mentions?since=2026-11-10&until=2026-11-10"
+    web.login(make_user(session, unit=sulsel, roles=("analyst",)))
+    text = web.get(day).text
+    assert "Larut malam di Makassar" in text and "Lewat tengah malam" not in text  # 10 Nov in WITA
+    web.login(admin)
+    text = web.get(day).text
+    assert "Larut malam di Makassar" in text and "Lewat tengah malam" in text  # both on 10 Nov in WIB

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -16,7 +17,7 @@ from humas.ingest.service import search as search_service
 from humas.ingest.service.querylang import QuerySyntaxError
 from humas.org import service as org_service
 from humas.web import labels
-from humas.web.deps import CurrentUser, DbSession
+from humas.web.deps import CurrentUser, DbSession, OptionalAuth
 from humas.web.params import (
     IdPath,
     OptionalChoiceParam,
@@ -25,22 +26,24 @@ from humas.web.params import (
     OptionalPageParam,
     OptionalPerPageParam,
 )
-from humas.web.templating import JAKARTA, render
+from humas.web.templating import render, viewer_zone
 
 router = APIRouter(include_in_schema=False)
 
 QUERY_MAX = 4000
 
 
-def _day(value: date | None, *, end: bool = False) -> datetime | None:
-    """A day in WIB as a UTC instant (the start of that day, or of the next one for `until`)."""
+def _day(value: date | None, zone: ZoneInfo, *, end: bool = False) -> datetime | None:
+    """A day in the viewer's zone as a UTC instant (the start of that day, or of the next one for `until`)."""
     if value is None:
         return None
-    local = datetime.combine(value + timedelta(days=1) if end else value, time(0), tzinfo=JAKARTA)
+    local = datetime.combine(value + timedelta(days=1) if end else value, time(0), tzinfo=zone)
     return local.astimezone(UTC)
 
 
 def explorer_filters(
+    request: Request,
+    _auth: OptionalAuth,  # resolved first: it sets the viewer's zone the dates are read in
     q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
     since: OptionalDateParam = None,
     until: OptionalDateParam = None,
@@ -56,8 +59,9 @@ def explorer_filters(
     per_page: OptionalPerPageParam = None,
 ) -> search_service.MentionFilters:
     """The explorer's query string, typed and bounded; the search service checks the filter values."""
+    zone = viewer_zone(request)
     return search_service.MentionFilters(
-        q=q, since=_day(since), until=_day(until, end=True), unit_id=unit_id, query_id=query_id,
+        q=q, since=_day(since, zone), until=_day(until, zone, end=True), unit_id=unit_id, query_id=query_id,
         platform=platform, kind=kind, sentiment=sentiment, emotion=emotion, abuse=abuse,
         sort=sort or "newest", page=page or 1, per_page=per_page or 50,
     )  # fmt: skip

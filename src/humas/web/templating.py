@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, get_timezone
+from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -20,8 +20,6 @@ from humas.ingest.service.threads import display_text
 from humas.web.deps import request_locale
 from humas.web.nav import nav_items
 
-# NOTE: kept only until web/listening.py and web/mentions.py read dates in the viewer's zone (viewer_zone).
-JAKARTA = get_timezone("Asia/Jakarta")
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 
