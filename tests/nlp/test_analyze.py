@@ -35,12 +35,16 @@ def test_analyze_contract():
     assert 0 <= a.hoax_score <= 1 and a.topic and 0 < a.topic_score <= 1
     assert a.keyphrases and len(a.minhash) == NUM_PERM
     assert out[0].sentiment == "negative" and out[1].sentiment == "positive"
+    assert a.message_type in {"pertanyaan", "keluhan", "apresiasi", "saran", "spam", "lainnya"}
+    assert 0 < a.message_type_score <= 1
+    assert out[0].message_type == "keluhan" and out[1].message_type == "apresiasi"
     assert analyze([]) == []
 
 
 def test_tasks_subset():
     a = analyze(TEXTS[:1], tasks={"sentiment"})[0]
     assert a.sentiment and a.topic == "" and a.emotion is None and a.abuse_scores == {}
+    assert a.message_type == "" and a.message_type_score == 0.0
 
 
 def test_nc_excluded(fresh_nlp):

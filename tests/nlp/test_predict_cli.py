@@ -17,6 +17,7 @@ LABELS = {
     "emotion": {"anger", "fear", "happy", "love", "sadness"},
     "hoax": {"hoax", "valid"},
     "topic": {"science/technology", "travel", "politics", "sports", "health", "entertainment", "geography"},
+    "type": {"pertanyaan", "keluhan", "apresiasi", "saran", "spam", "lainnya"},
 }
 
 

@@ -132,13 +132,26 @@ def eval_(
         json_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
+CorrectionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--with-corrections",
+        help="JSON lines or CSV export of label corrections (text, task, label, unit): retrain with them, "
+        "switch a task's model only if it is better by cross-validation",
+    ),
+]
+
+
 @app.command()
-def train(task: TaskOpt = None) -> None:
+def train(task: TaskOpt = None, with_corrections: CorrectionsOpt = None) -> None:
     """Train the default models from shared/data (fixed seeds), write artifacts and model cards."""
     from humas.nlp import api
     from humas.nlp import train as trainer
 
     tasks = _tasks(task)
+    if with_corrections is not None:
+        _train_with_corrections(with_corrections, task)
+        return
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
@@ -164,6 +177,66 @@ def train(task: TaskOpt = None) -> None:
     Console().print(_table(results, "validation"))
 
 
+def _train_with_corrections(path: Path, task: str | None) -> None:
+    from humas.nlp import api
+    from humas.nlp.corrections import CorrectionError, read_corrections, retrain_with_corrections
+
+    try:
+        rows = read_corrections(path)
+    except CorrectionError as exc:
+        raise _fail(f"--with-corrections: {exc}", 2) from None
+    tasks = sorted({r.task for r in rows if task is None or r.task == task})
+    if not tasks:
+        raise _fail(f"--with-corrections: {path.name} holds no correction for {task or 'any task'}", 2)
+    for name in tasks:
+        try:
+            with err.status(f"{name}: retraining with corrections"):
+                decision = retrain_with_corrections(name, rows)
+        except (CorrectionError, OSError) as exc:
+            raise _fail(str(exc)) from None
+        typer.echo(json.dumps(decision.as_dict(), ensure_ascii=False))
+    api.reset_cache()
+
+
+@app.command()
+def rollback(task: Annotated[str, typer.Argument(help=f"one of: {', '.join(TASKS)}")]) -> None:
+    """Switch TASK back to the model its current retrained model replaced (kept in the local store)."""
+    from humas.nlp import api, store
+
+    _tasks(task)
+    try:
+        previous = store.rollback(task)
+    except store.StoreError as exc:
+        raise _fail(str(exc)) from None
+    api.reset_cache()
+    typer.echo(json.dumps({"task": task, "model": previous}))
+
+
+@app.command()
+def cv(
+    task: Annotated[str, typer.Option("--task", "-t", help="a single-label task")],
+    config: Annotated[
+        str | None, typer.Option(help='JSON overriding fields of the task\'s config, e.g. {"cues": false}')
+    ] = None,
+    seeds: Annotated[int, typer.Option(help="repeats of the 5-fold split")] = 2,
+) -> None:
+    """Repeated grouped 5-fold cross-validation over train + valid of a task's config (macro-F1)."""
+    from dataclasses import replace
+
+    from humas.nlp import train as trainer
+    from humas.nlp.cv import cv_task
+
+    _tasks(task)
+    if task == "abuse":
+        raise _fail("--task: abuse is multi-label; cross-validate it with `humas nlp train` (per label)", 2)
+    try:
+        cfg = replace(trainer.CONFIGS[task], **json.loads(config or "{}"))
+    except (ValueError, TypeError) as exc:
+        raise _fail(f"--config: {exc}", 2) from None
+    result = cv_task(task, cfg, seeds=range(max(1, seeds)))
+    typer.echo(json.dumps({"task": task, "config": cfg.__dict__, **result.as_dict()}))
+
+
 def _artifacts_mb() -> float:
     from humas.nlp.model import ARTIFACTS
 
@@ -174,7 +247,7 @@ def _bench_texts() -> list[str]:
     from humas.nlp import data
 
     texts: list[str] = []
-    for task in TASKS:
+    for task in data.BENCH_TASKS:  # the same text set as every earlier benchmark run
         texts += data.load(task, "valid").texts
     return texts
 
@@ -183,6 +256,9 @@ def bench_nlp(
     json_path: Annotated[Path | None, typer.Option("--json", help="write the figures here")] = None,
     repeat: Annotated[int, typer.Option(help="passes over the validation texts")] = 3,
     record: Annotated[bool, typer.Option(help="append the figures to docs/BENCHMARKS.md")] = False,
+    checklist: Annotated[
+        bool, typer.Option("--checklist", help="also run the behavioural sentiment set (key checklist)")
+    ] = False,
 ) -> None:
     """Throughput of analyze() on one core over the validation texts, model load time, peak memory."""
     pinned = hasattr(os, "sched_setaffinity")
@@ -205,11 +281,25 @@ def bench_nlp(
         "machine_cores": os.cpu_count(),
         "date": BENCH_DATE,
     }
-    typer.echo(json.dumps(figures))
+    if checklist:
+        from humas.nlp.checklist import run_checklist
+
+        figures["checklist"] = run_checklist()
+        _print_checklist(figures["checklist"])
+    typer.echo(json.dumps({k: v for k, v in figures.items() if k != "checklist"}))
     if json_path:
         json_path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     if record:
         _record(figures)
+
+
+def _print_checklist(result: dict) -> None:
+    table = Table(title=f"checklist: {result['accuracy']:.1f}% of {result['cases']} sentences right")
+    for column in ("category", "cases", "accuracy %"):
+        table.add_column(column, justify="left" if column == "category" else "right")
+    for category, row in result["per_category"].items():
+        table.add_row(category, str(row["cases"]), f"{row['accuracy']:.1f}")
+    Console(stderr=True).print(table)
 
 
 def _measure(repeat: int) -> tuple[float, float, float, int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from humas.nlp import transformer
+from humas.nlp import store, transformer
 from humas.nlp.data import ABUSE_LABELS, NC_TASKS, TASKS
 from humas.nlp.features import Spans
 from humas.nlp.keyphrases import keyphrases_normalized
@@ -29,6 +29,8 @@ __all__ = [
     "get_model",
     "labels",
     "load_all",
+    "model_card",
+    "model_cards",
     "reset_cache",
 ]
 
@@ -54,6 +56,9 @@ class Analysis:
     topic_score: float
     keyphrases: list[str]
     minhash: tuple[int, ...]
+    # What a message asks of the unit (task "type"): pertanyaan, keluhan, apresiasi, saran, spam, lainnya.
+    message_type: str = ""
+    message_type_score: float = 0.0
 
 
 class Predictor:
@@ -103,7 +108,9 @@ def _featurizer(root: Path) -> Featurizer:
 
 
 @lru_cache(maxsize=16)
-def _load(task: str, root: Path, exclude_nc: bool, model_dir: str | None) -> Predictor:
+def _load(
+    task: str, root: Path, exclude_nc: bool, model_dir: str | None, local: tuple[str, str] | None = None
+) -> Predictor:
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
     if task in NC_TASKS and exclude_nc:
@@ -112,16 +119,43 @@ def _load(task: str, root: Path, exclude_nc: bool, model_dir: str | None) -> Pre
     if transformer.available(task):
         return Predictor(task, transformer.OnnxModel(Path(model_dir or "") / task, task), feat)
     folder = root / "nc" if task in NC_TASKS else root
+    if local is not None:  # a retrained model switched in (see store.py)
+        folder = store.version_folder(task, local[1], Path(local[0]))
     model = LinearModel.load(folder, task)
     model.dense()
     return Predictor(task, model, feat)
 
 
+def _local(task: str) -> tuple[str, str] | None:
+    root = store.local_dir()
+    version = store.current_version(task, root)
+    return None if version is None else (str(root), version)
+
+
 def get_model(task: str, *, root: Path | None = None) -> Predictor:
-    """The model for ``task`` (cached): the ONNX one under ``HUMAS_NLP_MODEL_DIR`` if present, else linear."""
+    """The model for ``task`` (cached): the ONNX one under ``HUMAS_NLP_MODEL_DIR`` if present, else the
+    version switched in from the local store (``HUMAS_NLP_LOCAL_DIR``), else the packaged linear model."""
     folder = transformer.model_dir()
+    local = _local(task) if root is None else None
     with _lock:
-        return _load(task, root or ARTIFACTS, nc_excluded(), str(folder) if folder else None)
+        return _load(task, root or ARTIFACTS, nc_excluded(), str(folder) if folder else None, local)
+
+
+def model_card(task: str) -> dict:
+    """The card of the model ``get_model(task)`` uses (training data, license, date, config, scores), with
+    ``source`` ("packaged", "local" or "onnx") and ``version``; for an admin page or an audit."""
+    model = get_model(task)
+    if not isinstance(model.backend, LinearModel):
+        return {"task": task, "labels": model.labels, "source": "onnx", "version": None}
+    local = _local(task)
+    card = dict(model.backend.card)
+    card.update(source="local" if local else "packaged", version=local[1] if local else None)
+    return card
+
+
+def model_cards() -> dict[str, dict]:
+    """``model_card`` of every available task (NC ones left out when excluded)."""
+    return {task: model_card(task) for task in _models(set(TASKS))}
 
 
 def labels(task: str) -> tuple[str, ...]:
@@ -129,7 +163,7 @@ def labels(task: str) -> tuple[str, ...]:
     model itself is not loaded). Filters and pages take their choices from here."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)}")
-    if transformer.available(task):
+    if transformer.available(task) or _local(task) is not None:
         try:
             return tuple(get_model(task).labels)
         except ModelExcluded:
@@ -229,6 +263,7 @@ def _one(i: int, norm: str, lang: str, probs, models, sig: np.ndarray) -> Analys
     hoax = 0.0
     if "hoax" in probs:
         hoax = float(probs["hoax"][i][models["hoax"].labels.index("hoax")])
+    message_type, m_score = _top("type", probs, models, i)
     return Analysis(
         normalized=norm,
         language=lang,
@@ -243,6 +278,8 @@ def _one(i: int, norm: str, lang: str, probs, models, sig: np.ndarray) -> Analys
         topic_score=t_score,
         keyphrases=keyphrases_normalized(norm),
         minhash=tuple(int(v) for v in sig),
+        message_type=message_type,
+        message_type_score=m_score,
     )
 
 

@@ -24,7 +24,9 @@ ABUSE_LABELS = (
     "HS_Moderate",
     "HS_Strong",
 )
-TASKS = ("sentiment", "emotion", "abuse", "hoax", "topic")
+TASKS = ("sentiment", "emotion", "abuse", "hoax", "topic", "type")
+# The five tasks of the first release: the benchmark's text set (humas bench nlp) is their validation splits.
+BENCH_TASKS = ("sentiment", "emotion", "abuse", "hoax", "topic")
 NC_TASKS = frozenset({"emotion", "abuse"})
 
 
@@ -101,12 +103,40 @@ def load(task: str, split: str, root: Path | None = None) -> Split:
         name = "train.tsv" if split == "train" else "dev.tsv"
         rows = _rows(root / "sib200_ind" / name, delimiter="\t")
         return Split([r[2] for r in rows], [r[1] for r in rows])
+    if task == "type":
+        from humas.nlp.msgtype import load_split
+
+        texts, labels = load_split(split, root)
+        return Split(texts, labels)
     raise ValueError(f"unknown task {task!r}")
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
+
+
+def neutral_sentences(root: Path | None = None, per_article: int = 4) -> list[str]:
+    """Weakly labelled neutral sentences in the register of news and announcements (sentiment training):
+    SIB-200 train (encyclopedic, CC BY-SA 4.0) and the first ``per_article`` plain statements (40-240
+    characters, no quote, question or exclamation mark) of every *valid* id_hoax_news train article
+    (CC BY 4.0).
+    """
+    out = list(load("topic", "train", root).texts)
+    hoax = load("hoax", "train", root)
+    for text, label in zip(hoax.texts, hoax.y, strict=True):
+        if label != "valid":
+            continue
+        kept = 0
+        for sentence in _SENTENCE.split(text.replace("\n", " ")):
+            sentence = sentence.strip()
+            if kept < per_article and 40 <= len(sentence) <= 240 and not set(sentence) & set('"?!'):
+                out.append(sentence)
+                kept += 1
+    return out
 
 
 def unlabelled_texts(root: Path | None = None) -> list[str]:
     """Every training text of every task, for self-training and document frequencies."""
     out: list[str] = []
-    for task in TASKS:
+    for task in BENCH_TASKS:  # "type" re-uses SmSA and the neutral sentences
         out += load(task, "train", root).texts
     return out

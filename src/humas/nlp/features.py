@@ -5,8 +5,11 @@ points, a prefix polynomial hash (arithmetic modulo 2**64) gives the hash of any
 splitmix64 finaliser spreads it over the buckets. No Python loop runs per n-gram, which is what lets
 ``analyze()`` reach thousands of texts a second on one core.
 
-Columns: ``[0, WORD_BUCKETS)`` word unigrams and bigrams, ``[WORD_BUCKETS, N_FEATURES)`` character
-2- to 5-grams over the space-padded text (spaces included, so word edges count).
+Columns: ``[0, WORD_BUCKETS)`` word unigrams and bigrams, ``[WORD_BUCKETS, N_HASHED)`` character 2- to
+5-grams over the space-padded text (spaces included, so word edges count); then the cue columns of
+``humas.nlp.lexicon``: ``[N_HASHED, LEX_START)`` the ``NEG_`` copies of negated unigrams (hashed),
+``[LEX_START, N_FEATURES)`` the lexicon counts of ``lexicon.LEX_FEATURES``. The n-gram blocks are exactly
+those of the models trained before the cue columns existed, so such models keep their predictions.
 """
 
 from __future__ import annotations
@@ -16,11 +19,20 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from humas.nlp.lexicon import LEX_DIM, cue_entries
+
 WORD_BITS = 18
 CHAR_BITS = 19
 WORD_BUCKETS = 1 << WORD_BITS
 CHAR_BUCKETS = 1 << CHAR_BITS
-N_FEATURES = WORD_BUCKETS + CHAR_BUCKETS
+N_HASHED = WORD_BUCKETS + CHAR_BUCKETS
+NEG_BITS = 16
+LEX_START = N_HASHED + (1 << NEG_BITS)
+N_FEATURES = LEX_START + LEX_DIM
+# Values of the cue columns: log1p(count) times these (held in the idf slots), against n-gram blocks of unit
+# length; a task may rescale them (train.Config.lex_scale).
+NEG_SCALE = 0.2
+LEX_SCALE = 0.5
 CHAR_NS = (2, 3, 4, 5)
 # Long texts (news articles) are cut: the first 3,000 characters carry the signal and bound the cost.
 MAX_CHARS = 3000
@@ -99,6 +111,16 @@ class Spans:
         return self.doc[begin], begin, h
 
 
+def word_hashes(words: Sequence[str]) -> np.ndarray:
+    """The word-block hash of each single token, as ``hashed_counts`` computes it."""
+    return Spans(list(words)).words()[2]
+
+
+def bigram_hash(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return mix64(first * _K_BIGRAM + second)
+
+
 def _counts(rows: np.ndarray, cols: np.ndarray, n_rows: int) -> sp.csr_matrix:
     data = np.ones(len(rows), dtype=np.float32)
     m = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, N_FEATURES), dtype=np.float32)
@@ -117,10 +139,12 @@ def hashed_counts(texts: Sequence[str]) -> sp.csr_matrix:
     rows.append(doc)
     cols.append((wh >> np.uint64(64 - WORD_BITS)).astype(np.int64))
     same = doc[1:] == doc[:-1]
-    with np.errstate(over="ignore"):
-        bh = mix64(wh[:-1][same] * _K_BIGRAM + wh[1:][same])
+    bh = bigram_hash(wh[:-1][same], wh[1:][same])
     rows.append(doc[1:][same])
     cols.append((bh >> np.uint64(64 - WORD_BITS)).astype(np.int64))
+    lex_rows, lex_cols, neg_rows, neg_h = cue_entries(doc, wh, same, bh)
+    rows += [lex_rows, neg_rows]
+    cols += [lex_cols + LEX_START, (mix64(neg_h) >> np.uint64(64 - NEG_BITS)).astype(np.int64) + N_HASHED]
     for k in CHAR_NS:
         d, h = spans.char_ngrams(k)
         rows.append(d)
@@ -129,16 +153,19 @@ def hashed_counts(texts: Sequence[str]) -> sp.csr_matrix:
 
 
 def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear tf times idf, each block (words, characters) scaled to unit length. Works in place."""
+    """Sublinear tf times idf, the n-gram blocks (words, characters) each scaled to unit length, the cue
+    columns as ``log1p(count) * idf`` (their idf slots hold ``NEG_SCALE`` / ``LEX_SCALE``). Works in place."""
     x = counts
     data = np.log1p(x.data, out=x.data)
     data *= idf[x.indices]
     n = x.shape[0]
-    # key = 2 * row + block: one bincount gives the squared norm of every (row, block).
-    key = np.repeat(np.arange(0, 2 * n, 2, dtype=np.int64), np.diff(x.indptr))
+    # key = 3 * row + block: one bincount gives the squared norm of every (row, block).
+    key = np.repeat(np.arange(0, 3 * n, 3, dtype=np.int64), np.diff(x.indptr))
     key += x.indices >= WORD_BUCKETS
-    norms = np.sqrt(np.bincount(key, data * data, minlength=2 * n)).astype(np.float32)
+    key += x.indices >= N_HASHED
+    norms = np.sqrt(np.bincount(key, data * data, minlength=3 * n)).astype(np.float32)
     np.maximum(norms, 1e-6, out=norms)
+    norms[2::3] = 1.0
     data /= norms[key]
     return x
 
@@ -147,4 +174,7 @@ def fit_idf(counts: sp.csr_matrix) -> np.ndarray:
     """Smoothed idf (as scikit-learn's) over the documents in ``counts``."""
     n = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])
-    return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+    idf[N_HASHED:LEX_START] = NEG_SCALE
+    idf[LEX_START:] = LEX_SCALE
+    return idf

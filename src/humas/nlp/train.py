@@ -26,6 +26,7 @@ from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 from humas.nlp import data
+from humas.nlp.features import LEX_SCALE, LEX_START, N_HASHED
 from humas.nlp.model import ARTIFACTS, Featurizer, LinearModel, sha256_of
 from humas.nlp.normalize import normalize
 
@@ -37,6 +38,7 @@ LICENSES = {
     "abuse": "CC BY-NC-SA 4.0 (Ibrohim & Budi 2019)",
     "hoax": "CC BY 4.0 (Rahutomo, Pratiwi et al., Mendeley Data)",
     "topic": "CC BY-SA 4.0 (SIB-200 / FLORES-200)",
+    "type": "CC BY-SA 4.0 (labelled by humas from SmSA / IndoNLU, SIB-200 and id_hoax_news texts)",
 }
 
 
@@ -50,6 +52,9 @@ class Config:
     nb: bool = False  # NB-LR: one-vs-rest LR over features scaled by their NB log-count ratio
     nb_labels: tuple[str, ...] = ()  # abuse: the labels trained as NB-LR (the others: plain LR)
     linear: str = "lr"  # the discriminative part: "lr", "svm" (squared-hinge LinearSVC) or "none" (CNB alone)
+    cues: bool = False  # also use the cue columns (negated unigrams, lexicon counts; see lexicon.py)
+    lex_scale: float = LEX_SCALE  # value of a lexicon count in training (folded back into the weights)
+    extra_neutral: bool = False  # sentiment: add data.neutral_sentences() to train as "neutral"
 
 
 # 5-fold CV macro-F1 on train of the chosen settings (valid in brackets, for reference only):
@@ -63,11 +68,12 @@ class Config:
 #   0.1 73.1, 0.2 71.9; LR C=10 + 3.0 CNB alpha 0.01, kept before: 71.7 (78.8); LR alone 58.2; SVM 67.5).
 # See docs/decisions/0003-nlp-linear-models.md.
 CONFIGS = {
-    "sentiment": Config(c=0.5, balanced=True, linear="svm"),
+    "sentiment": Config(c=0.5, balanced=True, linear="svm", cues=True, lex_scale=1.0, extra_neutral=True),
     "emotion": Config(c=100.0, balanced=True, nb=True),
     "abuse": Config(c=10.0, min_df=2, nb_labels=("Abusive",)),
     "hoax": Config(c=10.0, balanced=True),
     "topic": Config(c=0.0, alpha=0.05, beta=1.0, linear="none"),
+    "type": Config(c=10.0, balanced=True, cues=True),
 }
 
 Progress = Callable[[str], None]
@@ -165,16 +171,23 @@ def _fit_temperature(z: np.ndarray, y: np.ndarray) -> float:
     return float(np.exp(minimize_scalar(nll, bounds=(-6, 4), method="bounded").x))
 
 
-def _kept(x: sp.csr_matrix, min_df: int) -> np.ndarray:
+def _kept(x: sp.csr_matrix, cfg: Config) -> np.ndarray:
     df = np.bincount(x.indices, minlength=x.shape[1])
-    return np.flatnonzero(df >= min_df).astype(np.int32)
+    cols = np.flatnonzero(df >= cfg.min_df).astype(np.int32)
+    return cols if cfg.cues else cols[cols < N_HASHED]
+
+
+def _column_scale(cols: np.ndarray, cfg: Config) -> np.ndarray:
+    """Multipliers of the kept columns in training: the lexicon counts are rescaled to ``cfg.lex_scale``."""
+    return np.where(cols >= LEX_START, cfg.lex_scale / LEX_SCALE, 1.0)
 
 
 def train_single(task: str, x: sp.csr_matrix, labels_raw: list[str], cfg: Config, progress: Progress):
     labels = sorted(set(labels_raw))
     y = np.array([labels.index(v) for v in labels_raw])
-    cols = _kept(x, cfg.min_df)
-    xk = x[:, cols].tocsr()
+    cols = _kept(x, cfg)
+    scale_cols = _column_scale(cols, cfg)
+    xk = (x[:, cols] @ sp.diags(scale_cols)).tocsr()
     oof = np.zeros((len(y), len(labels)))
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=SEED).split(xk, y)
     for i, (tr, te) in enumerate(folds):
@@ -184,6 +197,7 @@ def train_single(task: str, x: sp.csr_matrix, labels_raw: list[str], cfg: Config
     scale = _fit_temperature(oof, y)
     progress(f"{task}: final fit")
     w, b = _blend_fit(xk, y, len(labels), cfg)
+    w = w * scale_cols[:, None]  # the model takes unscaled features
     cv_f1 = 100 * f1_score(y, oof.argmax(1), average="macro")
     k = len(labels)
     model = LinearModel(
@@ -209,7 +223,7 @@ def _binary_fit(x: sp.csr_matrix, y: np.ndarray, cfg: Config) -> tuple[np.ndarra
 
 
 def train_multilabel(task: str, x: sp.csr_matrix, y: np.ndarray, cfg: Config, progress: Progress):
-    cols = _kept(x, cfg.min_df)
+    cols = _kept(x, cfg)
     xk = x[:, cols].tocsr()
     n_labels = y.shape[1]
     ws, bs, scales, shifts, cv = [], [], [], [], {}
@@ -247,26 +261,49 @@ def train_multilabel(task: str, x: sp.csr_matrix, y: np.ndarray, cfg: Config, pr
     return model, {"labels": cv}
 
 
+def training_data(task: str, cfg: Config) -> tuple[list[str], list[str] | np.ndarray, str]:
+    """Texts and labels a task trains on, and a line for its card."""
+    split = data.load(task, "train")
+    texts, y = list(split.texts), split.y
+    note = f"shared/data ({task}, train split, {len(texts)} texts)"
+    if cfg.extra_neutral:
+        extra = data.neutral_sentences()
+        texts += extra
+        y = list(y) + ["neutral"] * len(extra)
+        note += f" + {len(extra)} neutral news/encyclopedic sentences (SIB-200, id_hoax_news valid)"
+    return texts, y, note
+
+
+def fit_task(
+    task: str, texts: list[str], y, feat: Featurizer, cfg: Config, progress: Progress = lambda _: None
+) -> tuple[LinearModel, dict]:
+    """Fit one task's model on ``texts`` (not saved); returns it with its out-of-fold figures."""
+    progress(f"{task}: features")
+    x = feat.transform_normalized([normalize(t) for t in texts])
+    if task == "abuse":
+        return train_multilabel(task, x, np.asarray(y), cfg, progress)
+    return train_single(task, x, list(y), cfg, progress)
+
+
+def load_featurizer(root: Path = ARTIFACTS) -> Featurizer:
+    feat_path = root / "featurizer.npz"
+    return Featurizer.load(feat_path) if feat_path.exists() else build_featurizer(root)
+
+
 def train_task(task: str, *, root: Path = ARTIFACTS, progress: Progress = lambda _: None) -> LinearModel:
     """Train one task from train, write ``<task>.npz`` and its card; returns the model."""
-    feat_path = root / "featurizer.npz"
-    feat = Featurizer.load(feat_path) if feat_path.exists() else build_featurizer(root)
-    split = data.load(task, "train")
-    progress(f"{task}: features")
-    x = feat.transform_normalized([normalize(t) for t in split.texts])
+    feat = load_featurizer(root)
     cfg = CONFIGS[task]
-    if task == "abuse":
-        model, extra = train_multilabel(task, x, np.asarray(split.y), cfg, progress)
-    else:
-        model, extra = train_single(task, x, list(split.y), cfg, progress)
+    texts, y, note = training_data(task, cfg)
+    model, extra = fit_task(task, texts, y, feat, cfg, progress)
     model.card = {
         **model.card,
-        "training_data": f"shared/data ({task}, train split, {len(split.texts)} texts)",
+        "training_data": note,
         "license": LICENSES[task],
         "command": f"humas nlp train --task {task}",
         "seed": SEED,
         "config": cfg.__dict__,
-        "featurizer_sha256": sha256_of(feat_path),
+        "featurizer_sha256": sha256_of(root / "featurizer.npz"),
         "cross_validation": extra,
     }
     folder = artifact_dir(task, root)

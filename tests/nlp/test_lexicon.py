@@ -1,0 +1,56 @@
+"""Cue features: negation scope, lexicon counts (words, emoji, bigrams), intensifiers, contrast, questions."""
+
+import numpy as np
+
+from humas.nlp import normalize
+from humas.nlp.features import LEX_START, N_FEATURES, N_HASHED, NEG_BITS, hashed_counts, word_hashes
+from humas.nlp.lexicon import K_NEG, LEX_FEATURES, cues
+
+
+def _lex(text: str) -> dict[str, float]:
+    x = hashed_counts([normalize(text)])
+    pairs = zip(x.indices, x.data, strict=True)
+    return {LEX_FEATURES[c - LEX_START]: float(v) for c, v in pairs if c >= LEX_START}
+
+
+def _negated(text: str) -> set[int]:
+    x = hashed_counts([normalize(text)])
+    return {int(c) for c in x.indices if N_HASHED <= c < LEX_START}
+
+
+def _neg_col(word: str) -> int:
+    from humas.nlp.features import mix64
+
+    h = mix64(word_hashes([word]) ^ K_NEG)
+    return int((h >> np.uint64(64 - NEG_BITS))[0]) + N_HASHED
+
+
+def test_columns_layout():
+    assert N_HASHED < LEX_START < N_FEATURES == LEX_START + len(LEX_FEATURES)
+
+
+def test_negation_scope_stops_at_punctuation_and_contrast():
+    assert _neg_col("cepat") in _negated("pelayanan tidak cepat")
+    assert _neg_col("bagus") in _negated("gak terlalu bagus sih")  # slang negator, within 3 tokens
+    assert _neg_col("ramah") not in _negated("tidak cepat , tapi ramah")
+    assert _neg_col("ramah") not in _negated("tidak lama tapi ramah")
+    assert _neg_col("ramah") not in _negated("tidak ada antrean panjang sama sekali ramah")  # beyond 3 tokens
+    assert _negated("pelayanan cepat sekali") == set()
+
+
+def test_lexicon_counts():
+    assert _lex("pelayanan kppn cepat sekali") == {"pos": 1.0, "pos_intensified": 1.0}
+    assert _lex("pelayanan tidak cepat") == {"pos_negated": 1.0}
+    assert _lex("prosesnya tidak ribet") == {"neg_negated": 1.0}
+    assert _lex("cepat tapi petugasnya kasar")["neg_after_contrast"] == 1.0
+    assert _lex("makasih min 👍")["pos"] == 2.0  # "terima kasih" (a bigram, after slang) and the emoji
+    assert _lex("lama banget 😡")["neg"] == 2.0
+    assert _lex("kapan gaji cair?")["question"] == 2.0
+
+
+def test_empty_and_batch_boundaries():
+    x = hashed_counts(["tidak", "bagus sekali", ""])
+    assert x.shape == (3, N_FEATURES)
+    # a negator at the end of one text never negates the first word of the next
+    assert not any(N_HASHED <= c < LEX_START for c in x[1].indices)
+    assert len(cues().words) > 300
