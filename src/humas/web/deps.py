@@ -24,6 +24,7 @@ from humas.org import auth as auth_service
 from humas.org import service as org_service
 from humas.org.models import Role, User, WebSession
 from humas.org.service import Principal
+from humas.web.nav import permissions as nav_permissions
 
 # Typed, bounded ids live in humas.web.params (the one parsing path); re-exported for the page modules.
 from humas.web.params import MAX_ID, IdForm, IdPath, OptionalIdForm  # noqa: F401
@@ -65,12 +66,18 @@ class UserView:
     unit_name: str
     roles: frozenset[str]
     locale: str
+    # The page permissions of humas.web.nav.PERMISSIONS the user holds (the routes' own service rules).
+    permissions: frozenset[str] = frozenset()
     # The IANA zone of the user's unit (inherited down the tree): pages show times in it, with its label.
     zone: str | None = None
 
     @property
     def is_admin(self) -> bool:
         return Role.admin.value in self.roles
+
+    def may(self, what: str) -> bool:
+        """Whether a link, tile or button leading to `what` may be shown (see humas.web.nav.PERMISSIONS)."""
+        return what in self.permissions
 
 
 def _signer(salt: str) -> Signer:
@@ -143,6 +150,7 @@ def web_auth(request: Request, session: DbSession) -> WebAuth | None:
         unit_name=user.unit.name,
         roles=frozenset(r.value for r in user.roles),
         locale=user.locale,
+        permissions=nav_permissions(user),
         zone=org_service.unit_zone_name(session, user.unit),
     )
     request.state.csrf_token = web_session.csrf_token
