@@ -10,6 +10,7 @@ from humas.cli.main import app
 from humas.core.db import get_engine, session_scope
 from humas.demo.org import build_demo
 from humas.org import auth
+from humas.org import service as org_service
 from humas.org.models import AuditLog, Unit, User
 
 runner = CliRunner()
@@ -93,7 +94,11 @@ def test_demo_builds_the_institution_once(use_database):
         depths = session.execute(
             select(Unit.depth, func.count()).group_by(Unit.depth).order_by(Unit.depth)
         ).all()
-        assert [tuple(r) for r in depths] == [(0, 1), (1, 2), (2, 3), (3, 6)]
+        assert [tuple(r) for r in depths] == [(0, 1), (1, 2), (2, 4), (3, 7)]
+        by_name = {u.name: u for u in session.scalars(select(Unit))}
+        zones = {name: org_service.unit_zone_name(session, by_name[name]) for name in by_name}
+        assert zones["KPKNL Makassar"] == "Asia/Makassar" and zones["KPPN Jayapura"] == "Asia/Jayapura"
+        assert zones["KPPN Bandung I"] == "Asia/Jakarta"
         responder = next(c for c in credentials if c.role == "responder")
         user = auth.authenticate(session, email=responder.email, password=responder.password)
         assert isinstance(user, User) and user.unit.name == "KPPN Bandung I"

@@ -1,10 +1,11 @@
-"""The demo institution: a ministry, 2 directorates general, 3 regional offices, 6 service offices,
-and one user for each role."""
+"""The demo institution: a ministry, 2 directorates general, 4 regional offices, 7 service offices in all
+three Indonesian time zones (WIB, WITA in Makassar, WIT in Jayapura), and one user for each role."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -20,11 +21,14 @@ TREE: dict[str, dict[str, list[str]]] = {
     "Direktorat Jenderal Perbendaharaan": {
         "Kanwil DJPb Provinsi Jawa Barat": ["KPPN Bandung I", "KPPN Bekasi"],
         "Kanwil DJPb Provinsi Jawa Timur": ["KPPN Surabaya I", "KPPN Malang"],
+        "Kanwil DJPb Provinsi Papua": ["KPPN Jayapura"],
     },
     "Direktorat Jenderal Kekayaan Negara": {
         "Kanwil DJKN Sulawesi Selatan": ["KPKNL Makassar", "KPKNL Parepare"],
     },
 }
+# Units outside WIB (their offices below inherit the zone); the rest take the ministry's Asia/Jakarta.
+ZONES = {"Kanwil DJKN Sulawesi Selatan": "Asia/Makassar", "Kanwil DJPb Provinsi Papua": "Asia/Jayapura"}
 # Where each role's demo user works.
 PLACEMENT = {
     Role.admin: MINISTRY,
@@ -55,6 +59,7 @@ def build_demo(engine: Engine) -> list[DemoCredential]:
         admin = org_service.find_user_by_email(session, credentials[0].email)
         assert admin is not None
         units = {MINISTRY: root, **_build_tree(session, root, admin)}
+        _calendars(session, units, admin)
         for role, unit_name in PLACEMENT.items():
             if role is not Role.admin:
                 credentials.append(_add_user(session, role, units[unit_name], actor=admin))
@@ -70,6 +75,23 @@ def _build_tree(session: Session, root: Unit, admin: User) -> dict[str, Unit]:
             for name in service_offices:
                 units[name] = org_service.create_unit(session, name=name, parent=units[office], actor=admin)
     return units
+
+
+def _calendars(session: Session, units: dict[str, Unit], admin: User) -> None:
+    """Zones, Ramadan hours for everyone, and a regional holiday in South Sulawesi."""
+    for name, zone in ZONES.items():
+        org_service.set_unit_zone(session, unit=units[name], zone=zone, actor=admin)
+    first, last, root = date(2027, 2, 8), date(2027, 3, 9), units[MINISTRY]
+    for hours, weekdays in (("08:00-15:00", {0, 1, 2, 3}), ("08:00-15:30", {4})):
+        org_service.add_hours_exception(
+            session, unit=root, name="Ramadan 1448 H", first_on=first, last_on=last, hours=hours,
+            weekdays=weekdays, actor=admin,
+        )  # fmt: skip
+    anniversary = date(2026, 10, 19)
+    org_service.add_closure(
+        session, unit=units["Kanwil DJKN Sulawesi Selatan"], name="Hari Jadi Sulawesi Selatan",
+        first_on=anniversary, last_on=anniversary, actor=admin,
+    )  # fmt: skip
 
 
 def _add_user(session: Session, role: Role, unit: Unit, *, actor: User | None) -> DemoCredential:
