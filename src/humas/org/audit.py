@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import Conflict
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.core.time import utcnow
 from humas.org.models import AuditLog, Unit, User
 
@@ -81,6 +82,27 @@ def list_entries(
         stmt = stmt.where(AuditLog.unit_id.in_(list(unit_ids)))
     stmt = stmt.order_by(AuditLog.id.desc()).limit(limit).offset(offset)
     return list(session.scalars(stmt))
+
+
+def page_entries(
+    session: Session,
+    *,
+    unit_ids: Iterable[int],
+    filters: AuditFilter,
+    page: int | None = None,
+    size: int = 50,
+) -> Page[AuditLog]:
+    """One page of the entries of a subtree, newest first, with the total the filters select."""
+    stmt = _filtered(select(AuditLog), filters).where(AuditLog.unit_id.in_(list(unit_ids)))
+    return paginate(session, stmt.order_by(AuditLog.id.desc()), page=page, size=size)
+
+
+def actor_names(session: Session, entries: Iterable[AuditLog]) -> dict[int, str]:
+    """The names of the people who made the entries (by user id), for sentences such as "Admin Demo ..."."""
+    ids = {e.actor_id for e in entries if e.actor_id is not None}
+    if not ids:
+        return {}
+    return {i: n for i, n in session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
 
 
 def _filtered(stmt: Select[tuple[AuditLog]], filters: AuditFilter) -> Select[tuple[AuditLog]]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import Invalid, NotFound, PermissionDenied
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.core.settings import get_settings
 from humas.core.time import as_utc, utcnow
 from humas.org import audit as audit_service
@@ -192,6 +193,12 @@ def list_api_tokens(session: Session, *, user: User) -> list[ApiToken]:
     return list(
         session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
     )
+
+
+def page_api_tokens(session: Session, *, user: User, page: int | None = None) -> Page[ApiToken]:
+    """One page of the user's API tokens, newest first, with their total."""
+    stmt = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    return paginate(session, stmt, page=page)
 
 
 def access_api_token(session: Session, actor: Principal, token_id: int) -> ApiToken:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.core.time import utcnow
 from humas.org import audit as audit_service
 
@@ -308,6 +309,24 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def list_users(session: Session, actor: Principal) -> list[User]:
     stmt = select(User).join(User.unit).where(Unit.path.startswith(actor.unit.path)).order_by(User.email)
     return list(session.scalars(stmt).unique())
+
+
+def page_users(
+    session: Session, actor: Principal, *, unit: Unit | None = None, page: int | None = None
+) -> Page[User]:
+    """One page of the users of the actor's subtree, or of exactly `unit`, by e-mail, with their total."""
+    stmt = select(User).join(User.unit).where(Unit.path.startswith(actor.unit.path)).order_by(User.email)
+    if unit is not None:
+        stmt = stmt.where(User.unit_id == unit.id)
+    return paginate(session, stmt, page=page)
+
+
+def count_visible(session: Session, actor: Principal) -> tuple[int, int]:
+    """How many active units and users the actor's subtree holds (two counts, nothing loaded)."""
+    within = Unit.path.startswith(actor.unit.path)
+    units = select(func.count(Unit.id)).where(within, Unit.archived_at.is_(None))
+    users = select(func.count(User.id)).join(User.unit).where(within)
+    return int(session.scalar(units) or 0), int(session.scalar(users) or 0)
 
 
 def new_one_time_password() -> str:

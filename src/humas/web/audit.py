@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from humas.org import audit as audit_service
 from humas.org import service as org_service
+from humas.web import audit_text
 from humas.web.deps import CurrentUser, DbSession
 from humas.web.params import OptionalDateParam, OptionalPageParam
 from humas.web.templating import render
@@ -61,20 +62,17 @@ def audit_page(
 ) -> HTMLResponse:
     """Who changed what, newest first (admins and leaders)."""
     unit_ids = org_service.audit_unit_ids(session, user)
-    page = page or 1
-    entries = audit_service.list_entries(
-        session,
-        unit_ids=unit_ids,
-        filters=query.filters,
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
+    entries = audit_service.page_entries(
+        session, unit_ids=unit_ids, filters=query.filters, page=page, size=PAGE_SIZE
     )
+    names = audit_service.actor_names(session, entries)
     return render(
         request,
         "audit/index.html",
-        entries=entries[:PAGE_SIZE],
-        has_more=len(entries) > PAGE_SIZE,
-        page=page,
+        entries=entries,
+        rows=[
+            (e, audit_text.sentence(e, names.get(e.actor_id or 0)), audit_text.changes(e)) for e in entries
+        ],
         query=query.params,
     )
 

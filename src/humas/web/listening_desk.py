@@ -21,7 +21,7 @@ from humas.listening.service.scope import visible_queries
 from humas.org import service as org_service
 from humas.web.deps import CurrentUser, DbSession
 from humas.web.flash import N_, redirect
-from humas.web.params import IdForm, IdPath, OptionalId, WholeNumber, parse_field
+from humas.web.params import IdForm, IdPath, OptionalId, OptionalPageParam, WholeNumber, parse_field
 from humas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -102,12 +102,18 @@ def _alerts_page(
     user: CurrentUser,
     error: Invalid | None = None,
     form: dict[str, str] | None = None,
+    pages: tuple[int | None, int | None] = (None, None),
 ) -> HTMLResponse:
+    rules = rules_service.page_rules(session, user, page=pages[0])
+    events = alerts_service.page_events(session, user, page=pages[1])
     return render(
         request,
         "listening/alerts.html",
-        rules=rules_service.list_rules(session, user),
-        events=alerts_service.list_events(session, user),
+        rules=rules,
+        events=events,
+        # Each list keeps the other's page in its links.
+        rules_query={"page": events.number} if events.number > 1 else {},
+        events_query={"rules_page": rules.number} if rules.number > 1 else {},
         units=org_service.list_units(session, user),
         queries=visible_queries(session, user),
         kinds=rules_service.KINDS,
@@ -118,9 +124,15 @@ def _alerts_page(
 
 
 @router.get("/listening/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
-    """Alert rules and the alert history with each delivery's status."""
-    return _alerts_page(request, session, user)
+def alerts_page(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    page: OptionalPageParam = None,
+    rules_page: OptionalPageParam = None,
+) -> HTMLResponse:
+    """Alert rules and the alert history with each delivery's status, a page of each at a time."""
+    return _alerts_page(request, session, user, pages=(rules_page, page))
 
 
 @router.post("/listening/alerts", response_class=HTMLResponse, response_model=None)
@@ -216,13 +228,20 @@ def retry_delivery(session: DbSession, user: CurrentUser, delivery_id: IdPath) -
 
 @router.get("/listening/narratives", response_class=HTMLResponse)
 def narratives_page(
-    request: Request, session: DbSession, user: CurrentUser, label: Annotated[str, Query(max_length=64)] = ""
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    label: Annotated[str, Query(max_length=64)] = "",
+    page: OptionalPageParam = None,
 ) -> HTMLResponse:
-    """Narratives of the user's units: the hoax desk."""
+    """Narratives of the user's units, a page at a time: the hoax desk."""
+    found = narratives_service.page_narratives(session, user, label=label or None, page=page)
     return render(
         request,
         "listening/narratives.html",
-        narratives=narratives_service.list_narratives(session, user, label=label or None),
+        narratives=found,
+        uniform=narratives_service.uniform_counts(session, [n.id for n in found]),
+        uniform_min=narratives_service.UNIFORM_ACCOUNTS,
         labels=narratives_service.LABELS,
         label=label,
     )
@@ -242,6 +261,8 @@ def _narrative_page(
         spread=spread,
         spec_json=json.dumps(spec) if spec else None,
         labels=narratives_service.LABELS,
+        uniform=narratives_service.uniform_counts(session, [narrative.id])[narrative.id],
+        uniform_min=narratives_service.UNIFORM_ACCOUNTS,
         error=error,
         status_code=422 if error else 200,
         **narratives_service.details(session, narrative),

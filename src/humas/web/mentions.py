@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -18,10 +18,13 @@ from humas.ingest.service.querylang import QuerySyntaxError
 from humas.org import service as org_service
 from humas.web import labels
 from humas.web.deps import CurrentUser, DbSession, OptionalAuth
+from humas.web.errors import with_form
+from humas.web.flash import N_, redirect
 from humas.web.params import (
     IdPath,
     OptionalChoiceParam,
     OptionalDateParam,
+    OptionalIdForm,
     OptionalIdParam,
     OptionalPageParam,
     OptionalPerPageParam,
@@ -127,9 +130,35 @@ def export_xlsx(session: DbSession, user: CurrentUser, filters: Filters) -> Resp
 
 
 @router.get("/mentions/feeds", response_class=HTMLResponse)
-def feeds_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
-    """News feeds of the user's units with their health: last error, failures, next poll."""
-    return render(request, "mentions/feeds.html", feeds=feeds_service.list_feeds(session, user))
+def feeds_page(
+    request: Request, session: DbSession, user: CurrentUser, page: OptionalPageParam = None
+) -> HTMLResponse:
+    """News feeds of the user's units with their health (a page at a time), and the form to add one."""
+    context = _feeds_context(session, user, page)
+    return render(request, "mentions/feeds.html", **context, values={}, error=None)
+
+
+def _feeds_context(session: Session, user: Any, page: int | None = None) -> dict[str, Any]:
+    return {
+        "feeds": feeds_service.page_feeds(session, user, page=page),
+        "units": org_service.list_units(session, user),
+    }
+
+
+@router.post("/mentions/feeds", response_class=HTMLResponse)
+def add_feed(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    url: Annotated[str, Form(max_length=4000)] = "",
+    unit_id: OptionalIdForm = None,
+) -> Response:
+    """Add an RSS/Atom feed for one of the user's units (admins and analysts); it is polled from now on."""
+    values = {"url": url, "unit_id": unit_id}
+    with_form(request, "mentions/feeds.html", values=values, **_feeds_context(session, user))
+    unit = org_service.access_unit(session, user, unit_id if unit_id is not None else user.unit_id)
+    feeds_service.add_feed(session, unit=unit, url=url, actor=user)
+    return redirect("/mentions/feeds", N_("Feed added: it is polled from now on."))
 
 
 @router.get("/mentions/{mention_id}", response_class=HTMLResponse)

@@ -14,15 +14,17 @@ from humas.org.models import User
 from humas.web.deps import CurrentUser, DbSession, IdPath, OptionalIdForm, error_field
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
+from humas.web.params import OptionalPageParam
 from humas.web.templating import render
 from humas.web.units import FIELD_MAX, unit_rows
 
 router = APIRouter(include_in_schema=False)
 
 
-def _context(session: Session, user: User) -> dict[str, Any]:
-    tokens = auth_service.list_api_tokens(session, user=user)
+def _context(session: Session, user: User, page: int | None = None) -> dict[str, Any]:
+    tokens = auth_service.page_api_tokens(session, user=user, page=page)
     return {
+        "page": tokens,
         "tokens": [
             {
                 "id": t.id,
@@ -42,10 +44,12 @@ def _context(session: Session, user: User) -> dict[str, Any]:
 
 
 @router.get("/profile", response_class=HTMLResponse)
-def profile_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
-    """Password, language and API tokens of the logged-in user."""
+def profile_page(
+    request: Request, session: DbSession, user: CurrentUser, page: OptionalPageParam = None
+) -> HTMLResponse:
+    """Password, language and API tokens (a page at a time) of the logged-in user."""
     return render(
-        request, "profile/index.html", **_context(session, user), error=None, values={}, new_token=None
+        request, "profile/index.html", **_context(session, user, page), error=None, values={}, new_token=None
     )
 
 

@@ -15,7 +15,7 @@ from humas.ingest.service import queries as queries_service
 from humas.org import service as org_service
 from humas.org.models import User
 from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath, error_field
-from humas.web.params import OptionalIdParam
+from humas.web.params import OptionalIdParam, OptionalPageParam
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
 from humas.web.templating import render
@@ -60,15 +60,20 @@ def _units(session: Session, user: User) -> list[UnitRow]:
 
 @router.get(BASE, response_class=HTMLResponse)
 def queries_page(
-    request: Request, session: DbSession, user: CurrentUser, unit_id: OptionalIdParam = None
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    unit_id: OptionalIdParam = None,
+    page: OptionalPageParam = None,
 ) -> HTMLResponse:
-    """The saved queries of the user's units (or of one unit)."""
+    """The saved queries of the user's units (or of one unit), a page at a time."""
     unit = org_service.access_unit(session, user, unit_id) if unit_id else None
-    rows = [query_row(q) for q in queries_service.list_queries(session, user, unit=unit)]
+    found = queries_service.page_queries(session, user, unit=unit, page=page)
     return render(
         request,
         "queries/index.html",
-        rows=rows,
+        rows=[query_row(q) for q in found],
+        page=found,
         units=_units(session, user),
         unit_id=unit.id if unit else None,
         can_manage=queries_service.can_manage(user),

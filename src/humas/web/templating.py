@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -50,6 +51,11 @@ def _datetime(value: datetime | None, fmt: str = "medium") -> str:
     return f"{text} {workcal.zone_label(zone, value)}"
 
 
+def _number(value: float | int | None) -> str:
+    """A count in the page's language: "10.000" in Indonesian, "10,000" in English."""
+    return "—" if value is None else format_decimal(value, locale=get_locale())
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -64,6 +70,7 @@ def environment() -> Environment:
     env.filters["datetime"] = _datetime
     env.filters["mention_text"] = display_text  # a media-only mention shows "[gambar]" etc. (escaped)
     env.globals["nav_items"] = nav_items
+    env.filters["number"] = _number
     return env
 
 

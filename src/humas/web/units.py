@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from humas.core import workcal
 from humas.core.errors import HumasError, Invalid
 from humas.core.i18n import _
+from humas.core.pages import paginate_list
 from humas.core.time import utcnow
 from humas.org import service as org_service
 from humas.org.models import Unit, User
 from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath, OptionalIdForm, error_field
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
+from humas.web.params import OptionalPageParam
 from humas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -56,13 +58,21 @@ def _tree(session: Session, user: User, *, archived: bool = False) -> list[UnitR
 
 @router.get("/units", response_class=HTMLResponse)
 def units_page(
-    request: Request, session: DbSession, user: CurrentUser, archived: bool = False
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    archived: bool = False,
+    page: OptionalPageParam = None,
 ) -> HTMLResponse:
-    """The unit tree of the user's subtree."""
+    """The unit tree of the user's subtree, a page at a time."""
+    tree = _tree(session, user, archived=archived)
+    rows = paginate_list(tree, page=page)
     return render(
         request,
         "units/index.html",
-        rows=_tree(session, user, archived=archived),
+        rows=rows,
+        page=rows,
+        parents=[r for r in tree if not r.archived],
         show_archived=archived,
         error=None,
         values={},
@@ -83,7 +93,9 @@ def create_unit(
         request,
         "units/index.html",
         values={"name": name, "parent_id": parent_id},
-        rows=rows,
+        rows=paginate_list(rows),
+        page=paginate_list(rows),
+        parents=rows,
         show_archived=False,
     )
     with error_field("parent_id"):
@@ -93,23 +105,29 @@ def create_unit(
 
 
 @router.get("/units/{unit_id}", response_class=HTMLResponse)
-def unit_page(request: Request, session: DbSession, user: CurrentUser, unit_id: IdPath) -> HTMLResponse:
-    """One unit: rename, move, archive, and its people."""
+def unit_page(
+    request: Request, session: DbSession, user: CurrentUser, unit_id: IdPath, page: OptionalPageParam = None
+) -> HTMLResponse:
+    """One unit: rename, move, archive, and its people (a page at a time)."""
     unit = org_service.access_unit(session, user, unit_id)
-    return render(request, "units/detail.html", **_detail_context(session, user, unit), error=None, values={})
+    context = _detail_context(session, user, unit, page)
+    return render(request, "units/detail.html", **context, error=None, values={})
 
 
-def _detail_context(session: Session, user: User, unit: Unit) -> dict[str, Any]:
+def _detail_context(
+    session: Session, user: User, unit: Unit, members_page: int | None = None
+) -> dict[str, Any]:
     rows = _tree(session, user)
     # Possible new parents: anything outside the unit's own subtree.
     targets = [r for r in rows if not r.path.startswith(unit.path)]
-    members = [u for u in org_service.list_users(session, user) if u.unit_id == unit.id]
+    members = org_service.page_users(session, user, unit=unit, page=members_page)
     return {
         "unit": unit_rows([unit])[0],
         "unit_depth": unit.depth,
         "parent_name": unit.parent.name if unit.parent else None,
         "targets": targets,
         "members": [(m.id, m.name, m.email) for m in members],
+        "members_page": members,
         "is_own_unit": unit.id == user.unit_id,
         **_calendar_context(session, unit),
     }

@@ -14,6 +14,7 @@ from humas.org.models import Role, User
 from humas.web.deps import CurrentUser, DbSession, IdPath, OptionalIdForm, error_field
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
+from humas.web.params import OptionalPageParam
 from humas.web.templating import render
 from humas.web.units import FIELD_MAX, unit_rows
 
@@ -48,18 +49,22 @@ def user_row(u: User) -> UserRow:
     )
 
 
-def _list_context(session: Session, user: User) -> dict[str, Any]:
+def _list_context(session: Session, user: User, page: int | None = None) -> dict[str, Any]:
+    found = org_service.page_users(session, user, page=page)
     return {
-        "rows": [user_row(u) for u in org_service.list_users(session, user)],
+        "rows": [user_row(u) for u in found],
+        "page": found,
         "units": [r for r in unit_rows(org_service.list_units(session, user))],
         "roles": ROLES,
     }
 
 
 @router.get("/users", response_class=HTMLResponse)
-def users_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
-    """Everyone in the user's subtree, and the invite form."""
-    return render(request, "users/index.html", **_list_context(session, user), error=None, values={})
+def users_page(
+    request: Request, session: DbSession, user: CurrentUser, page: OptionalPageParam = None
+) -> HTMLResponse:
+    """Everyone in the user's subtree, a page at a time, and the invite form."""
+    return render(request, "users/index.html", **_list_context(session, user, page), error=None, values={})
 
 
 @router.post("/users", response_class=HTMLResponse)

@@ -19,6 +19,7 @@ from humas.connectors.feeds import FeedSource as FeedReader
 from humas.core.db import session_scope
 from humas.core.errors import Conflict, Invalid, NotFound
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.core.time import utcnow
 from humas.ingest.models import FeedSource
 from humas.ingest.service.pipeline import Analyzer, IngestResult, ingest_items
@@ -73,6 +74,13 @@ def list_feeds(session: Session, actor: User | None = None) -> list[FeedSource]:
     if actor is not None:
         stmt = stmt.where(FeedSource.unit_id.in_(org_service.visible_unit_ids(session, actor)))
     return list(session.scalars(stmt))
+
+
+def page_feeds(session: Session, actor: Principal, *, page: int | None = None) -> Page[FeedSource]:
+    """One page of the news feeds of the actor's units with their total."""
+    units = select(Unit.id).where(Unit.path.startswith(actor.unit.path))
+    stmt = select(FeedSource).where(FeedSource.unit_id.in_(units)).order_by(FeedSource.id)
+    return paginate(session, stmt, page=page)
 
 
 def due_feed_ids(session: Session, *, all_feeds: bool = False) -> list[int]:

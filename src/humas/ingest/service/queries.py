@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import Conflict, Invalid, NotFound
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.core.time import utcnow
 from humas.ingest.models import IngestJob, Mention, MentionRollup, QueryMatch, SavedQuery
 from humas.ingest.service import fts
@@ -147,6 +148,17 @@ def list_queries(
     if actor is not None:
         stmt = stmt.where(SavedQuery.unit_id.in_(org_service.visible_unit_ids(session, actor)))
     return list(session.scalars(stmt))
+
+
+def page_queries(
+    session: Session, actor: Principal, *, unit: Unit | None = None, page: int | None = None
+) -> Page[SavedQuery]:
+    """One page of the active saved queries of the actor's units (or of one unit), by unit then name."""
+    stmt = select(SavedQuery).where(SavedQuery.is_active.is_(True))
+    stmt = stmt.where(SavedQuery.unit_id.in_(select(Unit.id).where(Unit.path.startswith(actor.unit.path))))
+    if unit is not None:
+        stmt = stmt.where(SavedQuery.unit_id == unit.id)
+    return paginate(session, stmt.order_by(SavedQuery.unit_id, SavedQuery.name, SavedQuery.id), page=page)
 
 
 def access_query(session: Session, actor: Principal, query_id: int) -> SavedQuery:

@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import NotFound
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.listening.alert_text import Alert, AlertKind, Firing, group_firings, group_key, render_alert
 from humas.listening.models import AlertDelivery, AlertEvent, AlertRule, Narrative, SpikeMetric, SpikeRecord
 from humas.org import service as org_service
+from humas.org.models import Unit
 from humas.org.service import Principal
 
 MAX_KEYWORD_SCAN = 5000
@@ -33,6 +35,16 @@ def list_events(session: Session, actor: Principal, *, limit: int = 100) -> list
     ids = org_service.visible_unit_ids(session, actor)
     stmt = select(AlertEvent).where(AlertEvent.unit_id.in_(ids)).order_by(AlertEvent.id.desc()).limit(limit)
     return list(session.scalars(stmt))
+
+
+EVENTS_PAGE = 20
+
+
+def page_events(session: Session, actor: Principal, *, page: int | None = None) -> Page[AlertEvent]:
+    """One page of the alert history of the actor's units, newest first, with the total."""
+    ids = select(Unit.id).where(Unit.path.startswith(actor.unit.path))
+    stmt = select(AlertEvent).where(AlertEvent.unit_id.in_(ids)).order_by(AlertEvent.id.desc())
+    return paginate(session, stmt, page=page, size=EVENTS_PAGE)
 
 
 def access_delivery(session: Session, actor: Principal, delivery_id: int) -> AlertDelivery:

@@ -5,6 +5,12 @@ text) and a clustering of recent text (TF-IDF cosine, greedy, against existing n
 retold in other words joins its narrative. A narrative needs `MIN_SIZE` mentions to be created; a later
 mention joins an existing one when similar enough. The hoax model's score is kept as a hint for the analyst,
 never as a verdict: only a person labels a narrative.
+
+A narrative is a *claim* (klaim): repeated praise or thanks is not, and does not become one, unless many
+accounts post it at once. That, any text posted by `UNIFORM_ACCOUNTS` accounts within `UNIFORM_WINDOW`, is a
+coordination signal (*pesan seragam*) shown as its own badge, never as a hoax hint. The hoax model was trained
+on news articles and is calibrated only for them (docs/BENCHMARKS.md, "Hoax hint calibration"): its score is
+shown only for kinds in `HOAX_HINT_KINDS`, and a narrative's hint averages only those mentions.
 """
 
 from __future__ import annotations
@@ -20,12 +26,13 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.core.time import utcnow
 from humas.ingest.models import Mention
 from humas.listening.models import Narrative, NarrativeLabel, NarrativeMention
 from humas.org import audit as audit_service
 from humas.org import service as org_service
-from humas.org.models import User
+from humas.org.models import Unit, User
 from humas.org.service import Principal
 
 WINDOW = timedelta(days=14)
@@ -34,6 +41,51 @@ SIMILAR = 0.5
 MAX_MENTIONS = 20_000
 MAX_GROUPS = 2000
 LABELS = tuple(label.value for label in NarrativeLabel)
+# The hoax model is calibrated for news articles only: on social posts it scores 65% of the demo above 0.5.
+HOAX_HINT_KINDS = frozenset({"article"})
+# A cluster mostly of positive mentions (praise, thanks) is no claim to answer.
+CLAIM_MAX_POSITIVE = 0.5
+UNIFORM_ACCOUNTS = 5
+UNIFORM_WINDOW = timedelta(minutes=15)
+
+
+def hoax_hint(kind: str | None, score: float | None) -> float | None:
+    """The hoax model's score where it is calibrated (news articles), else None: no hint is shown."""
+    return score if kind in HOAX_HINT_KINDS else None
+
+
+def _text_key(text: str, group: int | None) -> str:
+    return f"g{group}" if group is not None else " ".join(text.casefold().split())
+
+
+def uniform_accounts(rows: list[Any]) -> int:
+    """The most accounts that posted one text (or its near-copies) within `UNIFORM_WINDOW` of each other.
+
+    `rows` need `.text`, `.near_dup_group`, `.author_handle` and `.created_at`."""
+    by_text: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    for r in rows:
+        if r.author_handle:
+            by_text[_text_key(r.text, r.near_dup_group)].append((r.created_at, r.author_handle.casefold()))
+    best = 0
+    for posts in by_text.values():
+        posts.sort()
+        start = 0
+        for end in range(len(posts)):
+            while posts[end][0] - posts[start][0] > UNIFORM_WINDOW:
+                start += 1
+            best = max(best, len({a for _t, a in posts[start : end + 1]}))
+    return best
+
+
+def is_uniform(rows: list[Any]) -> bool:
+    """Whether `UNIFORM_ACCOUNTS` or more accounts posted the same text within minutes (*pesan seragam*)."""
+    return uniform_accounts(rows) >= UNIFORM_ACCOUNTS
+
+
+def is_claim(rows: list[Any]) -> bool:
+    """A claim is not mostly praise: fewer than `CLAIM_MAX_POSITIVE` of its mentions are positive."""
+    positive = sum(1 for r in rows if r.sentiment == "positive")
+    return positive < CLAIM_MAX_POSITIVE * len(rows)
 
 
 @dataclass
@@ -49,7 +101,15 @@ class _Group:
 def _unassigned(session: Session, since: datetime) -> list[Any]:
     taken = select(NarrativeMention.mention_id)
     stmt = (
-        select(Mention.id, Mention.unit_id, Mention.text, Mention.near_dup_group, Mention.created_at)
+        select(
+            Mention.id,
+            Mention.unit_id,
+            Mention.text,
+            Mention.near_dup_group,
+            Mention.created_at,
+            Mention.author_handle,
+            Mention.sentiment,
+        )
         .where(Mention.created_at >= since, Mention.id.not_in(taken), func.length(Mention.text) >= 20)
         .order_by(Mention.id.desc())
         .limit(MAX_MENTIONS)
@@ -110,9 +170,10 @@ def _cluster_unit(session: Session, unit_id: int, groups: list[_Group], now: dat
         size = sum(len(g.rows) for g in joined)
         owner = owners[index]
         if isinstance(owner, _Group):
-            if size < MIN_SIZE:
+            rows = [r for g in joined for r in g.rows]
+            if size < MIN_SIZE or not (is_claim(rows) or is_uniform(rows)):
                 continue
-            first = min((r for g in joined for r in g.rows), key=lambda r: r.created_at)
+            first = min(rows, key=lambda r: r.created_at)
             owner = Narrative(
                 unit_id=unit_id,
                 representative_text=owner.text,
@@ -133,7 +194,7 @@ def _cluster_unit(session: Session, unit_id: int, groups: list[_Group], now: dat
 def refresh_stats(session: Session, narrative: Narrative) -> None:
     """Size, first/last seen, mean hoax score, negative share and key phrases from its mentions."""
     rows = session.execute(
-        select(Mention.created_at, Mention.hoax_score, Mention.sentiment, Mention.keyphrases)
+        select(Mention.created_at, Mention.hoax_score, Mention.sentiment, Mention.keyphrases, Mention.kind)
         .join(NarrativeMention, NarrativeMention.mention_id == Mention.id)
         .where(NarrativeMention.narrative_id == narrative.id)
     ).all()
@@ -142,7 +203,8 @@ def refresh_stats(session: Session, narrative: Narrative) -> None:
     narrative.size = len(rows)
     narrative.first_seen_at = min(r.created_at for r in rows)
     narrative.last_seen_at = max(r.created_at for r in rows)
-    scores = [r.hoax_score for r in rows if r.hoax_score is not None]
+    hints = (hoax_hint(r.kind, r.hoax_score) for r in rows)
+    scores = [h for h in hints if h is not None]
     narrative.hoax_score = round(sum(scores) / len(scores), 3) if scores else None
     narrative.negative_share = round(sum(r.sentiment == "negative" for r in rows) / len(rows), 3)
     phrases = Counter(p for r in rows for p in (r.keyphrases or [])[:5] if isinstance(p, str))
@@ -177,6 +239,18 @@ def list_narratives(
     return list(
         session.scalars(stmt.order_by(Narrative.last_seen_at.desc(), Narrative.size.desc()).limit(limit))
     )
+
+
+def page_narratives(
+    session: Session, actor: Principal, *, label: str | None = None, page: int | None = None
+) -> Page[Narrative]:
+    """One page of the narratives of the actor's units, latest first, with the total."""
+    ids = select(Unit.id).where(Unit.path.startswith(actor.unit.path))
+    stmt = select(Narrative).where(Narrative.unit_id.in_(ids))
+    if label in LABELS:
+        stmt = stmt.where(Narrative.label == label)
+    stmt = stmt.order_by(Narrative.last_seen_at.desc(), Narrative.size.desc(), Narrative.id.desc())
+    return paginate(session, stmt, page=page)
 
 
 def label_narrative(session: Session, *, narrative: Narrative, label: str, actor: User) -> Narrative:
@@ -247,6 +321,24 @@ def spread(session: Session, narrative: Narrative) -> dict[str, Any]:
         "before": sum(1 for t in times if cut is None or t < cut),
         "after": sum(1 for t in times if cut is not None and t >= cut),
     }
+
+
+def uniform_counts(
+    session: Session, narrative_ids: list[int], *, per_narrative: int = 2000
+) -> dict[int, int]:
+    """For each narrative, the most accounts that posted one text within minutes; a narrative whose count
+    reaches `UNIFORM_ACCOUNTS` shows the *pesan seragam* badge. Reads the newest `per_narrative` mentions."""
+    out: dict[int, int] = {}
+    for narrative_id in narrative_ids:
+        rows = session.execute(
+            select(Mention.text, Mention.near_dup_group, Mention.author_handle, Mention.created_at)
+            .join(NarrativeMention, NarrativeMention.mention_id == Mention.id)
+            .where(NarrativeMention.narrative_id == narrative_id)
+            .order_by(Mention.created_at.desc())
+            .limit(per_narrative)
+        ).all()
+        out[narrative_id] = uniform_accounts(list(rows))
+    return out
 
 
 def details(session: Session, narrative: Narrative, *, limit: int = 50) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from humas.core import secrets
 from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.ingest import service as ingest_service
 from humas.ingest.models import Mention
 from humas.listening.alert_text import AlertKind
@@ -39,6 +40,13 @@ def access_rule(session: Session, actor: Principal, rule_id: int) -> AlertRule:
 def list_rules(session: Session, actor: Principal) -> list[AlertRule]:
     ids = org_service.visible_unit_ids(session, actor)
     return list(session.scalars(select(AlertRule).where(AlertRule.unit_id.in_(ids)).order_by(AlertRule.id)))
+
+
+def page_rules(session: Session, actor: Principal, *, page: int | None = None) -> Page[AlertRule]:
+    """One page of the actor's alert rules (oldest first) with their total."""
+    ids = select(Unit.id).where(Unit.path.startswith(actor.unit.path))
+    stmt = select(AlertRule).where(AlertRule.unit_id.in_(ids)).order_by(AlertRule.id)
+    return paginate(session, stmt, page=page)
 
 
 @dataclass(frozen=True)
