@@ -71,7 +71,11 @@ EXCLUDED = [positive_data_acceptance]
     max_examples=MAX_EXAMPLES,
     deadline=None,
     derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+    ],
 )
 def test_api_conforms_to_its_schema(case: Any, auth_headers: dict[str, str], session: Session) -> None:
     STATS[f"{session.bind.dialect.name} {case.operation.label}"] += 1  # type: ignore[union-attr]

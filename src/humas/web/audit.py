@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -43,8 +42,8 @@ def audit_query(
         since=since,
         until=until,
     )
-    typed = {"action": action, "actor": actor, "object_type": object_type, "since": since, "until": until}
-    typed = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in typed.items()}
+    days = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
+    typed = {"action": action, "actor": actor, "object_type": object_type, **days}
     return AuditQuery(filters, {k: v for k, v in typed.items() if v})
 
 

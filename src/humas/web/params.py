@@ -123,9 +123,11 @@ DateQuery = Annotated[
 PageQuery = Annotated[PageNumber, _INT, Query()]
 
 
-def bounded_int(low: int, high: int, *, description: str | None = None) -> Any:
-    """An integer query parameter within [low, high] (e.g. a page size)."""
-    return Annotated[int, Field(ge=low, le=high), _INT, Query(description=description)]
+# Sizes and offsets of lists (the services' own caps, declared):
+PerPageQuery = Annotated[int, Field(ge=1, le=200), _INT, Query()]
+LatestLimitQuery = Annotated[int, Field(ge=1, le=100), _INT, Query()]
+LimitQuery = Annotated[int, Field(ge=1, le=1000), _INT, Query()]
+OffsetQuery = Annotated[int, Field(ge=0, le=10_000_000), _INT, Query()]
 
 
 # --- page query (a form's "not chosen" is an empty string) --------------------------------------------------

@@ -15,9 +15,9 @@ from humas.ingest.service import queries as queries_service
 from humas.org import service as org_service
 from humas.org.models import User
 from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath, error_field
-from humas.web.params import OptionalIdParam, OptionalPageParam
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
+from humas.web.params import OptionalIdParam, OptionalPageParam
 from humas.web.templating import render
 from humas.web.units import UnitRow, unit_rows
 

@@ -12,7 +12,7 @@ from humas.listening.service import narratives as narratives_service
 from humas.listening.service import spikes as spikes_service
 from humas.listening.service.scope import Scope, resolve_scope, visible_queries
 from humas.web.deps import ApiActor, DbSession
-from humas.web.params import DateTimeQuery, DaysQuery, IdPath, IdQuery, bounded_int
+from humas.web.params import DateTimeQuery, DaysQuery, IdPath, IdQuery, LatestLimitQuery
 
 router = APIRouter(prefix="/listening", tags=["listening"])
 
@@ -33,7 +33,6 @@ def api_scope(
 
 
 ScopeDep = Annotated[Scope, Depends(api_scope)]
-LatestLimit = bounded_int(1, 100)
 
 
 def _out(scope: Scope, rows: Any) -> dict[str, Any]:
@@ -102,7 +101,7 @@ def authors(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
 
 
 @router.get("/latest")
-def latest(session: DbSession, scope: ScopeDep, limit: LatestLimit = 20) -> dict[str, Any]:
+def latest(session: DbSession, scope: ScopeDep, limit: LatestLimitQuery = 20) -> dict[str, Any]:
     """The newest mentions of the scope (ids, text, platform, time)."""
     rows = [
         {

@@ -13,10 +13,9 @@ from humas.org import service as org_service
 from humas.org.models import Role, User
 from humas.org.service import TokenPrincipal
 from humas.web.deps import ApiActor, DbSession
-from humas.web.params import DateTimeQuery, IdPath, IdQuery, PageQuery, bounded_int
+from humas.web.params import DateTimeQuery, IdPath, IdQuery, PageQuery, PerPageQuery
 
 QUERY_MAX = 4000
-PerPage = bounded_int(1, search_service.PER_PAGE_MAX)
 
 router = APIRouter(tags=["mentions"])
 
@@ -41,7 +40,7 @@ def search_mentions(
     abuse: Annotated[str | None, Query(max_length=64)] = None,
     sort: Annotated[Literal["newest", "oldest", "followers"], Query()] = "newest",
     page: PageQuery = 1,
-    per_page: PerPage = 50,
+    per_page: PerPageQuery = 50,
 ) -> MentionPageRead:
     """Search the mentions of the caller's units with the query language and filters, newest first."""
     filters = search_service.MentionFilters(

@@ -27,11 +27,9 @@ from humas.org.schemas import (
 )
 from humas.org.service import TokenPrincipal
 from humas.web.deps import ApiActor, DbSession, error_field
-from humas.web.params import DateQuery, IdPath, bounded_int
+from humas.web.params import DateQuery, IdPath, LimitQuery, OffsetQuery
 
 router = APIRouter(tags=["org"])
-AuditLimit = bounded_int(1, 1000)
-AuditOffset = bounded_int(0, 10_000_000)
 
 
 def _user_of(actor: ApiActor) -> User:
@@ -138,8 +136,8 @@ def list_audit(
     object_type: Annotated[str | None, Query(max_length=200)] = None,
     since: DateQuery = None,
     until: DateQuery = None,
-    limit: AuditLimit = 100,
-    offset: AuditOffset = 0,
+    limit: LimitQuery = 100,
+    offset: OffsetQuery = 0,
 ) -> list[AuditRead]:
     """Audit entries of the caller's subtree, newest first (admin, pimpinan)."""
     unit_ids = org_service.audit_unit_ids(session, actor)
