@@ -41,6 +41,8 @@ def _optional(module: str) -> Any | None:
 if (nlp := _optional("humas.cli.nlp")) is not None:
     app.add_typer(nlp.app, name="nlp", help="Indonesian text analysis: train, eval, predict.")
     bench_app.command("nlp")(nlp.bench_nlp)
+    if (corrections := _optional("humas.cli.corrections")) is not None:
+        nlp.app.add_typer(corrections.app, name="corrections", help="Label corrections made by analysts.")
 
 if (ingest := _optional("humas.cli.ingest")) is not None:
     app.command("import")(ingest.import_command)

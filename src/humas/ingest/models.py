@@ -191,3 +191,30 @@ def _index_text(_mapper: Any, connection: Connection, target: Mention) -> None:
         connection.exec_driver_sql(
             "INSERT INTO mentions_fts(rowid, text) VALUES (?, ?)", (target.id, target.text)
         )
+
+
+class LabelCorrection(Base):
+    """An analyst's correction of one model label of a mention: one current row per (mention, task).
+
+    The mention's own column (sentiment, emotion, abuse, topic) then holds the corrected label, so every
+    filter, page and rollup counts it; hoax has only a score on the mention, so its label lives here.
+    ``model_label`` keeps what the model said, ``previous_label`` the label just before this correction;
+    every earlier change is in the audit log. Retraining reads these rows through the export.
+    """
+
+    __tablename__ = "label_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    task: Mapped[str] = mapped_column(String(16))
+    model_label: Mapped[str] = mapped_column(String(255), default="")
+    previous_label: Mapped[str] = mapped_column(String(255), default="")
+    label: Mapped[str] = mapped_column(String(255))
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    corrected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("mention_id", "task", name="uq_label_corrections_mention_id_task"),
+        Index("ix_label_corrections_unit_corrected", "unit_id", "corrected_at"),
+    )

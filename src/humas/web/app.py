@@ -37,6 +37,7 @@ PAGE_MODULES = (
     "queries",
     "listening",
     "channels",
+    "corrections",
 )
 API_MODULES = ("org", "mentions", "listening", "channels")
 API_PREFIX = "/api/v1"

@@ -42,6 +42,16 @@ TEXT: dict[str, dict[str, str]] = {
         "HS_Strong": N_("Hate speech: strong"),
     },
     "platform": {"news": N_("News"), "import": N_("Import")},
+    "hoax": {"hoax": N_("Hoax"), "valid": N_("Not a hoax")},
+    "topic": {
+        "entertainment": N_("Entertainment"),
+        "geography": N_("Geography"),
+        "health": N_("Health"),
+        "politics": N_("Politics"),
+        "science/technology": N_("Science and technology"),
+        "sports": N_("Sports"),
+        "travel": N_("Travel"),
+    },
 }
 
 

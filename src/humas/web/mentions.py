@@ -17,6 +17,7 @@ from humas.ingest.service import search as search_service
 from humas.ingest.service.querylang import QuerySyntaxError
 from humas.org import service as org_service
 from humas.web import labels
+from humas.web.corrections import label_context
 from humas.web.deps import CurrentUser, DbSession, OptionalAuth
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
@@ -102,9 +103,11 @@ def explorer(request: Request, session: DbSession, user: CurrentUser, filters: F
     except (QuerySyntaxError, Invalid) as exc:
         error = exc
     query = {k: v for k, v in params.items() if k != "page"}
+    labelled = label_context(session, page.items if page else [])
     return render(
-        request, "mentions/index.html", page=page, error=error, query=query, **_choices(session, user)
-    )
+        request, "mentions/index.html", page=page, error=error, query=query, **_choices(session, user),
+        **labelled,
+    )  # fmt: skip
 
 
 @router.get("/mentions/export.csv")
@@ -173,5 +176,6 @@ def mention_detail(
         mention=mention,
         queries=search_service.matched_queries(session, mention=mention, actor=user),
         near_duplicates=search_service.near_duplicates(session, mention=mention, actor=user),
+        **label_context(session, [mention]),
         raw_json=json.dumps(mention.raw or {}, ensure_ascii=False, indent=2, sort_keys=True),
     )

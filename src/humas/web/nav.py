@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from humas.core.i18n import _
+from humas.ingest.service import corrections as corrections_service
 from humas.ingest.service import feeds as feeds_service
 from humas.ingest.service import queries as queries_service
 from humas.org import service as org_service
@@ -60,6 +61,8 @@ PERMISSIONS: dict[str, Callable[[Principal], bool]] = {
     "queries": queries_service.can_manage,
     "feeds": feeds_service.can_add_feed,
     "channels": lambda actor: org_service.has_role(actor, Role.admin),
+    "correct_labels": corrections_service.can_correct,
+    "models": lambda actor: org_service.has_role(actor, Role.admin),  # /settings/models: AdminUser
 }
 
 
