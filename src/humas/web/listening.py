@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from humas.core.errors import NotFound
-from humas.core.i18n import _
+from humas.core.i18n import _, use_locale
 from humas.listening.service import dashboard
 from humas.listening.service import spikes as spikes_service
 from humas.listening.service.scope import Scope, resolve_scope, visible_queries
@@ -131,7 +131,8 @@ def panel_fragment(
     params = query.params()
     scope = scope_from(session, user, query)
     rows = panel.read(session, user, scope)
-    spec = panel.chart(rows, scope) if panel.chart and rows else None
+    with use_locale(getattr(request.state, "locale", None)):  # the chart's titles and number formats
+        spec = panel.chart(rows, scope) if panel.chart and rows else None
     return render(
         request,
         "listening/_panel.html",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from humas.core.errors import Invalid
-from humas.core.i18n import _
+from humas.core.i18n import _, use_locale
 from humas.listening import charts
 from humas.listening.models import AlertRule
 from humas.listening.service import alerts as alerts_service
@@ -19,7 +19,6 @@ from humas.listening.service import narratives as narratives_service
 from humas.listening.service import rules as rules_service
 from humas.listening.service.scope import visible_queries
 from humas.org import service as org_service
-from humas.web.corrections import label_context
 from humas.web.deps import CurrentUser, DbSession
 from humas.web.flash import N_, redirect
 from humas.web.params import IdForm, IdPath, OptionalId, OptionalPageParam, WholeNumber, parse_field
@@ -254,8 +253,8 @@ def _narrative_page(
     narrative = narratives_service.access_narrative(session, user, narrative_id)
     spread = narratives_service.spread(session, narrative)
     marker = narrative.clarified_at.isoformat() if narrative.clarified_at else None
-    spec = charts.spread_chart(spread["days"], marker=marker) if spread["days"] else None
-    details = narratives_service.details(session, narrative)
+    with use_locale(getattr(request.state, "locale", None)):
+        spec = charts.spread_chart(spread["days"], marker=marker) if spread["days"] else None
     return render(
         request,
         "listening/narrative.html",
@@ -267,8 +266,7 @@ def _narrative_page(
         uniform_min=narratives_service.UNIFORM_ACCOUNTS,
         error=error,
         status_code=422 if error else 200,
-        **details,
-        **label_context(session, details.get("mentions", [])),
+        **narratives_service.details(session, narrative),
     )
 
 
