@@ -19,6 +19,7 @@ from humas.listening.service import narratives as narratives_service
 from humas.listening.service import rules as rules_service
 from humas.listening.service.scope import visible_queries
 from humas.org import service as org_service
+from humas.web.corrections import label_context
 from humas.web.deps import CurrentUser, DbSession
 from humas.web.flash import N_, redirect
 from humas.web.params import IdForm, IdPath, OptionalId, OptionalPageParam, WholeNumber, parse_field
@@ -255,6 +256,7 @@ def _narrative_page(
     marker = narrative.clarified_at.isoformat() if narrative.clarified_at else None
     with use_locale(getattr(request.state, "locale", None)):
         spec = charts.spread_chart(spread["days"], marker=marker) if spread["days"] else None
+    details = narratives_service.details(session, narrative)
     return render(
         request,
         "listening/narrative.html",
@@ -266,7 +268,8 @@ def _narrative_page(
         uniform_min=narratives_service.UNIFORM_ACCOUNTS,
         error=error,
         status_code=422 if error else 200,
-        **narratives_service.details(session, narrative),
+        **details,
+        **label_context(session, details.get("mentions", [])),
     )
 
 
