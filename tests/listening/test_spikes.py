@@ -80,7 +80,9 @@ def test_level_shift_is_not_flagged_repeatedly():
     found = detect(series(values))
     near = [s for s in found if abs(s.start - (T0 + 600 * HOUR)) <= 26 * HOUR]
     assert len(near) <= 1  # at most once at the step
-    assert len(found) - len(near) <= 4  # elsewhere: at most one in two weeks (target: one a week)
+    # elsewhere (8 weeks, 4 of them after a doubling the baseline must relearn): under the target of one a
+    # week (method 2 trades a few of these for recall on noisy series; decision 0031)
+    assert len(found) - len(near) <= 5
 
 
 def test_quiet_nights_raise_no_alarms():
@@ -128,10 +130,12 @@ def test_daily_and_minute_series_work():
     daily[90] = 400
     points = [(T0 + timedelta(days=i), v) for i, v in enumerate(daily)]
     assert [s.start for s in detect(points)] == [T0 + timedelta(days=90)]
-    # a minute series warms up for two days; a burst of a few minutes is an incident, one minute is not
+    # a minute series warms up for two days; an incident lasts half an hour: 40 minutes at 6-10x is one,
+    # a burst of four minutes (or one) is not
     minutes = rng.poisson(5, 3 * 1440).astype(float)
     at = 2 * 1440 + 600
-    minutes[at : at + 4] = [60, 55, 50, 40]
+    minutes[at : at + 40] = np.linspace(50, 30, 40)
+    minutes[at + 300 : at + 304] = [60, 55, 50, 40]
     minutes[at + 700] = 90
     points = [(T0 + timedelta(minutes=i), v) for i, v in enumerate(minutes)]
     assert [s.start for s in detect(points)] == [T0 + timedelta(minutes=at)]

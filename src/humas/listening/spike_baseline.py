@@ -63,7 +63,9 @@ class SeasonalBaseline:
         if self.per_week:
             ratios = self.week[index % self.per_week]
             if len(ratios) >= self.p.min_weeks:
-                stages.append((_trimmed_mean(ratios), len(ratios)))
+                band, coarse = self.p.week_band, stages[-1][0] if stages else 1.0
+                factor = min(max(_trimmed_mean(ratios), coarse / band), coarse * band)
+                stages.append((factor, len(ratios)))
         for factor, m in stages:
             if m <= 0:
                 continue
@@ -99,12 +101,12 @@ class SeasonalBaseline:
         self.level += max(self.alpha, 1.0 / (self.n + 1)) * (deseasonal - self.level)
         self.n += 1
 
-    def learn_season(self, index: int, clean: float, raw: float) -> None:
-        """Update the seasonal factors: hour of day / day type from the cleaned value, week from the raw."""
+    def learn_season(self, index: int, clean: float, week: float | None) -> None:
+        """Update the seasonal factors from the cleaned value; the week memory only from unsuspect points."""
         if self.level <= 1e-9:
             return
         if self.bucket == 1:
-            self._learn_phase(index, clean / self.level, raw / self.level)
+            self._learn_phase(index, clean / self.level, None if week is None else week / self.level)
             return
         if self.pending and int(self.pending[0]) != index:
             phase, c, r, n = self.pending
@@ -113,10 +115,10 @@ class SeasonalBaseline:
         if not self.pending:
             self.pending = [float(index), 0.0, 0.0, 0.0]
         self.pending[1] += clean / self.level
-        self.pending[2] += raw / self.level
+        self.pending[2] += (clean if week is None else week) / self.level
         self.pending[3] += 1
 
-    def _learn_phase(self, index: int, clean: float, raw: float) -> None:
+    def _learn_phase(self, index: int, clean: float, raw: float | None) -> None:
         g = self.gamma
         if self.per_day:
             h, t = index % self.per_day, self._daytype(index)
@@ -125,7 +127,7 @@ class SeasonalBaseline:
             gain = max(g, 1.0 / (self.daytype_seen[t] + 1))
             self.daytype[t] += gain * (clean - self.daytype[t])
             self.daytype_seen[t] += 1
-        if self.per_week:
+        if self.per_week and raw is not None:
             self.week[index % self.per_week].append(raw)
 
     def reanchor(self, indexes: Sequence[int], values: Sequence[float]) -> None:

@@ -90,7 +90,7 @@ class SpikeDetector:
         self.max_points = c.max_points
         self.warmup = c.warmup
         self.tracker = RunTracker(p, c)
-        self.calibration = DailyMaxima(p, c.block)
+        self.calibration = {k: DailyMaxima(p, c.block, c.mads) for k in self.tracker.scales}
         self.seen = 0
         self.last: datetime | None = None
         self.recent: deque[tuple[int, float]] = deque(maxlen=self.max_points)
@@ -100,9 +100,10 @@ class SpikeDetector:
         return int((ts.replace(tzinfo=UTC) - EPOCH) // self.interval)
 
     @property
-    def threshold(self) -> float:
-        """The opening threshold now: the per-day base, raised by what recent days reached."""
-        return self.calibration.threshold(self.config.threshold)
+    def thresholds(self) -> dict[int, float]:
+        """The opening threshold of each window scale now: the per-day base, raised by what recent days
+        reached at that scale (short bursts that come every day raise the short windows' bar only)."""
+        return {k: cal.threshold(self.config.threshold) for k, cal in self.calibration.items()}
 
     def update(self, timestamp: datetime, value: float) -> PointResult:
         """Score one point against the past, update the baseline, report a spike that opened or closed."""
@@ -122,26 +123,33 @@ class SpikeDetector:
         # A weekend hour never seen on a weekend is not judged by workdays' rhythm.
         armed = self.seen >= self.warmup and base.knows_daytype(phase)
         point = Point(timestamp, value, mu, score, phi)
-        step = self.tracker.step(point, armed=armed, threshold=self.threshold)
-        if self.seen >= (self.config.per_day or 24) and not step.hold:
-            self.calibration.observe(index, step.candidate)
+        step = self.tracker.step(point, armed=armed, thresholds=self.thresholds)
+        # The score a spike opened with counts too: bursts that open spikes every day raise the bar.
+        if self.seen >= (self.config.per_day or 24) and (not step.hold or step.started is not None):
+            for k, cal in self.calibration.items():
+                cal.observe(index, step.candidates.get(k, 0.0))
         self.recent.append((phase, value))
-        self._learn(phase, value, mu, phi, step.level_shift, step.hold)
+        self._learn(phase, point, step.level_shift, step.hold)
         self.seen += 1
         in_spike = self.tracker.open is not None
         return PointResult(timestamp, value, mu, score, in_spike, step.started, step.ended)
 
-    def _learn(self, phase: int, value: float, mu: float, phi: float, shift: bool, hold: bool) -> None:
-        base = self.baseline
+    def _learn(self, phase: int, point: Point, shift: bool, hold: bool) -> None:
+        base, value, mu, phi = self.baseline, point.value, point.mu, point.phi
         if shift:
             base.reanchor([i for i, _v in self.recent], [v for _i, v in self.recent])
         if value == 0 and zero_probability(mu, phi) < 1e-4:
             return  # a gap in the data (an outage), not a count: nothing to learn from it
-        clean = base.clean(value, mu, phi) if self.seen >= self.warmup else value
+        judged = self.seen >= self.warmup
+        clean = base.clean(value, mu, phi) if judged else value
+        # NOTE: an outlier (p <= 1%) that opened no spike may be an incident's first points: it does not
+        # move the level or the hour-of-week memory (bursts would otherwise lift the baseline under them).
+        outlier = judged and point.score >= self.params.outlier_score
         if not shift and not hold:
             base.learn_noise(clean, mu)
-            base.learn_level(clean, mu)
-        base.learn_season(phase, clean, value)
+            if not outlier:
+                base.learn_level(clean, mu)
+        base.learn_season(phase, clean, None if hold or outlier else clean)
 
     def to_state(self) -> dict[str, Any]:
         """Everything the detector knows, as JSON-able data (store it; `from_state` resumes exactly)."""
@@ -215,7 +223,8 @@ class ShareSpikeDetector:
         score = tail_score(k, mu, self.phi) if n > 0 else 0.0
         armed = self.seen >= self.warmup
         point = Point(timestamp, k, mu, score, self.phi)
-        step = self.tracker.step(point, armed=armed, threshold=self.config.threshold)
+        thresholds = dict.fromkeys(self.tracker.scales, self.config.threshold)
+        step = self.tracker.step(point, armed=armed, thresholds=thresholds)
         self.recent.append((k, n))
         if step.level_shift:  # a share that stayed high for a day is the new usual share
             total = sum(d for _k, d in self.recent)

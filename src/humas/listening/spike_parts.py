@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,8 +42,8 @@ class SpikeParams:
     min_ratio: float = 1.5  # value / expected needed to open
     min_excess: float = 3.0  # value - expected needed to open (in counts)
     streak: int | None = None  # longest window of points summed (default: 3, or an hour of points)
-    streak_score: float = 1.0  # a point is elevated from this -log10 p
-    min_points: int | None = None  # elevated points needed to open (default 2; 1 for daily series)
+    streak_score: float = 1.3  # a point is elevated from this -log10 p (p <= 0.05)
+    min_points: int | None = None  # elevated points to open (default: 2, or half an hour; 1 for daily)
     gap: int | None = None  # quiet points tolerated inside one spike (default: an hour of points, >= 3)
     refractory: int | None = None  # points after a spike in which none opens (default: 3 hours, >= gap)
     max_points: int | None = None  # longer runs are level shifts (default: one day, or 24 points)
@@ -56,11 +57,16 @@ class SpikeParams:
     phi_prior: float = 0.05
     phi_min: float = 0.002
     huber_k: float = 2.5
+    outlier_score: float = 2.0  # -log10 p from which a point moves neither the level nor the week memory
+    week_band: float = 2.0  # the hour-of-week factor stays within this factor of the day-type one
     warmup: int | None = None  # points before any spike is reported (default: two days, or 24 points)
     min_expected: float = 0.1
     calibrate_days: int = 14  # daily maxima of the opening score kept to calibrate the threshold
     calibrate_rank: int = 2  # the threshold rises above the rank-th highest of them ...
     calibrate_margin: float = 0.5  # ... by this much (-log10 units)
+    # ... and to the median daily maximum + this many robust deviations (MAD); default: 3 for series finer
+    # than hourly (many tests a day: bursty days show in the spread of the maxima), none for coarser ones
+    calibrate_mads: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class Resolved:
     max_points: int
     warmup: int
     threshold: float
+    mads: float
     alpha: float
     gamma_day: float
 
@@ -105,6 +112,10 @@ def resolve(params: SpikeParams, interval: timedelta) -> Resolved:
     """Counts of points and gains for this interval; the threshold grows with the tests made per day."""
     per_day, bucket, phases_day, phases_week = _layout(interval)
     per_hour = HOUR / interval
+    # An incident lasts: at least two points, and half an hour (a burst of a few 5-minute bins is not one).
+    min_points = params.min_points
+    if min_points is None:
+        min_points = 1 if interval >= DAY else max(2, round(per_hour / 2))
     tests_per_day = DAY / interval
     gap = params.gap if params.gap is not None else max(3, round(per_hour))
     refractory = params.refractory if params.refractory is not None else max(gap, round(3 * per_hour))
@@ -114,8 +125,8 @@ def resolve(params: SpikeParams, interval: timedelta) -> Resolved:
         phases_day=phases_day,
         phases_week=phases_week,
         block=per_day or max(1, round(7 * tests_per_day)),
-        streak=params.streak if params.streak is not None else max(3, round(per_hour)),
-        min_points=params.min_points if params.min_points is not None else (1 if interval >= DAY else 2),
+        streak=params.streak if params.streak is not None else max(3, round(per_hour), min_points),
+        min_points=min_points,
         gap=gap,
         refractory=refractory,
         max_points=params.max_points or per_day or 24,
@@ -124,6 +135,7 @@ def resolve(params: SpikeParams, interval: timedelta) -> Resolved:
         # hourly ones, and each tests more windows: the threshold is per day, not per point (chosen on
         # generated-hard 5-minute series: 2 × log10 of the ratio keeps about one false alarm a fortnight).
         threshold=params.threshold + 2 * math.log10(max(1.0, tests_per_day / 24)),
+        mads=params.calibrate_mads if params.calibrate_mads is not None else (3.0 if per_hour > 1 else 0.0),
         alpha=_per_point(params.alpha, per_hour),
         gamma_day=params.gamma_day,  # per phase and day (a phase of several points learns once a day)
     )
@@ -253,7 +265,8 @@ class Step:
     ended: Spike | None = None
     level_shift: bool = False
     hold: bool = False  # the point belongs to a spike (or its aftermath): the baseline must not learn it
-    candidate: float = 0.0  # the best opening score the point offered (calibrates the threshold)
+    # the opening score each window scale offered at the point (calibrates that scale's threshold)
+    candidates: dict[int, float] = field(default_factory=dict)
 
 
 def window_scales(min_points: int, longest: int) -> list[int]:
@@ -310,14 +323,14 @@ class Opening:
 class RunTracker:
     """Opens, extends and closes spikes from windows of recent points (hysteresis, a gap, a refractory time).
 
-    At each elevated point (p <= 0.1) the sums of the last k points (k = min_points, doubling, up to `streak`)
-    are tested against their expectation with the dispersion of k-sums (`WindowNoise`). With min_points >= 2
-    the window is winsorized (its highest point counts only as high as the runner-up): one bin, however high,
-    never opens a spike on its own. A window opens a spike when its score reaches the threshold, it holds
-    min_points elevated points and it is practically large (ratio and absolute excess over expected); the
-    spike starts at its first elevated point and `detected_at` is the point at which it could be known. It
-    closes after `gap` quiet points; for `refractory` points after that no spike opens, so one incident with
-    lulls is one detection.
+    At each elevated point (p <= 0.05) the sums of the last k points (k = min_points, doubling, up to
+    `streak`) are tested against their expectation with the dispersion of k-sums (`WindowNoise`). With
+    min_points >= 2 the window is winsorized (its highest point counts only as high as the runner-up): one
+    bin, however high, never opens a spike on its own. A window opens a spike when its score reaches its
+    scale's calibrated threshold, it holds min_points elevated points and it is practically large (ratio and
+    absolute excess over expected); the spike starts at its first elevated point and `detected_at` is the
+    point at which it could be known. It closes after `gap` quiet points; for `refractory` points after that
+    no spike opens, so one incident with lulls is one detection.
     """
 
     def __init__(self, params: SpikeParams, config: Resolved) -> None:
@@ -343,15 +356,9 @@ class RunTracker:
         first = len(self.streak) - k + (elevated[0] if elevated else 0)
         return Opening(tail_score(value, max(mu, self.p.min_expected), phi), first, ok)
 
-    def _best_opening(self) -> Opening:
-        best = Opening(0.0, 0, False)
-        for k in self.scales:
-            if k > len(self.streak):
-                break
-            opening = self._window(k)
-            if opening.ok and opening.score > best.score:
-                best = opening
-        return best
+    def _openings(self) -> dict[int, Opening]:
+        """Each scale's window (that fits in what was seen), large enough to open or not."""
+        return {k: self._window(k) for k in self.scales if k <= len(self.streak)}
 
     def _open(self, opening: Opening, ts: datetime) -> Spike:
         tail = list(self.streak)[opening.first :]
@@ -361,8 +368,8 @@ class RunTracker:
         self.streak.clear()
         return self.open.spike(ongoing=True)
 
-    def step(self, point: Point, *, armed: bool, threshold: float) -> Step:
-        """One point: open, extend or close a spike."""
+    def step(self, point: Point, *, armed: bool, thresholds: Mapping[int, float]) -> Step:
+        """One point: open, extend or close a spike (each window scale has its own threshold)."""
         if self.open is not None:
             point.held = True
             return self._extend(self.open, point)
@@ -372,15 +379,24 @@ class RunTracker:
         if point.score < self.p.streak_score:
             self.noise.learn(list(self.streak))
             return Step()
-        best = self._best_opening()
+        openings = self._openings()
+        candidates = {k: o.score for k, o in openings.items() if o.ok}
         if cooling:  # an elevated point just after a spike belongs to its aftermath
             point.held = True
             return Step(hold=True)
-        if best.ok and armed and best.score >= threshold:
+        passing = [
+            (o.score - thresholds[k], k) for k, o in openings.items() if o.ok and o.score >= thresholds[k]
+        ]
+        if passing and armed:
             point.held = True
-            return Step(started=self._open(best, point.ts), hold=True)
+            chosen = openings[max(passing)[1]]
+            # NOTE: a spike's own score counts no higher than just above the bar it passed: a real incident
+            # then lifts its scale's threshold a little for a while, not to its own (huge) score.
+            margin = self.p.calibrate_margin
+            capped = {k: min(score, thresholds[k] + margin) for k, score in candidates.items()}
+            return Step(started=self._open(chosen, point.ts), hold=True, candidates=capped)
         self.noise.learn(list(self.streak))
-        return Step(candidate=best.score if best.ok else 0.0)
+        return Step(candidates=candidates)
 
     def _extend(self, run: OpenSpike, point: Point) -> Step:
         if point.score >= self.p.continue_threshold:
@@ -412,8 +428,9 @@ class DailyMaxima:
     base threshold.
     """
 
-    def __init__(self, params: SpikeParams, block: int) -> None:
+    def __init__(self, params: SpikeParams, block: int, mads: float = 0.0) -> None:
         self.p = params
+        self.mads = mads
         self.block_size = block
         self.maxima: deque[float] = deque(maxlen=params.calibrate_days)
         self.block: int | None = None
@@ -423,7 +440,12 @@ class DailyMaxima:
         if len(self.maxima) < self.p.calibrate_rank:
             return base
         ranked = sorted(self.maxima, reverse=True)
-        return max(base, ranked[self.p.calibrate_rank - 1] + self.p.calibrate_margin)
+        bar = ranked[self.p.calibrate_rank - 1] + self.p.calibrate_margin
+        if self.mads > 0 and len(ranked) >= 5:  # well above what a usual day reaches: median + k MADs
+            median = statistics.median(ranked)
+            mad = 1.4826 * statistics.median(abs(x - median) for x in ranked)
+            bar = max(bar, median + self.mads * mad)
+        return max(base, bar)
 
     def observe(self, index: int, score: float) -> None:
         """Record a point's opening score; a new block files the last one's maximum."""

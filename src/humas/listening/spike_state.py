@@ -110,17 +110,22 @@ def load_baseline(baseline: SeasonalBaseline, state: dict[str, Any]) -> None:
         ratios.extend(saved)
 
 
-def calibration_state(calibration: DailyMaxima) -> dict[str, Any]:
-    return {"maxima": list(calibration.maxima), "block": calibration.block, "current": calibration.current}
+def calibration_state(calibration: dict[int, DailyMaxima]) -> dict[str, Any]:
+    return {
+        str(k): {"maxima": list(cal.maxima), "block": cal.block, "current": cal.current}
+        for k, cal in calibration.items()
+    }
 
 
-def load_calibration(calibration: DailyMaxima, state: dict[str, Any] | None) -> None:
-    if state is None:
-        return
-    calibration.maxima.clear()
-    calibration.maxima.extend(float(x) for x in state["maxima"])
-    calibration.block = state["block"]
-    calibration.current = float(state["current"])
+def load_calibration(calibration: dict[int, DailyMaxima], state: dict[str, Any] | None) -> None:
+    for key, saved in (state or {}).items():
+        cal = calibration.get(int(key))
+        if cal is None:
+            continue
+        cal.maxima.clear()
+        cal.maxima.extend(float(x) for x in saved["maxima"])
+        cal.block = saved["block"]
+        cal.current = float(saved["current"])
 
 
 def params_state(params: SpikeParams) -> dict[str, Any]:
