@@ -9,9 +9,12 @@ import respx
 from sqlalchemy import func, select
 
 from humas.channels import service as channels_service
-from humas.channels.models import Channel, Health, OutboxEntry
+from humas.channels.models import Channel, Health
 from humas.core.db import session_scope
 from humas.core.time import utcnow
+from humas.outbox import runner
+from humas.outbox import service as outbox_service
+from humas.outbox.models import OutboxMessage
 from tests.channels.conftest import BOT, load
 from tests.channels.factories import make_channel
 from tests.factories import make_user
@@ -37,9 +40,9 @@ def _queue(engine, channel_id, user_id, *, action="reply", key=None, **kwargs):
         return entry.id  # the send job runs (immediately, in tests) once this commits
 
 
-def _entry(engine, entry_id) -> OutboxEntry:
+def _entry(engine, entry_id) -> OutboxMessage:
     with session_scope(engine) as session:
-        entry = session.get(OutboxEntry, entry_id)
+        entry = session.get(OutboxMessage, entry_id)
         session.expunge(entry)
         return entry
 
@@ -65,24 +68,27 @@ def test_worker_crash_mid_send_is_reconciled_before_sending_again(app_db):
     mine = load("x", "user_tweets.json")
     respx.get(f"{X_API}/users/783214/tweets").respond(200, json=mine)
     with session_scope(app_db) as session:  # a worker claimed the row, sent it, and died
-        entry = OutboxEntry(
+        entry = OutboxMessage(
             idempotency_key="crash-1",
-            channel_id=channel_id,
-            action="post",
+            kind="channel.post",
+            owner_type="channel",
+            owner_id=channel_id,
             payload={"text": mine["data"][0]["text"]},
             status="sending",
             attempts=1,
             first_attempt_at=utcnow() - timedelta(minutes=10),
             last_attempt_at=utcnow() - timedelta(minutes=10),
+            claimed_by="a-dead-worker",
+            claimed_until=utcnow() - timedelta(minutes=5),
         )
         session.add(entry)
         session.flush()
         entry_id = entry.id
-        assert channels_service.due_entry_ids(session) == [entry_id]  # a stale claim is picked up again
+        assert outbox_service.due_ids(session) == [entry_id]  # a stale claim is picked up again
 
-    assert channels_service.send_entry(entry_id) == "sent"
+    assert runner.send_message(app_db, entry_id) == "sent"
     assert post.call_count == 0 and _entry(app_db, entry_id).external_id == "1301573587187331999"
-    assert channels_service.send_entry(entry_id) == "skipped"  # sent rows are never touched again
+    assert runner.send_message(app_db, entry_id) == "skipped"  # sent rows are never touched again
 
 
 @respx.mock
@@ -94,11 +100,12 @@ def test_telegram_timeout_is_never_resent(app_db):
         app_db, channel_id, user_id, parent_external_id="77462709:223", text="Sudah kami proses."
     )
     assert _entry(app_db, entry_id).status == "unknown"
-    assert channels_service.send_entry(entry_id) == "unknown"  # a retry reconciles; the Bot API can't tell
+    assert runner.send_message(app_db, entry_id) == "unknown"  # a retry reconciles; the Bot API can't tell
 
     assert send.call_count == 1
     with session_scope(app_db) as session:
-        assert entry_id not in channels_service.due_entry_ids(session)  # left for a person to check
+        later = utcnow() + timedelta(hours=1)
+        assert entry_id not in outbox_service.due_ids(session, now=later)  # left for a person to check
 
 
 @respx.mock
@@ -111,7 +118,7 @@ def test_same_idempotency_key_queues_and_sends_once(app_db):
     assert first == second and send.call_count == 1
     assert _entry(app_db, first).status == "sent"
     with session_scope(app_db) as session:
-        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 1
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
 
 
 @respx.mock
@@ -140,6 +147,7 @@ def test_rate_limit_waits_and_expired_token_fails(app_db):
     entry_id = _queue(app_db, channel_id, user_id, action="post", text="Info layanan.")
     entry = _entry(app_db, entry_id)
     assert entry.status == "pending" and entry.next_attempt_at > utcnow() + timedelta(minutes=10)
-    assert channels_service.send_entry(entry_id) == "failed"
+    assert "retry after 900" in entry.last_error  # shown on the channel page
+    assert runner.send_message(app_db, entry_id) == "failed"
     with session_scope(app_db) as session:
         assert session.get(Channel, channel_id).status == Health.needs_reauth

@@ -8,6 +8,7 @@ import httpx
 import respx
 from sqlalchemy import func, select
 
+from humas.channels import runner
 from humas.channels import service as channels_service
 from humas.channels.models import Channel, Health
 from humas.core.db import session_scope
@@ -132,7 +133,7 @@ def test_one_failing_channel_never_stops_the_others(committing_engine):
     respx.get(url__startswith="https://api.x.com/").mock(side_effect=RuntimeError("boom"))
     respx.get(f"{BOT}/getUpdates").respond(200, json=load("telegram", "get_updates_page1.json"))
 
-    outcomes = channels_service.poll_due(engine=committing_engine)
+    outcomes = runner.poll_due(committing_engine)
 
     assert outcomes[broken].startswith("failed") and outcomes[good].startswith("ok")
     with session_scope(committing_engine) as session:

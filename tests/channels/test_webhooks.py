@@ -6,7 +6,8 @@ import logging
 
 from sqlalchemy import func, select
 
-from humas.channels.models import OutboxEntry, WebhookDelivery
+from humas.channels.models import WebhookDelivery
+from humas.outbox.models import OutboxMessage
 from humas.connectors.meta import sign
 from humas.core.db import session_scope
 from humas.ingest.models import Mention
@@ -104,10 +105,11 @@ def test_whatsapp_statuses_confirm_an_uncertain_send(app_client):
     wa = _channel(app_client.engine, "whatsapp")
     with session_scope(app_client.engine) as session:
         session.add(
-            OutboxEntry(
+            OutboxMessage(
                 idempotency_key="reply-42",
-                channel_id=wa,
-                action="reply",
+                kind="channel.reply",
+                owner_type="channel",
+                owner_id=wa,
                 payload={"parent_external_id": "wamid.X", "text": "Baik", "to": "16505551234"},
                 status="unknown",
                 attempts=1,
@@ -116,7 +118,7 @@ def test_whatsapp_statuses_confirm_an_uncertain_send(app_client):
     body = raw("whatsapp", "webhook_status_delivered.json")
     assert _meta_post(app_client, wa, body, kind="whatsapp").status_code == 200
     with session_scope(app_client.engine) as session:
-        entry = session.scalars(select(OutboxEntry)).one()
+        entry = session.scalars(select(OutboxMessage)).one()
         assert entry.status == "sent" and entry.external_id.startswith("wamid.")
 
 

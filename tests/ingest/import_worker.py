@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from humas.core.db import make_engine
-from humas.ingest.service.imports import run_import
+from humas.ingest.runner import run_import
 from tests.ingest.helpers import fake_analyze
 
 if __name__ == "__main__":

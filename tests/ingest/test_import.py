@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from humas.core.db import session_scope
 from humas.core.errors import Invalid
 from humas.ingest.models import IngestJob, Mention
+from humas.ingest.runner import run_import
 from humas.ingest.service import importer
-from humas.ingest.service.imports import run_import
 from tests.ingest.helpers import fake_analyze
 
 HEADER = "platform,external_id,kind,text,created_at,author_handle,likes,url\n"

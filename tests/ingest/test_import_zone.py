@@ -10,7 +10,7 @@ from sqlalchemy import select
 from humas.core.db import session_scope
 from humas.core.errors import Invalid
 from humas.ingest.models import Mention
-from humas.ingest.service.imports import run_import
+from humas.ingest.runner import run_import
 from humas.org.models import Unit
 from tests.factories import make_unit
 from tests.ingest.helpers import fake_analyze

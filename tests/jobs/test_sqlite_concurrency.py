@@ -17,7 +17,7 @@ import pytest
 from humas.core import migrations
 from humas.core.db import get_engine, session_scope
 from humas.demo.listening import _fallback_analyzer
-from humas.ingest.service import imports
+from humas.ingest import runner as ingest_runner
 from humas.ingest.service import queries as queries_service
 from tests.factories import make_unit
 
@@ -69,7 +69,7 @@ def test_import_and_minute_jobs_never_meet_a_locked_database(
 
     def importer() -> None:
         try:
-            imports.run_import(path, unit_id=unit_id, analyzer=_fallback_analyzer, batch_size=500)
+            ingest_runner.run_import(path, unit_id=unit_id, analyzer=_fallback_analyzer, batch_size=500)
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:

@@ -8,14 +8,18 @@ import httpx
 import pytest
 import respx
 
+from humas.core import migrations
+from humas.core.db import get_engine, session_scope
 from humas.core.errors import NotFound
 from humas.ingest.models import MentionRollup
 from humas.listening import alert_transport as transport
-from humas.listening.models import AlertEvent, SpikeRecord
+from humas.listening.models import AlertEvent, AlertRule, SpikeRecord
 from humas.listening.service import alerts, deliveries, rules, spikes
 from humas.listening.service.scope import resolve_scope
 from humas.listening.settings import DeliverySettings
-from humas.org.models import AuditLog
+from humas.org.models import AuditLog, User
+from humas.outbox import runner
+from humas.outbox.models import OutboxMessage
 from tests.factories import make_unit, make_user
 from tests.listening.conftest import add_mentions
 
@@ -60,49 +64,70 @@ def test_a_spike_is_recorded_once_and_listed(session):
 
 
 @respx.mock
-def test_failing_channel_is_retried_and_reported(session):
-    unit = make_unit(session)
-    user = make_user(session, unit=unit)
-    rule = rules.create_rule(
-        session,
-        unit=unit,
-        actor=user,
-        data=rules.RuleInput(
-            name="Bocor",
-            kind="keyword",
-            keyword="dokumen rahasia",
-            cooldown_min=60,
-            telegram_chat_id="-100",
-            webhook_url=HOOK,
-            webhook_secret="s3cret",
-        ),
-    )
+def test_failing_channel_is_retried_and_reported(use_database, monkeypatch):
+    engine = get_engine()
+    migrations.upgrade(engine)
+    monkeypatch.setattr(deliveries, "get_delivery_settings", lambda: SETTINGS)
     hook = respx.post(HOOK).mock(side_effect=[httpx.Response(503, text="busy"), httpx.Response(200)])
     telegram = respx.post(url__startswith="https://api.telegram.org/").mock(
         return_value=httpx.Response(401, json={"ok": False, "error_code": 401, "description": "Unauthorized"})
     )
-    add_mentions(session, unit, ["Ada dokumen rahasia bocor di grup", "biasa saja"], at=datetime.now(UTC))
-    events = alerts.evaluate_rules(session)
-    assert len(events) == 1 and "dokumen rahasia" in events[0].subject
-    now = datetime.now(UTC)
-    run = deliveries.deliver_due(session, now=now, settings=SETTINGS)
-    assert (run.sent, run.retrying, run.failed) == (0, 1, 1)
-    by_channel = {d.channel: d for d in events[0].deliveries}
-    assert by_channel["webhook"].status == "retrying" and "503" in by_channel["webhook"].last_error
-    assert by_channel["telegram"].status == "failed" and by_channel["telegram"].attempts == 1
+    with session_scope() as session:
+        unit = make_unit(session)
+        user = make_user(session, unit=unit)
+        rule = rules.create_rule(
+            session,
+            unit=unit,
+            actor=user,
+            data=rules.RuleInput(
+                name="Bocor",
+                kind="keyword",
+                keyword="dokumen rahasia",
+                cooldown_min=60,
+                telegram_chat_id="-100",
+                webhook_url=HOOK,
+                webhook_secret="s3cret",
+            ),
+        )
+        add_mentions(session, unit, ["Ada dokumen rahasia bocor di grup", "biasa saja"], at=datetime.now(UTC))
+        events = alerts.evaluate_rules(session)
+        assert len(events) == 1 and "dokumen rahasia" in events[0].subject
+        event_id, user_id, rule_id = events[0].id, user.id, rule.id
+    # The commit that stored the alert sent each delivery once (the outbox's job, run immediately here).
+    by_channel = _deliveries(event_id)
+    webhook, tg = by_channel["webhook"], by_channel["telegram"]
+    assert webhook.shown_status == "retrying" and "503" in webhook.last_error and webhook.attempts == 1
+    assert tg.status == "failed" and tg.attempts == 1 and "Unauthorized" in tg.last_error, (
+        tg.status,
+        tg.attempts,
+        tg.last_error,
+        tg.next_attempt_at,
+    )
     # Not due yet: nothing is sent before the backoff has passed.
-    assert deliveries.deliver_due(session, now=now, settings=SETTINGS).sent == 0
-    run = deliveries.deliver_due(session, now=now + timedelta(seconds=5), settings=SETTINGS)
-    assert run.sent == 1 and by_channel["webhook"].status == "sent" and by_channel["webhook"].attempts == 2
+    assert runner.send_due(engine) == {}
+    assert runner.send_due(engine, now=webhook.next_attempt_at + timedelta(seconds=1)) == {webhook.id: "sent"}
+    webhook = _deliveries(event_id)["webhook"]
+    assert webhook.status == "sent" and webhook.attempts == 2 and webhook.last_error is None
     request = hook.calls[-1].request
     assert transport.verify_webhook(request.content, request.headers, secret="s3cret")
-    assert request.headers[transport.DELIVERY_HEADER] == by_channel["webhook"].idempotency_key
-    assert telegram.called
-    # A failed delivery can be retried by hand, with an audit row.
-    deliveries.retry_delivery(session, delivery=by_channel["telegram"], actor=user)
-    assert by_channel["telegram"].status == "retrying"
-    assert session.query(AuditLog).filter_by(action="alert_delivery.retry").count() == 1
-    assert rule.cursor > 0
+    assert request.headers[transport.DELIVERY_HEADER] == webhook.idempotency_key
+    assert hook.calls[0].request.headers[transport.DELIVERY_HEADER] == webhook.idempotency_key
+    assert telegram.call_count == 1
+    # A failed delivery can be retried by hand, with an audit row; it is sent again after the commit.
+    with session_scope() as session:
+        actor = session.get(User, user_id)
+        delivery = alerts.access_delivery(session, actor, tg.id)
+        deliveries.retry_delivery(session, delivery=delivery, actor=actor)
+        assert session.query(AuditLog).filter_by(action="alert_delivery.retry").count() == 1
+        assert session.get(AlertRule, rule_id).cursor > 0
+    assert telegram.call_count == 2 and _deliveries(event_id)["telegram"].status == "failed"
+
+
+def _deliveries(event_id: int) -> dict[str, OutboxMessage]:
+    with session_scope() as session:
+        found = {d.medium: d for d in session.get(AlertEvent, event_id).deliveries}
+        session.expunge_all()
+        return found
 
 
 def test_cool_down_groups_one_incident_into_one_alert(session):

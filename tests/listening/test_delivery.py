@@ -20,9 +20,8 @@ from aiosmtpd.controller import Controller
 
 from humas.listening.alert_text import Alert, AlertKind, render_alert
 from humas.listening.alert_transport import (
-    DeliveryResult,
     Outcome,
-    deliver_with_retry,
+    message_id_for,
     send_email,
     send_telegram,
     send_webhook,
@@ -30,6 +29,10 @@ from humas.listening.alert_transport import (
     webhook_request,
 )
 from humas.listening.settings import DeliverySettings
+from humas.outbox.policy import Policy
+
+# The outbox's one retry policy, without jitter so that its delays can be read exactly.
+POLICY = Policy(base_s=1.0, jitter=0.0)
 
 HOSTILE = '<script>alert("x")</script> & <b>bocor</b>'
 ALERT = Alert(
@@ -112,19 +115,23 @@ def test_email_refused_recipient_is_permanent_and_busy_server_retryable(smtp):
     assert inbox.messages == []
 
 
-def test_email_to_a_dead_server_is_retried_and_reported():
+def test_email_to_a_dead_server_is_retryable_and_reported():
     settings = DeliverySettings(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_timeout=2)
-    sleeps: list[float] = []
-    result = deliver_with_retry(
-        lambda: send_email(render_alert(ALERT), to=["a@x.test"], settings=settings),
-        attempts=3,
-        base_delay=1,
-        sleep=sleeps.append,
-        settings=settings,
-    )
-    assert result.outcome is Outcome.RETRYABLE and result.attempts == 3
-    assert "127.0.0.1" in result.message
-    assert sleeps == [1, 2]
+    result = send_email(render_alert(ALERT), to=["a@x.test"], settings=settings)
+    assert result.outcome is Outcome.RETRYABLE and "127.0.0.1" in result.message
+    # the outbox waits longer after each failed attempt
+    assert [POLICY.delay(n) for n in (1, 2, 3)] == [1, 2, 4]
+
+
+def test_a_resent_email_keeps_its_message_id(smtp):
+    inbox, settings = smtp
+    message_id = message_id_for("delivery-7", settings.smtp_from)
+    for _ in range(2):
+        send_email(render_alert(ALERT), to=["a@x.test"], settings=settings, message_id=message_id)
+    ids = {
+        email.message_from_bytes(raw, policy=policy.default)["Message-ID"] for _f, _t, raw in inbox.messages
+    }
+    assert ids == {message_id} and message_id.endswith("@kemenkeu.test>")
 
 
 TOKEN = "123456:ABC-test-token"
@@ -154,22 +161,19 @@ def test_telegram_flood_control_waits_retry_after_then_succeeds():
         "parameters": {"retry_after": 7},
     }
     respx.post(TG_URL).mock(side_effect=[httpx.Response(429, json=flood), httpx.Response(200, json=TG_OK)])
-    sleeps: list[float] = []
-    result = deliver_with_retry(
-        lambda: send_telegram("hai", chat_id=1, token=TOKEN), base_delay=1, sleep=sleeps.append
-    )
-    assert result.ok and result.attempts == 2
-    assert sleeps == [7]
+    first = send_telegram("hai", chat_id=1, token=TOKEN)
+    assert first.retryable and first.retry_after == 7
+    assert POLICY.delay(1, first.retry_after) == 7  # the outbox honours retry_after over its own backoff
+    assert send_telegram("hai", chat_id=1, token=TOKEN).ok
 
 
 @respx.mock
 def test_telegram_permanent_failure_is_reported_without_retry():
     bad = {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
     route = respx.post(TG_URL).mock(return_value=httpx.Response(400, json=bad))
-    sleeps: list[float] = []
-    result = deliver_with_retry(lambda: send_telegram("hai", chat_id=9, token=TOKEN), sleep=sleeps.append)
+    result = send_telegram("hai", chat_id=9, token=TOKEN)
     assert result.outcome is Outcome.PERMANENT and "chat not found" in result.message
-    assert result.attempts == 1 and route.call_count == 1 and sleeps == []
+    assert route.call_count == 1
 
 
 @respx.mock
@@ -245,16 +249,10 @@ def test_webhook_replay_is_refused():
     assert not verify_webhook(body, forged, secret=SECRET, now=then + timedelta(minutes=10))
 
 
-def test_failing_webhook_is_retried_then_delivered_once(receiver):
+def test_failing_webhook_is_retried_with_the_same_delivery_id(receiver):
     Receiver.statuses = [503, 502, 200]
-    sleeps: list[float] = []
-    result = deliver_with_retry(
-        lambda: send_webhook({"n": 1}, url=receiver, secret=SECRET, delivery_id="d-1"),
-        attempts=4,
-        base_delay=0.5,
-        sleep=sleeps.append,
-    )
-    assert result.ok and result.attempts == 3 and sleeps == [0.5, 1.0]
+    results = [send_webhook({"n": 1}, url=receiver, secret=SECRET, delivery_id="d-1") for _ in range(3)]
+    assert [r.outcome for r in results] == [Outcome.RETRYABLE, Outcome.RETRYABLE, Outcome.OK]
     assert {json.loads(b)["delivery_id"] for b, _h in Receiver.received} == {"d-1"}
 
 
@@ -262,21 +260,11 @@ def test_webhook_rejections(receiver):
     Receiver.statuses = [410]
     gone = send_webhook({"n": 1}, url=receiver, secret=SECRET)
     assert gone.outcome is Outcome.PERMANENT and "410" in gone.message
-    Receiver.statuses = [500, 500]
-    failed = deliver_with_retry(
-        lambda: send_webhook({"n": 1}, url=receiver, secret=SECRET), attempts=2, sleep=lambda s: None
-    )
-    assert failed.outcome is Outcome.RETRYABLE and failed.attempts == 2
+    Receiver.statuses = [500]
+    failed = send_webhook({"n": 1}, url=receiver, secret=SECRET)
+    assert failed.outcome is Outcome.RETRYABLE and "500" in failed.message
     dead = send_webhook({"n": 1}, url=f"http://127.0.0.1:{free_port()}/", secret=SECRET)
     assert dead.retryable
-
-
-def test_a_crashing_sender_is_reported_not_raised():
-    def broken() -> DeliveryResult:
-        raise KeyError("bug")
-
-    result = deliver_with_retry(broken, sleep=lambda s: None, channel="email")
-    assert result.outcome is Outcome.PERMANENT and result.channel == "email" and "KeyError" in result.message
 
 
 def test_email_login_and_wrong_password_is_permanent():

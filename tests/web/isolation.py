@@ -96,7 +96,8 @@ def _narrative(session: Session, unit: Unit) -> int:
 @register("delivery_id")
 def _delivery(session: Session, unit: Unit) -> int:
     from humas.core.time import utcnow
-    from humas.listening.models import AlertDelivery, AlertEvent, AlertRule
+    from humas.listening.models import AlertEvent, AlertRule
+    from humas.outbox.models import OutboxMessage
 
     rule = AlertRule(unit_id=unit.id, name="tetangga", kind="keyword", keyword="x")
     session.add(rule)
@@ -112,8 +113,13 @@ def _delivery(session: Session, unit: Unit) -> int:
     )
     session.add(event)
     session.flush()
-    delivery = AlertDelivery(
-        event_id=event.id, channel="webhook", target="https://x", status="failed", idempotency_key="k"
+    delivery = OutboxMessage(
+        kind="alert.webhook",
+        owner_type="alert_event",
+        owner_id=event.id,
+        target="https://x",
+        status="failed",
+        idempotency_key=f"k-{event.id}",
     )
     session.add(delivery)
     session.flush()

@@ -31,10 +31,11 @@ from humas.connectors.base import SourceItem
 from humas.core import migrations
 from humas.core.db import make_engine, session_scope
 from humas.ingest.models import SavedQuery
+from humas.ingest.runner import ingest_stream
 from humas.ingest.service import pipeline
 from humas.ingest.service.matcher import Matcher, MentionView
 from humas.ingest.service.search import MentionFilters, search_mentions
-from humas.ingest.service.stream import analysis_pool, ingest_stream
+from humas.ingest.service.stream import analysis_pool
 from humas.org import service as org_service
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

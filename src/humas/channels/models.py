@@ -1,4 +1,4 @@
-"""Channels (with encrypted credentials, cursor and health), the outbox of writes, raw webhook deliveries."""
+"""Channels (encrypted credentials, cursor and health) and raw webhook deliveries; writes are outbox rows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from humas.core.db import Base
@@ -20,14 +20,6 @@ class Health(enum.StrEnum):
     error = "error"
     needs_reauth = "needs_reauth"
     rate_limited = "rate_limited"
-
-
-class OutboxStatus(enum.StrEnum):
-    pending = "pending"
-    sending = "sending"  # claimed by a worker; a crash leaves it here and the next try reconciles first
-    sent = "sent"
-    unknown = "unknown"  # sent, no answer, not found on the platform (yet): never resent blindly
-    failed = "failed"
 
 
 class Channel(Base):
@@ -66,33 +58,6 @@ class Channel(Base):
 
     def __repr__(self) -> str:
         return f"<Channel {self.id} {self.platform} {self.name!r}>"
-
-
-class OutboxEntry(Base):
-    """One write to a platform (post, reply, hide), sent at most once thanks to its idempotency key."""
-
-    __tablename__ = "channel_outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
-    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
-    action: Mapped[str] = mapped_column(String(16))  # post | reply | hide
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.pending.value)
-    external_id: Mapped[str | None] = mapped_column(String(255))
-    url: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    first_attempt_at: Mapped[datetime | None]
-    last_attempt_at: Mapped[datetime | None]
-    next_attempt_at: Mapped[datetime | None]
-    sent_at: Mapped[datetime | None]
-
-    channel: Mapped[Channel] = relationship(lazy="joined")
-
-    __table_args__ = (Index("ix_channel_outbox_status", "status"),)
 
 
 class WebhookDelivery(Base):

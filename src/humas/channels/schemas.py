@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 TEXT_MAX = 20_000
 
@@ -33,7 +33,19 @@ class ChannelRead(BaseModel):
 
 
 class OutboxRead(BaseModel):
+    """A channel write: an outbox row owned by the channel (``channel_id``), ``action`` from its kind."""
+
     model_config = ConfigDict(from_attributes=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_outbox_row(cls, data: Any) -> Any:
+        if hasattr(data, "owner_id") and hasattr(data, "medium"):
+            names = ["id", "idempotency_key", "payload", "status", "external_id", "url", "attempts"]
+            names += ["last_error", "created_at", "sent_at"]
+            fields = {n: getattr(data, n) for n in names}
+            return {"channel_id": data.owner_id, "action": data.medium, **fields}
+        return data
 
     id: int
     idempotency_key: str

@@ -1,4 +1,5 @@
-"""Channel jobs: the periodic poll of due channels, one poll per channel, sending the outbox, webhooks."""
+"""Channel jobs: the periodic poll of due channels, one poll per channel, webhooks. Channel writes are outbox
+rows sent by the outbox's jobs; importing this module registers their sender."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 
 from huey import crontab
 
+from humas.channels.service import outbox as _outbox  # noqa: F401 - registers the channel-write senders
 from humas.core.db import session_scope
 from humas.jobs import huey
 
@@ -26,28 +28,10 @@ def poll_channels_task() -> None:
 @huey.task()
 def poll_channel_task(channel_id: int) -> None:
     """Poll one channel; its failure is recorded on it and reaches no other channel."""
-    from humas.channels import service as channels_service
+    from humas.channels import runner
+    from humas.core.db import get_engine
 
-    log.info("channel %s: %s", channel_id, channels_service.poll_channel_by_id(channel_id))
-
-
-@huey.periodic_task(crontab(minute="*"))
-def send_due_outbox_task() -> None:
-    """Retry due outbox rows and reconcile stale or uncertain ones."""
-    from humas.channels import service as channels_service
-
-    with session_scope() as session:
-        due = channels_service.due_entry_ids(session)
-    for entry_id in due:
-        send_outbox_task(entry_id=entry_id)
-
-
-@huey.task()
-def send_outbox_task(entry_id: int) -> None:
-    """Send one outbox row at most once."""
-    from humas.channels import service as channels_service
-
-    log.info("outbox %s: %s", entry_id, channels_service.send_entry(entry_id))
+    log.info("channel %s: %s", channel_id, runner.poll_channel_by_id(get_engine(), channel_id))
 
 
 @huey.task(retries=3, retry_delay=60)

@@ -42,10 +42,13 @@ def poll_command(
     ] = None,
 ) -> None:
     """Poll channels now, each on its own."""
+    from humas.channels import runner
+    from humas.core.db import get_engine
+
     if channel_id is not None:
-        outcomes = {channel_id: channels_service.poll_channel_by_id(channel_id)}
+        outcomes = {channel_id: runner.poll_channel_by_id(get_engine(), channel_id)}
     else:
-        outcomes = channels_service.poll_due()
+        outcomes = runner.poll_due(get_engine())
     for cid, outcome in outcomes.items():
         console.print(f"channel {cid}: {outcome}", markup=False)
 
@@ -53,8 +56,9 @@ def poll_command(
 @app.command("send")
 @handle_errors
 def send_command() -> None:
-    """Send due outbox rows and reconcile uncertain ones (at most once each)."""
-    with session_scope() as session:
-        ids = channels_service.due_entry_ids(session)
-    for entry_id in ids:
-        console.print(f"outbox {entry_id}: {channels_service.send_entry(entry_id)}", markup=False)
+    """Send every due outbox row (channel writes, alerts) and reconcile uncertain ones, at most once each."""
+    from humas.core.db import get_engine
+    from humas.outbox import runner
+
+    for message_id, status in runner.send_due(get_engine()).items():
+        console.print(f"outbox {message_id}: {status}", markup=False)

@@ -14,13 +14,13 @@ from rich.table import Table
 from sqlalchemy import select
 
 from humas.cli.common import fail, handle_errors
-from humas.core.db import session_scope
+from humas.core.db import get_engine, session_scope
 from humas.core.errors import Invalid
 from humas.ingest.models import Mention
+from humas.ingest.runner import poll_feed_by_id, run_import
 from humas.ingest.service import feeds as feeds_service
 from humas.ingest.service import importer
 from humas.ingest.service import queries as queries_service
-from humas.ingest.service.imports import run_import
 from humas.org.models import Unit
 
 console = Console()
@@ -184,7 +184,7 @@ def poll_feeds(
     with session_scope() as session:
         ids = feeds_service.due_feed_ids(session, all_feeds=all_)
     for feed_id in ids:
-        outcome = feeds_service.poll_feed_by_id(feed_id)
+        outcome = poll_feed_by_id(get_engine(), feed_id)  # its own transaction, like the job
         console.print(f"feed {feed_id}: {outcome}", markup=False)
 
 

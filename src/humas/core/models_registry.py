@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "humas.ingest.models",
     "humas.listening.models",
     "humas.channels.models",
+    "humas.outbox.models",
 )
 
 

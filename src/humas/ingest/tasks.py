@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from huey import crontab
 
@@ -41,6 +42,22 @@ def poll_feeds_task() -> None:
 @huey.task()
 def poll_feed_task(feed_id: int) -> None:
     """Poll one feed; a failure is recorded on the feed and never reaches the others."""
-    from humas.ingest.service import feeds as feeds_service
+    from humas.core.db import get_engine
+    from humas.ingest import runner
 
-    feeds_service.poll_feed_by_id(feed_id)
+    runner.poll_feed_by_id(get_engine(), feed_id)
+
+
+def _retrain_due(moment: Any) -> bool:
+    from humas.ingest import retrain
+
+    return retrain.due(moment)
+
+
+@huey.periodic_task(_retrain_due)
+def retrain_with_corrections_task() -> None:
+    """Retrain the models with the analysts' label corrections, on HUMAS_NLP_RETRAIN_WITH_CORRECTIONS
+    (off by default); a model is switched in only when it is better (humas.ingest.retrain)."""
+    from humas.ingest import retrain
+
+    retrain.run()

@@ -20,6 +20,7 @@ TASK_MODULES = (
     "humas.ingest.tasks",
     "humas.listening.tasks",
     "humas.channels.tasks",
+    "humas.outbox.tasks",
 )
 
 

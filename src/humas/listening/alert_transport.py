@@ -1,10 +1,12 @@
-"""Alert delivery: e-mail (SMTP), Telegram bot message, signed webhook; results, never exceptions.
+"""Alert transports: e-mail (SMTP), Telegram bot message, signed webhook; one attempt each, a result back.
 
-Every `send_*` returns a `DeliveryResult`: `ok`, `retryable` (try again later: a timeout, a refused
-connection, a 4xx SMTP reply, Telegram flood control, an HTTP 5xx/429) or `permanent` (a wrong address, a
-revoked token, a 4xx answer: retrying will not help, a person must fix the rule). Network failures are
-results, so a failing channel is recorded and shown instead of being silently lost. `deliver_with_retry`
-retries retryable results with exponential backoff (and Telegram's `retry_after`); its sleep is injectable.
+Every `send_*` makes one attempt and returns a `DeliveryResult`: `ok`, `retryable` (nothing was applied or
+the receiver drops a duplicate: a refused connection, a 4xx SMTP reply, Telegram flood control, an HTTP
+5xx/429), `unknown` (Telegram took the request and gave no answer: it may have posted) or `permanent` (a wrong
+address, a revoked token, a 4xx answer: a person must fix the rule). Retries, backoff and reconciling are the
+outbox's (`humas.outbox`): one policy for every outgoing thing. Telegram goes through the connectors'
+Telegram client, the same one that publishes to channels. A retry reuses the same delivery id
+(`X-Humas-Delivery`) and the same e-mail `Message-ID`, so a receiver can drop a duplicate.
 
 Webhook signature (what a receiver checks, see `verify_webhook`):
 
@@ -25,10 +27,9 @@ import hmac
 import json
 import smtplib
 import ssl
-import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -37,6 +38,9 @@ from typing import Any
 
 import httpx
 
+from humas.connectors import telegram as telegram_connector
+from humas.connectors.errors import AuthExpired, ConnectorError, DeliveryUnknown, PlatformError, RateLimited
+from humas.connectors.http import HttpClient
 from humas.listening.alert_text import RenderedAlert, clean_line
 from humas.listening.settings import DeliverySettings, get_delivery_settings
 
@@ -50,6 +54,7 @@ TELEGRAM_MAX_CHARS = 4096
 class Outcome(StrEnum):
     OK = "ok"
     RETRYABLE = "retryable"
+    UNKNOWN = "unknown"
     PERMANENT = "permanent"
 
 
@@ -86,14 +91,22 @@ def _fail(channel: str, message: str) -> DeliveryResult:
 # --- e-mail -----------------------------------------------------------------------------------------
 
 
-def build_email(rendered: RenderedAlert, *, to: Sequence[str], sender: str) -> EmailMessage:
+def message_id_for(key: str, sender: str) -> str:
+    """A Message-ID fixed by the delivery's key, so that a resend is recognisably the same message."""
+    local = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{local}.humas@{sender.rpartition('@')[2] or 'localhost'}>"
+
+
+def build_email(
+    rendered: RenderedAlert, *, to: Sequence[str], sender: str, message_id: str | None = None
+) -> EmailMessage:
     """A multipart/alternative message: the plain text and the (escaped) HTML of an alert."""
     message = EmailMessage()
     message["Subject"] = clean_line(rendered.subject, 200)
     message["From"] = sender
     message["To"] = ", ".join(to)
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Message-ID"] = message_id or make_msgid(domain=sender.rpartition("@")[2] or None)
     message["Content-Language"] = rendered.locale
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to alerts
     message.set_content(rendered.text)
@@ -102,13 +115,17 @@ def build_email(rendered: RenderedAlert, *, to: Sequence[str], sender: str) -> E
 
 
 def send_email(
-    rendered: RenderedAlert, *, to: Sequence[str], settings: DeliverySettings | None = None
+    rendered: RenderedAlert,
+    *,
+    to: Sequence[str],
+    settings: DeliverySettings | None = None,
+    message_id: str | None = None,
 ) -> DeliveryResult:
     """Send an alert by SMTP to `to`; 5xx replies are permanent, connection trouble and 4xx retryable."""
     s = settings or get_delivery_settings()
     if not to:
         return _fail("email", "no recipient")
-    message = build_email(rendered, to=to, sender=s.smtp_from)
+    message = build_email(rendered, to=to, sender=s.smtp_from, message_id=message_id)
     try:
         with _smtp(s) as smtp:
             refused = smtp.send_message(message)
@@ -162,52 +179,51 @@ def send_telegram(
     *,
     chat_id: int | str,
     token: str | None = None,
-    client: httpx.Client | None = None,
     settings: DeliverySettings | None = None,
 ) -> DeliveryResult:
-    """sendMessage as plain text (no parse_mode: nothing in the text can become markup)."""
+    """sendMessage as plain text (no parse_mode: nothing in the text can become markup), one attempt,
+    through the connectors' Telegram client."""
     s = settings or get_delivery_settings()
     token = token or (s.telegram_bot_token.get_secret_value() if s.telegram_bot_token else None)
     if not token:
         return _fail("telegram", "no bot token configured")
     if len(text) > TELEGRAM_MAX_CHARS:
         text = text[: TELEGRAM_MAX_CHARS - 1] + "…"
-    url = f"{s.telegram_api_base.rstrip('/')}/bot{token}/sendMessage"
-    payload = {"chat_id": chat_id, "text": text, "link_preview_options": {"is_disabled": True}}
+    http = HttpClient(
+        base_url=f"{s.telegram_api_base.rstrip('/')}/bot{token}",
+        timeout=httpx.Timeout(s.telegram_timeout, connect=min(s.telegram_timeout, 10.0)),
+        max_retries=0,  # the outbox retries, under its one policy
+        max_wait_s=0.0,
+        error_for=telegram_connector.error_for,
+    )
+    credentials = telegram_connector.TelegramCredentials(bot_token=token, channel=chat_id)  # type: ignore[arg-type]
+    publisher = telegram_connector.TelegramPublisher(credentials, client=http)
     try:
-        with _client(client, s.telegram_timeout) as http:
-            response = http.post(url, json=payload)
-    except httpx.HTTPError as exc:
-        # NOTE: the URL holds the token; the message names the error type only.
-        return _retry("telegram", f"Telegram unreachable: {type(exc).__name__}")
-    return telegram_result(response)
+        result = publisher.post(text, idempotency_key="")
+    except ConnectorError as exc:
+        return telegram_error(exc)
+    finally:
+        http.close()
+    return _ok("telegram", remote_id=result.external_id.rpartition(":")[2] or None)
 
 
-def telegram_result(response: httpx.Response) -> DeliveryResult:
-    """Read a Bot API answer: {"ok": true, "result": Message} or {"ok": false, "error_code", ...}."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        status = response.status_code
-        message = f"Telegram HTTP {status} without a JSON body"
-        return _retry("telegram", message) if status >= 500 or status == 429 else _fail("telegram", message)
-    if body.get("ok") is True:
-        message_id = (body.get("result") or {}).get("message_id")
-        return _ok("telegram", remote_id=str(message_id) if message_id is not None else None)
-    code = body.get("error_code") or response.status_code
-    description = clean_line(str(body.get("description") or "no description"), 300)
-    parameters = body.get("parameters") or {}
-    retry_after = parameters.get("retry_after")
-    if code == 429 or retry_after is not None:
-        return _retry("telegram", f"Telegram {code}: {description}", float(retry_after or 30))
-    if parameters.get("migrate_to_chat_id") is not None:
-        moved = parameters["migrate_to_chat_id"]
-        return _fail("telegram", f"Telegram: the chat moved to {moved}; update the alert rule")
-    if isinstance(code, int) and code >= 500:
-        return _retry("telegram", f"Telegram {code}: {description}")
-    return _fail("telegram", f"Telegram {code}: {description}")
+def telegram_error(exc: ConnectorError) -> DeliveryResult:
+    """Map the connector's errors: flood control waits, a revoked token or a refused chat is permanent."""
+    # NOTE: the connector's messages never carry the URL (it holds the token).
+    message = clean_line(str(exc), 300)
+    if isinstance(exc, RateLimited):
+        return _retry("telegram", message, exc.retry_after_s)
+    if isinstance(exc, DeliveryUnknown):
+        return DeliveryResult("telegram", Outcome.UNKNOWN, message)
+    if isinstance(exc, AuthExpired):
+        return _fail("telegram", message)
+    if isinstance(exc, PlatformError) and (exc.status is None or exc.status >= 500):
+        return _retry("telegram", f"Telegram unreachable: {message}")
+    if isinstance(exc, PlatformError) and isinstance(exc.body, dict):
+        moved = (exc.body.get("parameters") or {}).get("migrate_to_chat_id")
+        if moved is not None:
+            return _fail("telegram", f"Telegram: the chat moved to {moved}; update the alert rule")
+    return _fail("telegram", message)
 
 
 # --- signed webhook -----------------------------------------------------------------------------------
@@ -308,45 +324,3 @@ class _client:  # noqa: N801 - a context manager that closes only the client it 
     def __exit__(self, *exc: object) -> None:
         if self.made is not None:
             self.made.close()
-
-
-# --- retries ------------------------------------------------------------------------------------------
-
-
-def backoff_delay(attempt: int, result: DeliveryResult, *, base: float = 2.0, cap: float = 300.0) -> float:
-    """Seconds before attempt `attempt + 1`: exponential, at least what the other side asked for."""
-    delay = min(cap, base * 2 ** (attempt - 1))
-    return max(delay, min(result.retry_after or 0.0, cap * 4))
-
-
-def deliver_with_retry(
-    send: Callable[[], DeliveryResult],
-    *,
-    attempts: int | None = None,
-    base_delay: float | None = None,
-    max_delay: float | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    settings: DeliverySettings | None = None,
-    channel: str = "unknown",
-) -> DeliveryResult:
-    """Call `send` until it is ok, permanent, or `attempts` are used; the result counts the attempts.
-
-    Exceptions from `send` (a bug, not a network failure) become a permanent result, never lost.
-    """
-    s = settings or get_delivery_settings()
-    attempts = attempts or s.delivery_attempts
-    base = base_delay if base_delay is not None else s.delivery_backoff_s
-    cap = max_delay if max_delay is not None else s.delivery_backoff_max_s
-    result = _fail(channel, "not attempted")
-    for attempt in range(1, attempts + 1):
-        try:
-            result = send()
-        except (OSError, httpx.HTTPError) as exc:
-            result = _retry(result.channel, f"{type(exc).__name__}: {exc}")
-        except Exception as exc:  # noqa: BLE001 - reported as a failed delivery, shown to the user
-            result = _fail(result.channel, f"delivery crashed: {type(exc).__name__}: {exc}")
-        result = replace(result, attempts=attempt)
-        if not result.retryable or attempt == attempts:
-            return result
-        sleep(backoff_delay(attempt, result, base=base, cap=cap))
-    return result

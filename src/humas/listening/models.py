@@ -1,4 +1,4 @@
-"""Listening tables: facet rollups, spikes and detector state, alert rules/events/deliveries, narratives."""
+"""Listening tables: facet rollups, spikes and detector state, alert rules and events, narratives."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from humas.core.db import Base
 from humas.core.time import utcnow
 from humas.org.models import Unit
+from humas.outbox.models import OutboxMessage
 
 
 class FacetRollup(Base):
@@ -151,30 +152,15 @@ class AlertEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     rule: Mapped[AlertRule] = relationship(lazy="joined")
-    deliveries: Mapped[list[AlertDelivery]] = relationship(
-        lazy="selectin", back_populates="event", order_by="AlertDelivery.id"
+    # One outbox row per channel of the alert (e-mail, Telegram, webhook): see service/deliveries.py.
+    deliveries: Mapped[list[OutboxMessage]] = relationship(
+        OutboxMessage,
+        primaryjoin="and_(foreign(OutboxMessage.owner_id) == AlertEvent.id,"
+        " OutboxMessage.owner_type == 'alert_event')",
+        viewonly=True,
+        lazy="selectin",
+        order_by=OutboxMessage.id,
     )
-
-
-class AlertDelivery(Base):
-    """One channel of one alert: pending → sent, or retrying (with the next attempt time) → failed."""
-
-    __tablename__ = "alert_deliveries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"), index=True)
-    channel: Mapped[str] = mapped_column(String(16))  # email | telegram | webhook
-    target: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
-    sent_at: Mapped[datetime | None]
-    remote_id: Mapped[str | None] = mapped_column(String(255))
-    idempotency_key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    event: Mapped[AlertEvent] = relationship(lazy="joined", back_populates="deliveries")
 
 
 class NarrativeLabel(StrEnum):

@@ -1,5 +1,6 @@
-"""Listening jobs: facet rollups and alert deliveries every minute, spikes and alerts at each hour's close,
-narratives every ten minutes. Each job opens its own session scope and commits its own work."""
+"""Listening jobs: facet rollups every minute, spikes and alerts at each hour's close, narratives every ten
+minutes. Each job opens its own session scope and commits its own work. Alert deliveries are outbox rows,
+sent by the outbox's jobs after the commit that stores them; importing this module registers their sender."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from functools import partial
 
 from huey import crontab
 
-from humas.core.db import run_retrying, session_scope
+from humas.core.db import run_retrying
 from humas.core.time import utcnow
 from humas.jobs import huey
+from humas.listening.service import deliveries as _deliveries  # noqa: F401 - registers the alert senders
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,6 @@ def rollup_facets_task() -> None:
     run_retrying(facets.update_facets)
     run_retrying(facets.rebuild_backfilled_queries)
     run_retrying(alerts.evaluate_rules)
-    deliver_alerts_task()
 
 
 @huey.periodic_task(crontab(minute="1"))
@@ -41,7 +42,6 @@ def detect_spikes_task() -> None:
         except Exception:  # noqa: BLE001 - one scope's failure never stops the others
             log.exception("spike detection failed for unit %s query %s", unit_id, query_id)
     run_retrying(alerts.evaluate_rules)
-    deliver_alerts_task()
 
 
 @huey.periodic_task(crontab(minute="*/10"))
@@ -50,14 +50,3 @@ def build_narratives_task() -> None:
     from humas.listening.service import narratives
 
     run_retrying(narratives.build_narratives)
-
-
-@huey.task()
-def deliver_alerts_task() -> None:
-    """Attempt every alert delivery that is due (new ones and retries whose backoff has passed)."""
-    from humas.listening.service import deliveries
-
-    with session_scope() as session:
-        run = deliveries.deliver_due(session)
-    if run.failed:
-        log.warning("alert deliveries failed: %s", run.failed)

@@ -184,7 +184,10 @@ def _detail_context(session: Session, channel: Channel, request: Request) -> dic
         "webhook_switched_on": channels_service.webhook_switched_on(channel),
         "fields": _fields(channel.platform),
         "webhook_url": webhook_url,
-        "outbox": [(e.id, e.action, e.status, e.attempts, e.external_id, e.created_at) for e in outbox],
+        "outbox": [
+            (e.id, e.medium, e.shown_status, e.attempts, e.external_id, e.created_at, e.last_error)
+            for e in outbox
+        ],
     }
 
 

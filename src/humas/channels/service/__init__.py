@@ -15,16 +15,14 @@ from humas.channels.service.channels import (
     webhook_switched_on,
 )
 from humas.channels.service.outbox import (
-    due_entry_ids,
     find_entry,
     list_outbox,
     mark_delivered,
     queue_hide,
     queue_post,
     queue_reply,
-    send_entry,
 )
-from humas.channels.service.polling import due_channel_ids, poll_channel, poll_channel_by_id, poll_due
+from humas.channels.service.polling import due_channel_ids, poll_channel
 from humas.channels.service.webhooks import (
     MAX_BODY as MAX_WEBHOOK_BODY,
 )
@@ -45,7 +43,6 @@ __all__ = [
     "answer_handshake",
     "channel_values",
     "due_channel_ids",
-    "due_entry_ids",
     "find_entry",
     "get_channel",
     "list_channels",
@@ -53,8 +50,6 @@ __all__ = [
     "list_outbox",
     "mark_delivered",
     "poll_channel",
-    "poll_channel_by_id",
-    "poll_due",
     "process_delivery",
     "queue_hide",
     "queue_post",
@@ -65,5 +60,4 @@ __all__ = [
     "set_webhook_mode",
     "webhook_switchable",
     "webhook_switched_on",
-    "send_entry",
 ]

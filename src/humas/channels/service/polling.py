@@ -22,7 +22,6 @@ from humas.channels.redact import scrub
 from humas.channels.service.channels import channel_values
 from humas.connectors.base import FetchResult
 from humas.connectors.errors import AuthExpired, RateLimited
-from humas.core.db import session_scope
 from humas.core.time import utcnow
 from humas.ingest.service.pipeline import Analyzer, IngestResult, ingest_items
 from humas.org import audit as audit_service
@@ -176,25 +175,3 @@ def _secret_values(channel: Channel) -> list[str]:
     except Exception:  # noqa: BLE001 - an undecryptable blob has nothing to scrub
         return []
 
-
-def poll_channel_by_id(channel_id: int, *, engine: Any = None, analyzer: Analyzer | None = None) -> str:
-    """Poll one channel in its own transaction (the job's unit of work)."""
-    with session_scope(engine) as session:
-        channel = session.get(Channel, channel_id)
-        if channel is None or not channel.is_active:
-            return "gone"
-        return poll_channel(session, channel=channel, analyzer=analyzer)
-
-
-def poll_due(*, engine: Any = None, analyzer: Analyzer | None = None) -> dict[int, str]:
-    """Poll every due channel, each in its own transaction."""
-    with session_scope(engine) as session:
-        ids = due_channel_ids(session)
-    outcomes = {}
-    for channel_id in ids:
-        try:
-            outcomes[channel_id] = poll_channel_by_id(channel_id, engine=engine, analyzer=analyzer)
-        except Exception as exc:  # noqa: BLE001 - e.g. the database itself failing for this one
-            log.exception("channel %s poll crashed", channel_id)
-            outcomes[channel_id] = f"crashed: {type(exc).__name__}"
-    return outcomes

@@ -2,13 +2,14 @@
 
 Sub-modules by topic: pipeline (ingest_items), stream (batches with analysis ahead), querylang / matcher /
 fts / queries (saved queries), importer / imports (files), feeds (news feeds), search (the explorer),
-neardup (MinHash-LSH buckets), sql (bulk statements).
+neardup (MinHash-LSH buckets), sql (bulk statements). They take a session and never commit; the loops that
+open and commit sessions (imports, batch streams, feed polls) are in `humas.ingest.runner`.
 """
 
 from __future__ import annotations
 
-from humas.ingest.service.feeds import add_feed, list_feeds, poll_due_feeds, poll_feed, poll_feed_by_id
-from humas.ingest.service.imports import ImportReport, run_import
+from humas.ingest.service.feeds import add_feed, list_feeds, poll_due_feeds, poll_feed
+from humas.ingest.service.imports import ImportReport
 from humas.ingest.service.pipeline import IngestResult, ingest_items
 from humas.ingest.service.queries import (
     access_query,
@@ -20,7 +21,7 @@ from humas.ingest.service.queries import (
 )
 from humas.ingest.service.querylang import QuerySyntaxError, parse
 from humas.ingest.service.search import MentionFilters, MentionPage, access_mention, search_mentions
-from humas.ingest.service.stream import analysis_pool, ingest_stream
+from humas.ingest.service.stream import analysis_pool
 
 __all__ = [
     "ImportReport",
@@ -37,13 +38,10 @@ __all__ = [
     "create_query",
     "current_matcher",
     "ingest_items",
-    "ingest_stream",
     "list_feeds",
     "list_queries",
     "parse",
     "poll_due_feeds",
     "poll_feed",
-    "poll_feed_by_id",
-    "run_import",
     "search_mentions",
 ]

@@ -1,22 +1,20 @@
 """News feeds: add, list, poll with health and exponential backoff.
 
-Each poll runs in its own transaction (poll_feed_by_id owns it, like a task): a feed that fails is marked
-unhealthy, its error and failure count recorded, and its next poll pushed back (interval × 2^failures, at
-most a day); the others are polled as usual.
+Each poll runs in its own transaction (``ingest.runner.poll_feed_by_id`` owns it, like a task): a feed that
+fails is marked unhealthy, its error and failure count recorded, and its next poll pushed back (interval ×
+2^failures, at most a day); the others are polled as usual. This module takes a session and never commits.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from humas.connectors.feeds import FeedSource as FeedReader
-from humas.core.db import session_scope
 from humas.core.errors import Conflict, Invalid, NotFound
 from humas.core.i18n import _
 from humas.core.pages import Page, paginate
@@ -123,35 +121,6 @@ def record_failure(session: Session, *, feed: FeedSource, error: str) -> None:
     feed.last_polled_at = now
     delay = min(timedelta(seconds=feed.interval_s * 2 ** min(feed.failures, 16)), MAX_BACKOFF)
     feed.next_poll_at = now + delay
-
-
-def poll_feed_by_id(
-    feed_id: int, *, engine: Any = None, client: httpx.Client | None = None, analyzer: Analyzer | None = None
-) -> str:
-    """Poll one feed in its own transaction; a failure is stored on the feed, never raised."""
-    try:
-        with session_scope(engine) as session:
-            feed = session.get(FeedSource, feed_id)
-            if feed is None:
-                return "gone"
-            result = poll_feed(session, feed=feed, client=client, analyzer=analyzer)
-            return f"{result.added} new, {result.updated} known"
-    except Exception as exc:  # noqa: BLE001 - any failure of one feed is recorded on it and stops nothing else
-        log.warning("feed %s failed: %s", feed_id, exc)
-        with session_scope(engine) as session:
-            feed = session.get(FeedSource, feed_id)
-            if feed is not None:
-                record_failure(session, feed=feed, error=f"{type(exc).__name__}: {exc}")
-        return f"failed: {exc}"
-
-
-def poll_due(
-    *, engine: Any = None, client: httpx.Client | None = None, analyzer: Analyzer | None = None
-) -> dict[int, str]:
-    """Poll every due feed, each on its own; returns the outcome per feed."""
-    with session_scope(engine) as session:
-        ids = due_feed_ids(session)
-    return {i: poll_feed_by_id(i, engine=engine, client=client, analyzer=analyzer) for i in ids}
 
 
 def poll_due_feeds(

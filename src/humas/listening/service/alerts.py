@@ -3,14 +3,13 @@
 A rule watches a unit's subtree (or one saved query) for a spike, a negative share above a level, a keyword
 appearing, or a narrative growing. Each evaluation reads only what is new since the rule's cursor; firings
 are grouped by incident (`alerting.group_key`) and held back during the rule's cool-down, the held-back
-firings counted on the alert that went out. Every alert is stored (the in-app history) with one delivery row
-per channel; `delivery.py` (this package) sends them and retries. Rules are managed in `rules.py`; a
-paused rule is never evaluated.
+firings counted on the alert that went out. Every alert is stored (the in-app history) with one delivery per
+channel, an outbox row (`deliveries.py`): the outbox sends and retries them. Rules are managed in
+`rules.py`; a paused rule is never evaluated.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -22,10 +21,12 @@ from humas.core.pages import Page, paginate
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.listening.alert_text import Alert, AlertKind, Firing, group_firings, group_key, render_alert
-from humas.listening.models import AlertDelivery, AlertEvent, AlertRule, Narrative, SpikeMetric, SpikeRecord
+from humas.listening.models import AlertEvent, AlertRule, Narrative, SpikeMetric, SpikeRecord
+from humas.listening.service import deliveries
 from humas.org import service as org_service
 from humas.org.models import Unit
 from humas.org.service import Principal
+from humas.outbox.models import OutboxMessage
 
 MAX_KEYWORD_SCAN = 5000
 
@@ -47,9 +48,10 @@ def page_events(session: Session, actor: Principal, *, page: int | None = None) 
     return paginate(session, stmt, page=page, size=EVENTS_PAGE)
 
 
-def access_delivery(session: Session, actor: Principal, delivery_id: int) -> AlertDelivery:
-    delivery = session.get(AlertDelivery, delivery_id)
-    if delivery is None or not org_service.can_access(actor, delivery.event.rule.unit):
+def access_delivery(session: Session, actor: Principal, delivery_id: int) -> OutboxMessage:
+    """One delivery (an outbox row of an alert) of the actor's units."""
+    delivery, event = deliveries.get_delivery(session, delivery_id)
+    if not org_service.can_access(actor, event.rule.unit):
         raise NotFound(_("Delivery not found."))
     return delivery
 
@@ -271,21 +273,5 @@ def _store(session: Session, rule: AlertRule, firing: Firing) -> AlertEvent:
     )
     session.add(event)
     session.flush()
-    targets: list[tuple[str, str]] = [("email", e) for e in rule.emails or []]
-    if rule.telegram_chat_id:
-        targets.append(("telegram", rule.telegram_chat_id))
-    if rule.webhook_url:
-        targets.append(("webhook", rule.webhook_url))
-    for channel, target in targets:
-        session.add(
-            AlertDelivery(
-                event_id=event.id,
-                channel=channel,
-                target=target,
-                status="pending",
-                next_attempt_at=utcnow(),
-                idempotency_key=uuid.uuid4().hex,
-            )
-        )
-    session.flush()
+    deliveries.queue_deliveries(session, event=event, rule=rule)
     return event

@@ -1,142 +1,162 @@
-"""Sending stored alerts: one attempt per due delivery per run, retried with backoff, never lost.
+"""Alert deliveries through the outbox: one row per channel of an alert (e-mail, Telegram, webhook).
 
-A delivery is `pending` until its first attempt, then `sent`, `retrying` (with `next_attempt_at` and the last
-error shown on the alert history page) or `failed` (a permanent error, or every attempt used). A failed
-delivery can be retried by hand from the history page. Webhook retries reuse the delivery's idempotency key
-as `X-Humas-Delivery`, so a receiver drops a duplicate.
+A delivery is an outbox row (``humas.outbox``) of kind ``alert.email`` / ``alert.telegram`` /
+``alert.webhook`` owned by its alert event. The outbox claims, sends, retries with its one policy and shows
+the last error on the alert history page; a failed delivery is retried by hand there. Before resending a row
+whose previous outcome is unknown: a webhook goes again with the same delivery id (``X-Humas-Delivery``;
+receivers drop a duplicate) and an e-mail with the same ``Message-ID``; a Telegram message, which a bot
+cannot read back, is left for a person to check.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from humas.core.errors import Conflict
+from humas.core.errors import NotFound
 from humas.core.i18n import _
-from humas.core.time import utcnow
 from humas.listening import alert_transport as transport
 from humas.listening.alert_text import RenderedAlert
-from humas.listening.models import AlertDelivery
+from humas.listening.models import AlertEvent, AlertRule
 from humas.listening.service import rules
-from humas.listening.settings import DeliverySettings, get_delivery_settings
+from humas.listening.settings import get_delivery_settings
 from humas.org import audit as audit_service
 from humas.org.models import User
+from humas.outbox import handlers
+from humas.outbox import service as outbox_service
+from humas.outbox.models import OutboxMessage
+from humas.outbox.policy import Permanent, Retry, Sent, Unknown
 
-log = logging.getLogger(__name__)
-Sender = Callable[[AlertDelivery, RenderedAlert], transport.DeliveryResult]
+OWNER = "alert_event"
+MEDIA = ("email", "telegram", "webhook")
 
 
-def _send(
-    delivery: AlertDelivery, rendered: RenderedAlert, settings: DeliverySettings
-) -> transport.DeliveryResult:
-    event = delivery.event
-    if delivery.channel == "email":
-        return transport.send_email(rendered, to=[delivery.target], settings=settings)
-    if delivery.channel == "telegram":
-        return transport.send_telegram(rendered.text, chat_id=delivery.target, settings=settings)
-    if delivery.channel == "webhook":
-        payload = {
-            "alert_id": event.id,
-            "kind": event.kind,
-            "subject": event.subject,
-            "text": event.text,
-            "occurred_at": event.occurred_at.isoformat(),
-            "unit_id": event.unit_id,
-            "url": event.payload.get("url"),
-        }
-        return transport.send_webhook(
-            payload,
-            url=delivery.target,
-            secret=rules.webhook_secret(event.rule) or "",
-            settings=settings,
-            delivery_id=delivery.idempotency_key,
+def queue_deliveries(session: Session, *, event: AlertEvent, rule: AlertRule) -> list[OutboxMessage]:
+    """One outbox row per channel of the rule, in the caller's transaction (sent after its commit)."""
+    targets: list[tuple[str, str]] = [("email", e) for e in rule.emails or []]
+    if rule.telegram_chat_id:
+        targets.append(("telegram", rule.telegram_chat_id))
+    if rule.webhook_url:
+        targets.append(("webhook", rule.webhook_url))
+    return [
+        outbox_service.enqueue(
+            session,
+            kind=f"alert.{medium}",
+            key=uuid.uuid4().hex,
+            owner_type=OWNER,
+            owner_id=event.id,
+            target=target,
         )
-    return transport.DeliveryResult(delivery.channel, transport.Outcome.PERMANENT, "unknown channel")
+        for medium, target in targets
+    ]
 
 
-@dataclass
-class DeliveryRun:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
+def deliveries_of(session: Session, events: list[AlertEvent]) -> dict[int, list[OutboxMessage]]:
+    """Each event's deliveries, oldest first (one query for a whole history page)."""
+    return outbox_service.by_owner(session, owner_type=OWNER, owner_ids=[e.id for e in events])
 
 
-def deliver_due(
-    session: Session,
-    *,
-    now: datetime | None = None,
-    settings: DeliverySettings | None = None,
-    limit: int = 200,
-) -> DeliveryRun:
-    """Attempt every delivery that is due once; commit-safe per delivery (the caller commits the batch)."""
-    now = now or utcnow()
-    s = settings or get_delivery_settings()
-    stmt = (
-        select(AlertDelivery)
-        .where(AlertDelivery.status.in_(("pending", "retrying")), AlertDelivery.next_attempt_at <= now)
-        .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(
-            skip_locked=True, of=AlertDelivery
-        )  # two workers never send the same delivery
-    run = DeliveryRun()
-    for delivery in list(session.scalars(stmt)):
-        attempt(session, delivery=delivery, now=now, settings=s)
-        if delivery.status == "sent":
-            run.sent += 1
-        elif delivery.status == "retrying":
-            run.retrying += 1
-        else:
-            run.failed += 1
-    return run
+def get_delivery(session: Session, delivery_id: int) -> tuple[OutboxMessage, AlertEvent]:
+    message = session.get(OutboxMessage, delivery_id)
+    event = session.get(AlertEvent, message.owner_id) if message and message.owner_type == OWNER else None
+    if message is None or event is None:
+        raise NotFound(_("Delivery not found."))
+    return message, event
 
 
-def attempt(session: Session, *, delivery: AlertDelivery, now: datetime, settings: DeliverySettings) -> None:
-    """One attempt of one delivery; records the outcome and schedules the next attempt if it may help."""
-    event = delivery.event
-    rendered = RenderedAlert(subject=event.subject, text=event.text, html=event.payload.get("html", ""))
-    try:
-        result = _send(delivery, rendered, settings)
-    except Exception as exc:  # noqa: BLE001 - a crash is a failed attempt, shown, never lost
-        log.exception("alert delivery %s crashed", delivery.id)
-        result = transport.DeliveryResult(
-            delivery.channel, transport.Outcome.RETRYABLE, f"crashed: {exc!r}"[:500]
-        )
-    delivery.attempts += 1
-    if result.ok:
-        delivery.status, delivery.sent_at, delivery.last_error = "sent", now, None
-        delivery.remote_id = (result.remote_id or "")[:255] or None
-        delivery.next_attempt_at = None
-        return
-    delivery.last_error = (result.message or result.outcome)[:1000]
-    if result.retryable and delivery.attempts < settings.delivery_attempts:
-        wait = transport.backoff_delay(
-            delivery.attempts, result, base=settings.delivery_backoff_s, cap=settings.delivery_backoff_max_s
-        )
-        delivery.status, delivery.next_attempt_at = "retrying", now + timedelta(seconds=wait)
-    else:
-        delivery.status, delivery.next_attempt_at = "failed", None
-    session.flush()
-
-
-def retry_delivery(session: Session, *, delivery: AlertDelivery, actor: User) -> AlertDelivery:
-    """Queue a failed delivery again (after fixing the rule or the channel)."""
-    if delivery.status == "sent":
-        raise Conflict(_("This alert was already delivered."))
-    delivery.status, delivery.next_attempt_at, delivery.attempts = "retrying", utcnow(), 0
+def retry_delivery(session: Session, *, delivery: OutboxMessage, actor: User) -> OutboxMessage:
+    """Send a failed delivery again (after fixing the rule or the channel)."""
+    _message, event = get_delivery(session, delivery.id)
+    outbox_service.retry_by_hand(session, message=delivery)
     audit_service.record(
         session,
         actor=actor,
         action="alert_delivery.retry",
         obj=delivery,
-        unit=delivery.event.rule.unit,
-        label=f"{delivery.channel} {delivery.target}"[:200],
+        unit=event.rule.unit,
+        label=f"{delivery.medium} {delivery.target}"[:200],
     )
     return delivery
+
+
+# --- the sender the outbox calls ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertJob:
+    medium: str
+    target: str
+    delivery_id: str
+    rendered: RenderedAlert
+    webhook_payload: dict[str, Any]
+    webhook_secret: str
+
+
+def _prepare(session: Session, message: OutboxMessage) -> AlertJob:
+    event = session.get(AlertEvent, message.owner_id)
+    if event is None:
+        raise Permanent("the alert no longer exists")
+    webhook_payload = {
+        "alert_id": event.id,
+        "kind": event.kind,
+        "subject": event.subject,
+        "text": event.text,
+        "occurred_at": event.occurred_at.isoformat(),
+        "unit_id": event.unit_id,
+        "url": event.payload.get("url"),
+    }
+    return AlertJob(
+        medium=message.medium,
+        target=message.target,
+        delivery_id=str(message.payload.get("delivery_id") or message.idempotency_key),
+        rendered=RenderedAlert(subject=event.subject, text=event.text, html=event.payload.get("html", "")),
+        webhook_payload=webhook_payload,
+        webhook_secret=(rules.webhook_secret(event.rule) or "") if message.medium == "webhook" else "",
+    )
+
+
+def _send(job: AlertJob) -> Sent:
+    settings = get_delivery_settings()
+    if job.medium == "email":
+        message_id = transport.message_id_for(job.delivery_id, settings.smtp_from)
+        result = transport.send_email(job.rendered, to=[job.target], settings=settings, message_id=message_id)
+    elif job.medium == "telegram":
+        result = transport.send_telegram(job.rendered.text, chat_id=job.target, settings=settings)
+    else:
+        result = transport.send_webhook(
+            job.webhook_payload,
+            url=job.target,
+            secret=job.webhook_secret,
+            settings=settings,
+            delivery_id=job.delivery_id,
+        )
+    return _outcome(result)
+
+
+def _outcome(result: transport.DeliveryResult) -> Sent:
+    if result.ok:
+        return Sent(external_id=result.remote_id)
+    message = result.message or str(result.outcome)
+    if result.outcome is transport.Outcome.RETRYABLE:
+        raise Retry(message, retry_after=result.retry_after)
+    if result.outcome is transport.Outcome.UNKNOWN:
+        raise Unknown(message)
+    raise Permanent(message)
+
+
+def _reconcile(job: AlertJob) -> Sent | None:
+    if job.medium == "telegram":
+        raise Unknown(
+            "Telegram took the message without answering; a bot cannot read back what it sent: "
+            "check the chat, then retry by hand if it is missing",
+            check_again=False,
+        )
+    return None  # the same delivery id / Message-ID again: the receiver drops a duplicate
+
+
+HANDLER = handlers.Handler(prepare=_prepare, send=_send, reconcile=_reconcile)
+for _medium in MEDIA:
+    handlers.register(f"alert.{_medium}", HANDLER)

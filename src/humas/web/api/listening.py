@@ -184,7 +184,12 @@ def alerts(session: DbSession, actor: ApiActor) -> list[dict[str, Any]]:
             "occurred_at": e.occurred_at.isoformat(),
             "suppressed": e.suppressed,
             "deliveries": [
-                {"channel": d.channel, "status": d.status, "attempts": d.attempts, "last_error": d.last_error}
+                {
+                    "channel": d.medium,
+                    "status": d.shown_status,
+                    "attempts": d.attempts,
+                    "last_error": d.last_error,
+                }
                 for d in e.deliveries
             ],
         }

@@ -1,0 +1,149 @@
+"""Ingest's units of work on an ``Engine``: file imports, batch streams and feed polls open and commit their
+own sessions here, like tasks; the rules they apply live in the service modules, which take a session and
+never commit (``service/imports.py``, ``service/stream.py``, ``service/feeds.py``).
+
+- ``ingest_stream``: one committed transaction per batch, the next batch's analysis running ahead.
+- ``run_import``: a resumable file import (decision 0023), its progress committed with each batch.
+- ``poll_feed_by_id`` / ``poll_due_feeds``: one transaction per feed; a failure is recorded on the feed alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from humas.connectors.base import SourceItem
+from humas.core.db import get_engine, session_scope
+from humas.ingest.models import FeedSource
+from humas.ingest.service import feeds, importer, imports, pipeline
+from humas.ingest.service.imports import ImportReport, Progress
+from humas.ingest.service.pipeline import Analyzer, IngestResult, clean_text, ingest_items
+from humas.ingest.service.stream import OnBatch, analysis_pool, analyze_texts, prefetched
+from humas.org.models import Unit
+
+log = logging.getLogger(__name__)
+
+
+def ingest_stream(
+    batches: Iterable[list[SourceItem]],
+    *,
+    unit_id: int,
+    engine: Engine | None = None,
+    pool: ProcessPoolExecutor | None = None,
+    analyzer: Analyzer | None = None,
+    on_batch: OnBatch | None = None,
+) -> IngestResult:
+    """Ingest batches, one committed transaction each, with the next batch's analysis running ahead."""
+    engine = engine or get_engine()
+    fallback = analyzer or pipeline.default_analyzer
+    total = IngestResult()
+    pending: deque[tuple[list[SourceItem], Future[list[Any]] | None, list[str]]] = deque()
+
+    def finish() -> None:
+        batch, future, texts = pending.popleft()
+        with session_scope(engine) as session:
+            unit = session.get(Unit, unit_id)
+            assert unit is not None
+            result = ingest_items(session, batch, unit=unit, analyzer=prefetched(future, texts, fallback))
+            if on_batch is not None:
+                on_batch(session, result, batch)
+        total.__iadd__(result)
+
+    for batch in batches:
+        texts = list(dict.fromkeys(clean_text(i.text) for i in batch))
+        future = pool.submit(analyze_texts, texts) if pool is not None and analyzer is None else None
+        pending.append((batch, future, texts))
+        if len(pending) > (getattr(pool, "_max_workers", 1) if pool is not None else 0):
+            finish()
+    while pending:
+        finish()
+    return total
+
+
+def run_import(
+    path: Path,
+    *,
+    unit_id: int,
+    mapping: dict[str, str] | None = None,
+    platform: str = "import",
+    tz: str | None = None,
+    encoding: str = "utf-8",
+    errors_path: Path | None = None,
+    engine: Engine | None = None,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    analyzer: Analyzer | None = None,
+    workers: int = 0,
+) -> ImportReport:
+    """Import a CSV / JSONL / XLSX file for a unit; bad rows go to the error file with row and reason.
+    Dates written without a zone are read in `tz`, by default the unit's zone (WIB, WITA or WIT)."""
+    engine = engine or get_engine()
+    mapping = mapping or {}
+    with session_scope(engine) as session:
+        zone = importer.zone(tz or imports.unit_zone_name(session, unit_id))
+    total = importer.estimate_rows(path)
+    key = imports.job_key(importer.file_digest(path), unit_id, mapping, platform, str(zone))
+    with session_scope(engine) as session:
+        job_id, resume_after = imports.open_job(session, path=path, unit_id=unit_id, key=key, total=total)
+    report = ImportReport(job_id=job_id, resumed_after=resume_after)
+    reader = imports.BatchReader(path, mapping=mapping, platform=platform, zone=zone, encoding=encoding)
+
+    def on_batch(session: Session, result: IngestResult, batch: list[SourceItem]) -> None:
+        imports.record_progress(session, job_id, reader.last_row_of(batch), result, report)
+        if progress:
+            progress(report.rows, total)
+
+    batches: Iterator[list[SourceItem]] = reader.batches(report, resume_after=resume_after, size=batch_size)
+    with analysis_pool(workers if analyzer is None else 0) as pool:
+        ingest_stream(
+            batches, unit_id=unit_id, engine=engine, pool=pool, analyzer=analyzer, on_batch=on_batch
+        )
+    with session_scope(engine) as session:
+        imports.finish_job(session, job_id, report)
+    if progress:
+        progress(report.rows, report.rows)
+    report.errors_path = imports.write_errors(
+        report.errors, errors_path or path.with_name(path.name + ".errors.csv")
+    )
+    return report
+
+
+def poll_feed_by_id(
+    engine: Engine, feed_id: int, *, client: httpx.Client | None = None, analyzer: Analyzer | None = None
+) -> str:
+    """Poll one feed in its own transaction; a failure is stored on the feed, never raised."""
+    try:
+        with session_scope(engine) as session:
+            feed = session.get(FeedSource, feed_id)
+            if feed is None:
+                return "gone"
+            result = feeds.poll_feed(session, feed=feed, client=client, analyzer=analyzer)
+            return f"{result.added} new, {result.updated} known"
+    except Exception as exc:  # noqa: BLE001 - any failure of one feed is recorded on it and stops nothing else
+        log.warning("feed %s failed: %s", feed_id, exc)
+        with session_scope(engine) as session:
+            feed = session.get(FeedSource, feed_id)
+            if feed is not None:
+                feeds.record_failure(session, feed=feed, error=f"{type(exc).__name__}: {exc}")
+        return f"failed: {exc}"
+
+
+def poll_due_feeds(
+    engine: Engine,
+    *,
+    all_feeds: bool = False,
+    client: httpx.Client | None = None,
+    analyzer: Analyzer | None = None,
+) -> dict[int, str]:
+    """Poll every due feed (or every feed), each in its own transaction; returns the outcome per feed."""
+    with session_scope(engine) as session:
+        ids = feeds.due_feed_ids(session, all_feeds=all_feeds)
+    return {i: poll_feed_by_id(engine, i, client=client, analyzer=analyzer) for i in ids}
