@@ -123,7 +123,7 @@ def volume_chart(rows: list[dict[str, Any]], *, bucket: str) -> dict[str, Any]:
 
 def sentiment_chart(rows: list[dict[str, Any]], *, bucket: str) -> dict[str, Any]:
     unit: Any = "yearmonthdatehours" if bucket == "hour" else "yearmonthdate"
-    names = [gettext("positive"), gettext("neutral"), gettext("negative")]
+    names: list[Any] = [gettext("positive"), gettext("neutral"), gettext("negative")]
     # The folded column holds the translated name, so the legend and the tooltip read in the page's language.
     renamed = [
         {**r, **{name: r.get(key, 0) for key, name in zip(SENTIMENTS, names, strict=True)}} for r in rows
