@@ -32,10 +32,8 @@ from humas.core.i18n import _
 from humas.listening.spike_baseline import SeasonalBaseline
 from humas.listening.spike_parts import (
     EPOCH,
-    DailyMaxima,
     Point,
     PointResult,
-    RunTracker,
     Spike,
     SpikeParams,
     fisher_score,
@@ -55,6 +53,7 @@ from humas.listening.spike_state import (
     params_state,
     tracker_state,
 )
+from humas.listening.spike_tracker import DailyMaxima, RunTracker
 
 __all__ = [
     "PointResult",

@@ -15,7 +15,8 @@ from typing import Any
 from humas.core.errors import Invalid
 from humas.core.i18n import _
 from humas.listening.spike_baseline import SeasonalBaseline
-from humas.listening.spike_parts import DailyMaxima, OpenSpike, Point, RunTracker, SpikeParams
+from humas.listening.spike_parts import OpenSpike, Point, SpikeParams
+from humas.listening.spike_tracker import DailyMaxima, RunTracker
 
 STATE_VERSION = 2
 # The defaults of version 1 (docs/decisions/0030): a saved value equal to one of these was not chosen.
@@ -126,6 +127,7 @@ def load_calibration(calibration: dict[int, DailyMaxima], state: dict[str, Any] 
         cal.maxima.extend(float(x) for x in saved["maxima"])
         cal.block = saved["block"]
         cal.current = float(saved["current"])
+        cal._cache = None
 
 
 def params_state(params: SpikeParams) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from humas.core.errors import Invalid
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch, SavedQuery
 from humas.listening.models import DetectorState, SpikeMetric, SpikeRecord
@@ -135,6 +136,8 @@ def run_detection(session: Session, *, now: datetime | None = None) -> list[Spik
 def _detect_volume(session: Session, t: Target, end: datetime) -> list[SpikeRecord]:
     key = (t.unit.id, t.query_id, SpikeMetric.volume.value)
     state = session.get(DetectorState, key)
+    if state is not None and state.last_hour is not None and not _readable(state):
+        state.last_hour = None  # rebuilt from the stored rollups (spikes already recorded are upserted)
     if state is None or state.last_hour is None:
         start = _first_hour(session, t, end)
         if start is None:
@@ -158,6 +161,16 @@ def _detect_volume(session: Session, t: Target, end: datetime) -> list[SpikeReco
         state.state = detector.to_state()
         state.last_hour = end - HOUR
     return touched
+
+
+def _readable(state: DetectorState) -> bool:
+    """Whether this version resumes the saved detector (older versions' states upgrade; others do not)."""
+    try:
+        SpikeDetector.from_state(state.state)
+    except (Invalid, KeyError, TypeError, ValueError):
+        log.warning("unreadable spike state (unit %s, query %s): rebuilt", state.unit_id, state.query_id)
+        return False
+    return True
 
 
 def _detect_share(session: Session, t: Target, end: datetime) -> list[SpikeRecord]:
