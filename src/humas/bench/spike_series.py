@@ -79,9 +79,13 @@ def _incidents(
 
 
 def generate_hard_series(
-    seed: int, *, interval: timedelta = timedelta(hours=1), weeks: int = 8
+    seed: int, *, interval: timedelta = timedelta(hours=1), weeks: int = 8, bursts_per_day: float = 0.0
 ) -> SyntheticSeries:
-    """One hard series (hourly or finer): known incidents, blips that are not incidents, gaps, shifts."""
+    """One hard series (hourly or finer): known incidents, blips that are not incidents, gaps, shifts.
+
+    With `bursts_per_day`, short bursts (2-4 bins at 2-5×, about 10-20 minutes at 5-minute resolution)
+    that are not incidents either: the retweet storms of real mention volume.
+    """
     rng = np.random.default_rng(seed)
     per_hour = timedelta(hours=1) / interval
     n = int(weeks * 7 * 24 * per_hour)
@@ -105,6 +109,8 @@ def generate_hard_series(
     extra, spikes = _incidents(rng, lam, day_mean, phi, per_hour, shifts)
     draw = rng.poisson(rng.gamma(1.0 / phi, phi * (lam + extra))).astype(float)
     _blips_and_gaps(rng, draw, lam, spikes, per_hour)
+    if bursts_per_day > 0:
+        _bursts(np.random.default_rng(seed + 7), draw, spikes, per_hour, bursts_per_day)
     points = [(START + i * interval, float(v)) for i, v in enumerate(draw)]
     return SyntheticSeries(points, lam.tolist(), spikes, shifts)
 
@@ -126,6 +132,19 @@ def _blips_and_gaps(
         start, length = int(rng.integers(per_day, n - per_day)), int(rng.integers(1, 7) * per_hour)
         if not busy[start : start + length].any():
             draw[start : start + length] = 0.0
+
+
+def _bursts(
+    rng: np.random.Generator, draw: np.ndarray, spikes: list[TrueSpike], per_hour: float, per_day: float
+) -> None:
+    n, day = len(draw), int(24 * per_hour)
+    busy = np.zeros(n, dtype=bool)
+    for s in spikes:
+        busy[max(0, s.start - day // 8) : s.end + day // 8] = True
+    for i in rng.choice(n, size=int(rng.poisson(per_day * n / day)), replace=False):
+        length = int(rng.integers(2, 5))
+        if not busy[i : i + length].any():
+            draw[i : i + length] = draw[i : i + length] * rng.uniform(2, 5) + rng.integers(2, 8)
 
 
 @dataclass(frozen=True)

@@ -189,14 +189,20 @@ def evaluate(seeds: range | list[int], params: SpikeParams | None = None) -> dic
 
 
 def evaluate_hard(
-    seeds: range | list[int], params: SpikeParams | None = None, *, interval: timedelta = HOUR, weeks: int = 8
+    seeds: range | list[int],
+    params: SpikeParams | None = None,
+    *,
+    interval: timedelta = HOUR,
+    weeks: int = 8,
+    bursts_per_day: float = 0.0,
 ) -> dict[str, Any]:
     """The same figures over generated-hard series (`spike_series`) at this resolution."""
     from humas.bench.spike_series import generate_hard_series
 
-    return summarize(
-        [score_series(generate_hard_series(s, interval=interval, weeks=weeks), params) for s in seeds]
-    )
+    def one(seed: int) -> SyntheticSeries:
+        return generate_hard_series(seed, interval=interval, weeks=weeks, bursts_per_day=bursts_per_day)
+
+    return summarize([score_series(one(seed), params) for seed in seeds])
 
 
 def evaluate_real(
@@ -230,8 +236,10 @@ def bench_spikes(json_out: Path | None = None, seeds: int = 200, first_seed: int
     result = evaluate(range(first_seed, first_seed + seeds))
     hard = range(first_seed, first_seed + max(1, seeds // 2))
     result["generated_hard_hourly"] = evaluate_hard(hard)
-    result["generated_hard_5min"] = evaluate_hard(
-        range(first_seed, first_seed + max(1, seeds // 8)), interval=timedelta(minutes=5), weeks=4
+    fine = range(first_seed, first_seed + max(1, seeds // 8))
+    result["generated_hard_5min"] = evaluate_hard(fine, interval=timedelta(minutes=5), weeks=4)
+    result["generated_bursty_5min"] = evaluate_hard(
+        fine, interval=timedelta(minutes=5), weeks=4, bursts_per_day=4.0
     )
     result["real"] = evaluate_real()
     result["real_held_out"] = evaluate_real(held_out=True)
