@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +32,22 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=lambda: Path(__file__).resolve().parents[3].parent / "shared" / "data"
     )
+    # When the models retrain with the analysts' label corrections: five cron fields in UTC ("0 2 * * 0":
+    # Sundays 02:00); empty or "off" (the default): never. See humas.ingest.retrain.
+    nlp_retrain_with_corrections: str = ""
+
+    @field_validator("nlp_retrain_with_corrections")
+    @classmethod
+    def _cron_like(cls, value: str) -> str:
+        text = value.strip()
+        if text.lower() in ("", "0", "off", "false", "no"):
+            return ""
+        if len(text.split()) != 5 or not re.fullmatch(r"[0-9*/,\- ]+", text):
+            raise ValueError(
+                "HUMAS_NLP_RETRAIN_WITH_CORRECTIONS: expected five cron fields (minute hour day month "
+                f"weekday, e.g. '0 2 * * 0') or 'off', got {value!r}"
+            )
+        return text
 
 
 @lru_cache
