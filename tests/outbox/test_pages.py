@@ -11,10 +11,12 @@ import pytest
 import respx
 from sqlalchemy import select
 
+from humas.channels import service as channels_service
 from humas.core.db import session_scope
 from humas.core.time import utcnow
 from humas.listening.models import AlertEvent
 from humas.listening.service import deliveries, rules
+from humas.org.models import AuditLog
 from humas.outbox.models import OutboxMessage
 from tests.channels.conftest import AppClient
 from tests.channels.factories import make_channel
@@ -66,17 +68,17 @@ def test_a_failed_alert_delivery_shows_its_error_and_is_retried_by_hand(client):
 
 
 @respx.mock
-def test_the_channel_page_lists_writes_with_their_last_error(client):
-    respx.post("https://api.x.com/2/tweets").respond(
+def test_the_channel_page_lists_writes_with_their_last_error_and_retries_one(client):
+    tweets = respx.post("https://api.x.com/2/tweets")
+    tweets.respond(
         403, json={"title": "Forbidden", "detail": "You are not permitted to perform this action."}
     )
     with session_scope(client.engine) as session:
         user = make_user(session, roles=("admin",))
         channel = make_channel(session, unit=user.unit, platform="x")
-        from humas.channels import service as channels_service
-
+        other = make_channel(session, unit=user.unit, platform="telegram")
         channels_service.queue_post(session, channel=channel, text="Info layanan.", actor=user)
-        channel_id, user_id = channel.id, user.id
+        channel_id, other_id, user_id = channel.id, other.id, user.id
     client.login(user_id)
     page = client.get(f"/channels/{channel_id}")
     assert 'data-testid="outbox-row" data-status="failed"' in page.text
@@ -84,3 +86,15 @@ def test_the_channel_page_lists_writes_with_their_last_error(client):
         (row,) = session.scalars(select(OutboxMessage)).all()
         error = row.last_error
     assert "permitted" in error and html.escape(error[:60]) in page.text
+    retry = f"/channels/{channel_id}/writes/{row.id}/retry"
+    assert retry in page.text
+    # A write is reached only through its own channel.
+    assert client.post(f"/channels/{other_id}/writes/{row.id}/retry").status_code == 404
+
+    tweets.respond(201, json={"data": {"id": "1456012973835788293", "text": "Info layanan."}})
+    after = client.post(retry)
+    assert after.status_code == 200 and 'data-testid="outbox-row" data-status="sent"' in after.text
+    assert tweets.call_count == 2
+    with session_scope(client.engine) as session:
+        assert session.get(OutboxMessage, row.id).external_id == "1456012973835788293"
+        assert session.scalar(select(AuditLog.id).where(AuditLog.action == "outbox.retry")) is not None

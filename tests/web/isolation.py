@@ -126,6 +126,25 @@ def _delivery(session: Session, unit: Unit) -> int:
     return delivery.id
 
 
+@register("message_id")
+def _write(session: Session, unit: Unit) -> int:
+    from humas.outbox.models import OutboxMessage
+
+    channel_id = _channel(session, unit)
+    write = OutboxMessage(
+        kind="channel.post",
+        owner_type="channel",
+        owner_id=channel_id,
+        target="telegram:Kanal Tetangga",
+        payload={"text": "rahasia tetangga"},
+        status="failed",
+        idempotency_key=f"tetangga-{channel_id}",
+    )
+    session.add(write)
+    session.flush()
+    return write.id
+
+
 _query_seq = itertools.count(1)
 
 

@@ -231,6 +231,17 @@ def poll_now(request: Request, session: DbSession, user: CurrentUser, channel_id
     return redirect(f"{BASE}/{channel.id}", N_("Poll of %(name)s queued."), name=channel.name)
 
 
+@router.post(BASE + "/{channel_id}/writes/{message_id}/retry")
+def retry_write(
+    request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath, message_id: IdPath
+) -> Response:
+    """Send a failed write again (from the channel's recent writes)."""
+    channel = channels_service.access_channel(session, user, channel_id)
+    entry = channels_service.access_write(session, channel=channel, message_id=message_id)
+    channels_service.retry_write(session, channel=channel, entry=entry, actor=user)
+    return redirect(f"{BASE}/{channel.id}", N_("The write will be sent again."))
+
+
 @router.post(BASE + "/{channel_id}/webhook-mode")
 async def webhook_mode(
     request: Request, session: DbSession, user: CurrentUser, channel_id: IdPath

@@ -15,12 +15,14 @@ from humas.channels.service.channels import (
     webhook_switched_on,
 )
 from humas.channels.service.outbox import (
+    access_write,
     find_entry,
     list_outbox,
     mark_delivered,
     queue_hide,
     queue_post,
     queue_reply,
+    retry_write,
 )
 from humas.channels.service.polling import due_channel_ids, poll_channel
 from humas.channels.service.webhooks import (
@@ -39,6 +41,7 @@ __all__ = [
     "MAX_WEBHOOK_BODY",
     "DeliveryRefused",
     "access_channel",
+    "access_write",
     "add_channel",
     "answer_handshake",
     "channel_values",
@@ -56,6 +59,7 @@ __all__ = [
     "queue_reply",
     "receive_delivery",
     "request_poll",
+    "retry_write",
     "rotate_credentials",
     "set_webhook_mode",
     "webhook_switchable",

@@ -26,7 +26,7 @@ from humas.channels.service.polling import record_needs_reauth
 from humas.connectors.base import PublishResult
 from humas.connectors.errors import AuthExpired, DeliveryUnknown, RateLimited
 from humas.connectors.registry import Reconcile, get_platform
-from humas.core.errors import Invalid
+from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
 from humas.org import audit as audit_service
 from humas.org import service as org_service
@@ -164,6 +164,32 @@ def queue_hide(
         actor=actor,
         idempotency_key=idempotency_key,
     )
+
+
+def access_write(session: Session, *, channel: Channel, message_id: int) -> OutboxMessage:
+    """One write of this channel (an outbox row it owns); another channel's row is not found."""
+    entry = session.get(OutboxMessage, message_id)
+    if entry is None or entry.owner_type != OWNER or entry.owner_id != channel.id:
+        raise NotFound(_("Write not found."))
+    return entry
+
+
+def retry_write(
+    session: Session, *, channel: Channel, entry: OutboxMessage, actor: Principal
+) -> OutboxMessage:
+    """Send a failed (or unresolved) write again, after a person checked the platform; audited."""
+    org_service.require_role(actor, Role.admin, Role.responder, Role.drafter)
+    outbox_service.retry_by_hand(session, message=entry)
+    audit_service.record(
+        session,
+        actor=actor,  # type: ignore[arg-type]
+        action="outbox.retry",
+        obj=entry,
+        unit=channel.unit,
+        label=f"{channel.platform}:{channel.name}",
+        after={"channel_id": channel.id, "action": entry.medium},
+    )
+    return entry
 
 
 def mark_delivered(session: Session, *, channel: Channel, idempotency_key: str, external_id: str) -> bool:
