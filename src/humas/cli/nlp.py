@@ -281,14 +281,15 @@ def bench_nlp(
         "machine_cores": os.cpu_count(),
         "date": BENCH_DATE,
     }
+    typer.echo(json.dumps(figures))
+    written: dict[str, object] = dict(figures)
     if checklist:
         from humas.nlp.checklist import run_checklist
 
-        figures["checklist"] = run_checklist()
-        _print_checklist(figures["checklist"])
-    typer.echo(json.dumps({k: v for k, v in figures.items() if k != "checklist"}))
+        written["checklist"] = result = run_checklist()
+        _print_checklist(result)
     if json_path:
-        json_path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        json_path.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
     if record:
         _record(figures)
 

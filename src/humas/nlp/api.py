@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from humas.nlp import store, transformer
 from humas.nlp.data import ABUSE_LABELS, NC_TASKS, TASKS
-from humas.nlp.features import Spans
+from humas.nlp.features import N_FEATURES, Spans
 from humas.nlp.keyphrases import keyphrases_normalized
 from humas.nlp.language import detect_languages
 from humas.nlp.minhash import signatures
@@ -122,7 +122,6 @@ def _load(
     if local is not None:  # a retrained model switched in (see store.py)
         folder = store.version_folder(task, local[1], Path(local[0]))
     model = LinearModel.load(folder, task)
-    model.dense()
     return Predictor(task, model, feat)
 
 
@@ -220,9 +219,14 @@ def analyze(texts: Sequence[str], *, tasks: set[str] | None = None) -> list[Anal
 def _stacked(linear: tuple[Predictor, ...]) -> tuple[np.ndarray, list[int]]:
     # NOTE: one (features x all labels) matrix: a single sparse x dense product touches each feature's
     # weights once for every task instead of once per task (cache misses dominate that product).
-    mats = [m.backend.dense() for m in linear]
-    offsets = np.cumsum([0] + [w.shape[1] for w in mats]).tolist()
-    return np.ascontiguousarray(np.hstack(mats)), offsets
+    # Scattered straight from each model's sparse weights: no per-model dense copy is made for analyze(),
+    # which halves the memory of the loaded models.
+    backends = [m.backend for m in linear if isinstance(m.backend, LinearModel)]
+    offsets = np.cumsum([0] + [len(b.labels) for b in backends]).tolist()
+    stacked = np.zeros((N_FEATURES, offsets[-1]), dtype=np.float32)
+    for i, b in enumerate(backends):
+        stacked[b.cols, offsets[i] : offsets[i + 1]] = b.weights
+    return stacked, offsets
 
 
 def _probabilities(models: dict[str, Predictor], normalized: list[str], x) -> dict[str, np.ndarray]:

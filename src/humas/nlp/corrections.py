@@ -124,20 +124,23 @@ def _task_labels() -> dict[str, list[str]]:
     return out
 
 
-def _fold_predict(x_tr, y_tr: np.ndarray, x_te, n: int, cfg: trainer.Config) -> np.ndarray:
+def _fold_predict(x_tr, y_tr: np.ndarray, x_te, names: list[str], cfg: trainer.Config) -> np.ndarray:
     cols = trainer._kept(x_tr, cfg)
     scale = trainer._column_scale(cols, cfg)
-    w, b = trainer._blend_fit((x_tr[:, cols] @ sp.diags(scale)).tocsr(), y_tr, n, cfg)
-    return np.asarray(x_te[:, cols] @ (w * scale[:, None]) + b).argmax(axis=1)
+    w, b = trainer._blend_fit(trainer._scaled(x_tr, cols, scale), y_tr, len(names), cfg)
+    w = trainer.add_priors(w * scale[:, None], cols, cfg, names)
+    return np.asarray(x_te[:, cols] @ w + b).argmax(axis=1)
 
 
-def _cv_accuracy(base, cx, cy: np.ndarray, groups: np.ndarray, n: int, cfg: trainer.Config) -> float:
+def _cv_accuracy(
+    base, cx, cy: np.ndarray, groups: np.ndarray, names: list[str], cfg: trainer.Config
+) -> float:
     base_x, base_y = base
     pred = np.zeros(len(cy), dtype=np.int64)
     for tr, te in GroupKFold(min(5, len(set(groups)))).split(cx, cy, groups):
         rep = np.tile(tr, CORRECTION_WEIGHT)
         x_tr = sp.vstack([base_x, cx[rep]]).tocsr()
-        pred[te] = _fold_predict(x_tr, np.concatenate([base_y, cy[rep]]), cx[te], n, cfg)
+        pred[te] = _fold_predict(x_tr, np.concatenate([base_y, cy[rep]]), cx[te], names, cfg)
     return float(np.mean(pred == cy))
 
 
@@ -200,7 +203,7 @@ def retrain_with_corrections(
     progress(f"{task}: cross-validation on {len(c_norm)} corrected texts")
     cur_pred = current.proba_normalized(c_norm).argmax(axis=1)
     decision.current = {"version": current_version, "cv_accuracy": round(float(np.mean(cur_pred == cy)), 4)}
-    cand_acc = _cv_accuracy((base_x, base_y), cx, cy, groups, len(names), cfg)
+    cand_acc = _cv_accuracy((base_x, base_y), cx, cy, groups, names, cfg)
     decision.candidate = {"cv_accuracy": round(cand_acc, 4)}
     if cand_acc <= decision.current["cv_accuracy"]:
         decision.reason = "the retrained model is not better on the corrections"

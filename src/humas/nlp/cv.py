@@ -133,9 +133,9 @@ def cv_task(task: str, cfg, *, seeds: Sequence[int] = (0, 1), folds: int = 5) ->
     def fit(xt: sp.csr_matrix, yt: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         cols = trainer._kept(xt, cfg)
         scale = trainer._column_scale(cols, cfg)
-        w, b = trainer._blend_fit((xt[:, cols] @ sp.diags(scale)).tocsr(), yt, n, cfg)
+        w, b = trainer._blend_fit(trainer._scaled(xt, cols, scale), yt, n, cfg)
         full = np.zeros((xt.shape[1], n))
-        full[cols] = w * scale[:, None]
+        full[cols] = trainer.add_priors(w * scale[:, None], cols, cfg, labels)
         return full, b
 
     groups = near_duplicate_groups(norm)

@@ -114,7 +114,7 @@ def load(task: str, split: str, root: Path | None = None) -> Split:
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 
 
-def neutral_sentences(root: Path | None = None, per_article: int = 4) -> list[str]:
+def neutral_sentences(root: Path | None = None, per_article: int = 2) -> list[str]:
     """Weakly labelled neutral sentences in the register of news and announcements (sentiment training):
     SIB-200 train (encyclopedic, CC BY-SA 4.0) and the first ``per_article`` plain statements (40-240
     characters, no quote, question or exclamation mark) of every *valid* id_hoax_news train article

@@ -30,6 +30,7 @@ LEX_FEATURES = (
     "pos_after_contrast",
     "neg_after_contrast",
     "question",
+    "no_polarity",  # 1 for a text with no sentiment word, emoji or negated one: a prior for neutral
 )
 LEX_DIM = len(LEX_FEATURES)
 KINDS = ("pos", "neg", "negator", "intensifier", "contrast", "question", "break")
@@ -147,6 +148,11 @@ def cue_entries(
     )
     rows = [doc[m] for m in masks]
     cols = [np.full(int(m.sum()), j, dtype=np.int64) for j, m in enumerate(masks)]
+    polar = np.unique(doc[pos | neg])
+    docs = np.unique(doc)
+    quiet = docs[~np.isin(docs, polar)]
+    rows.append(quiet)
+    cols.append(np.full(len(quiet), len(masks), dtype=np.int64))
     with np.errstate(over="ignore"):
         neg_hashes = wh[negated] ^ K_NEG
     return np.concatenate(rows), np.concatenate(cols), doc[negated], neg_hashes
