@@ -8,8 +8,10 @@ expectation and the day's mean, so a spike at night is not a rounding error), at
 standard deviations and `MIN_EXCESS` counts, reached after a ramp of 0-2 points and decaying with a half-life
 of 0.7-8 points. Every figure comes from many seeds (`bench_spikes`), never one.
 
-A detection whose start lies inside a true spike's window is a hit (delay = its start - the spike's start,
-in points); a second detection of the same spike and a detection outside every window are false alarms.
+A detection whose `detected_at` lies inside a true spike's window is a hit (delay = detected_at - the
+spike's start, in points); a second detection of the same spike and a detection outside every window are
+false alarms, also reported per series-day and per series-week after the warm-up. `bench_spikes` adds the
+generated-hard, bursty and real series of `spike_series` beside this classic set.
 """
 
 from __future__ import annotations

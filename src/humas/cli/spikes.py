@@ -136,10 +136,10 @@ def bench_spikes_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
     seeds: Annotated[int, typer.Option(help="Generated series to evaluate on.")] = 200,
     first_seed: Annotated[
-        int, typer.Option(help="First seed (seeds 0-99 were used to choose thresholds).")
+        int, typer.Option(help="First seed (seeds 0-29 and 0-7 were used to choose parameters).")
     ] = 1000,
 ) -> None:
-    """Precision, recall and detection delay of the spike detector on generated series."""
+    """Recall, false alarms per series-day, precision and delay on generated and real series."""
     from humas.bench.spikes import bench_spikes
 
     typer.echo(json.dumps(bench_spikes(json_out, seeds=seeds, first_seed=first_seed)))

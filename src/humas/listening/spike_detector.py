@@ -1,21 +1,23 @@
-"""Online spike detection for a regular count series (hourly mention volume, negative mentions...).
+"""Online spike detection for a regular count series (mention volume per hour or per 5 minutes, negatives...).
 
 Pure: numbers in, spikes out, no database. Each point is scored against a forecast made from the past only:
 
-    expected = level × seasonal factor (hour of week once two weeks are seen, hour of day before that)
+    expected = level × seasonal factor (hour of day, day type, hour of week once three weeks are seen)
 
 The level follows slow growth (an exponentially weighted mean of de-seasonalised values); the seasonal factors
-are exponentially weighted means of value / level per phase. The surprise of a value is the upper tail
-probability of a negative binomial around the expectation (a Poisson when counts are low, whose variance
-grows with the square of the mean at high volume: `var = mu + phi * mu²`, `phi` estimated from the
-forecast errors). A spike opens at a point whose tail probability is below 10^-threshold and which is also
-practically large (ratio and absolute excess); it stays open while points stay above a lower threshold.
-Points inside a spike do not update the baseline; other points update it Huber-cleaned (clipped at a few
-standard deviations), so a spike never teaches the baseline that it is normal. A "spike" that lasts longer
-than `max_points` is a level shift: it is closed and the level re-anchored on the recent values.
+are learned per phase (5-minute points share hour-of-day phases). The surprise of a count is the upper tail
+probability of a negative binomial around the expectation (Poisson at low counts, `var = mu + phi·mu²` at
+high volume, `phi` learned from the forecast errors). False alarms are controlled per day, not per point
+(decision 0031): sums over windows of recent points (at least two points and half an hour; the highest
+point winsorized, so one bin is never an incident) are tested against a threshold that grows with the
+tests made per day and is calibrated per window length on the series' own recent daily maxima. A spike
+stays open through an hour of quiet points and none opens for three hours after it closes, so one
+incident is one detection. Points in or around a spike, and outliers, do not move the level; other
+points update it Huber-cleaned. A "spike" longer than `max_points` is a level shift: the level is
+re-anchored on the recent values.
 
-`docs/decisions/0030-spike-detector.md` explains the choice. `ShareSpikeDetector` applies the same test to a
-count with its denominator (negative mentions among all mentions).
+`docs/decisions/0030-spike-detector.md` and `0031-spike-alerts-without-alert-fatigue.md` explain the choices.
+`ShareSpikeDetector` applies the tail test to a count with its denominator (negative mentions among all).
 """
 
 from __future__ import annotations
