@@ -97,6 +97,7 @@ def test_models_page_and_download_are_for_admins_of_the_subtree(web, session):
     assert 'data-task="sentiment"' in page.text and "macro_f1" in page.text
     rows = [json.loads(x) for x in web.get("/settings/models/corrections.jsonl").text.splitlines()]
     assert sorted(r["label"] for r in rows) == ["neutral", "positive"]
+    assert "mengoreksi label sebutan" in web.get("/audit").text  # the audit log reads it as a sentence
     web.login(admin_sibling)  # a sibling unit's admin downloads only its own unit's corrections
     rows = [json.loads(x) for x in web.get("/settings/models/corrections.jsonl").text.splitlines()]
     assert [(r["mention_id"], r["label"]) for r in rows] == [(other.added_ids[0], "neutral")]

@@ -29,6 +29,7 @@ SENTENCES: dict[str, str] = {
     "channel.rotate_credentials": N_("%(actor)s replaced the credentials of the channel %(object)s"),
     "channel.webhook_on": N_("%(actor)s turned on the webhook of the channel %(object)s"),
     "feed.add": N_("%(actor)s added the news feed %(object)s"),
+    "mention.correct_label": N_("%(actor)s corrected a label of the mention %(object)s"),
     "mentions.import": N_("%(actor)s imported mentions from %(object)s"),
     "narrative.clarify": N_("%(actor)s linked a clarification to the narrative %(object)s"),
     "narrative.label": N_("%(actor)s labelled the narrative %(object)s"),
