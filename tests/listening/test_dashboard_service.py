@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -120,12 +120,27 @@ def test_a_wita_units_dashboard_days_start_at_midnight_wita(session):
     assert days == {"2026-11-10T00:00:00+08:00": 1, "2026-11-11T00:00:00+08:00": 1}
     assert [r["negative"] for r in dashboard.sentiment(session, scope) if r["negative"]] == [1, 1]
     assert dashboard.trending(session, scope, facet="tag")[0]["count"] == 2  # facets still counted
+    # A mention not rolled up yet (counted live) at 00:10 WITA lands on its WITA day too.
+    add_mentions(session, kanwil, ["Baru masuk"], at=datetime(2026, 11, 12, 0, 10, tzinfo=makassar))
+    days = {r["t"][:10]: r["count"] for r in dashboard.volume(session, scope) if r["count"]}
+    assert days == {"2026-11-10": 1, "2026-11-11": 1, "2026-11-12": 1}
+    # Ranges of whole WITA days count exactly their mentions, at both ends.
+    later = resolve_scope(
+        session, admin, unit_id=kanwil.id, since_on=date(2026, 11, 11), until_on=date(2026, 11, 14)
+    )
+    assert later.since == datetime(2026, 11, 10, 16, tzinfo=UTC)  # 00:00 WITA
+    assert dashboard.summary(session, later)["total"] == 2
+    earlier = resolve_scope(
+        session, admin, unit_id=kanwil.id, since_on=date(2026, 11, 6), until_on=date(2026, 11, 10)
+    )
+    assert dashboard.summary(session, earlier)["total"] == 1
+    assert {r["platform"]: r["count"] for r in dashboard.platforms(session, earlier)} == {"x": 1}
 
     # The old behaviour (WIB days, UTC days alike) put both on one day; the root's WIB dashboard still does.
     assert late.astimezone(UTC).date() == early.astimezone(UTC).date()
     old = replace(scope, offset=WIB)
-    assert [r["count"] for r in dashboard.volume(session, old) if r["count"]] == [2]
+    assert [r["count"] for r in dashboard.volume(session, old) if r["count"]] == [2, 1]  # 10 Nov holds both
     root_scope = resolve_scope(session, admin, unit_id=root.id, **week)
     assert root_scope.offset == WIB
-    root_days = [r["t"] for r in dashboard.volume(session, root_scope) if r["count"]]
-    assert root_days == ["2026-11-10T00:00:00+07:00"]
+    root_days = {r["t"]: r["count"] for r in dashboard.volume(session, root_scope) if r["count"]}
+    assert root_days == {"2026-11-10T00:00:00+07:00": 2, "2026-11-11T00:00:00+07:00": 1}

@@ -38,15 +38,15 @@ Cell = tuple[int, datetime, str, str, int]  # query id, bucket start, platform, 
 def cells(session: Session, scope: Scope, *, query_ids: list[int] | None = None) -> list[Cell]:
     """Counts per query, bucket, platform and sentiment.
 
-    Hour buckets read the ingest's hourly rollup. Day buckets of a WIB unit read listening's daily rollup
-    (WIB days), which holds the mentions up to the facet job's cursor, plus the few newer mentions counted
-    live, so a new mention is on the dashboard as soon as ingest commits it. A WITA or WIT unit's days
-    start at another hour, so its cells are hours (grouped in SQL) that the callers fold into its days.
+    Hour buckets read the ingest's hourly rollup. Day buckets read listening's daily rollup (WIB days), which
+    holds the mentions up to the facet job's cursor, plus the few newer mentions counted live, so a new
+    mention is on the dashboard as soon as ingest commits it. A WITA or WIT unit's day starts one or two
+    hours before the WIB day: `_zone_shift` moves those hours to the local day they belong to.
     """
     qids = query_ids if query_ids is not None else [scope.query_id]
     if not qids:
         return []
-    if scope.bucket == "hour" or scope.offset != WIB:
+    if scope.bucket == "hour":
         r = MentionRollup
         stmt = (
             select(r.query_id, r.hour, r.platform, r.sentiment, func.sum(r.count))
@@ -66,7 +66,51 @@ def cells(session: Session, scope: Scope, *, query_ids: list[int] | None = None)
         .group_by(d.query_id, d.day, d.platform, d.sentiment)
     )
     out = [(q, day, p, s, int(n)) for q, day, p, s, n in session.execute(stmt)]
-    return out + _live(session, scope, qids)
+    out += _live(session, scope, qids)
+    return out + _zone_shift(session, scope, qids, out) if scope.offset > WIB else out
+
+
+def _zone_shift(session: Session, scope: Scope, qids: list[int], cells: list[Cell]) -> list[Cell]:
+    """Corrections that turn WIB-day cells into the unit's days: each local day's first hours (00:00-01:00
+    WITA, 00:00-02:00 WIT) are the last hours of the WIB day before; read from the hourly rollup, they are
+    taken off that WIB day's cell (-n) and put on their own hour (+n), which the callers fold into its day.
+
+    Only those 1-2 hours a day are read, through the whole primary key (unit, query, platform, sentiment,
+    hour IN ...), so it costs a few index seeks per day instead of a scan of the hourly rollup.
+    """
+    shift = int((scope.offset - WIB) / timedelta(hours=1))
+    d = DailyRollup
+    around = (d.day >= scope.since - timedelta(days=1), d.day < scope.until + timedelta(days=1))
+    stmt_kinds = select(d.platform, d.sentiment).where(
+        d.unit_id.in_(scope.unit_ids), d.query_id.in_(qids), *around
+    )
+    kinds = {(p, s) for p, s in session.execute(stmt_kinds.distinct())} | {(c[2], c[3]) for c in cells}
+    if not kinds:
+        return []
+    hours, day = [], bucket_of(floor_hour(scope.since), "day", scope.offset)
+    while day <= scope.until:
+        hours += [day + timedelta(hours=h) for h in range(shift)]
+        day += timedelta(days=1)
+    r = MentionRollup
+    stmt = (
+        select(r.query_id, r.hour, r.platform, r.sentiment, func.sum(r.count))
+        .where(
+            r.unit_id.in_(scope.unit_ids),
+            r.query_id.in_(qids),
+            r.platform.in_({p for p, _s in kinds}),
+            r.sentiment.in_({s for _p, s in kinds}),
+            r.hour.in_(hours),
+        )
+        .group_by(r.query_id, r.hour, r.platform, r.sentiment)
+    )
+    out: list[Cell] = []
+    for q, hour, platform, sentiment, n in session.execute(stmt):
+        wib_day = bucket_of(hour, "day", WIB)
+        if scope.since <= wib_day < scope.until:
+            out.append((q, wib_day, platform, sentiment, -int(n)))
+        if scope.since <= hour < scope.until:
+            out.append((q, hour, platform, sentiment, int(n)))
+    return out
 
 
 def _live(session: Session, scope: Scope, qids: list[int]) -> list[Cell]:
