@@ -314,3 +314,17 @@ def test_a_version_1_state_loads_and_continues():
     assert kept.params.min_ratio == 2.0  # a deliberate choice survives the upgrade
     with pytest.raises(Invalid):
         SpikeDetector.from_state({**state, "version": 3})
+
+
+def test_a_five_minute_state_resumes_exactly():
+    from humas.bench.spike_series import generate_hard_series
+
+    s = generate_hard_series(7, interval=FIVE, weeks=2, bursts_per_day=4.0)
+    whole = SpikeDetector(FIVE)
+    full = [whole.update(t, v) for t, v in s.points]
+    for cut in (700, 1001, 2900):  # mid-hour, mid-day, after the warm-up
+        first = SpikeDetector(FIVE)
+        for t, v in s.points[:cut]:
+            first.update(t, v)
+        resumed = SpikeDetector.from_state(json.loads(json.dumps(first.to_state())))
+        assert [resumed.update(t, v) for t, v in s.points[cut:]] == full[cut:]
