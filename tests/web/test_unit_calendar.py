@@ -132,3 +132,26 @@ def test_explorer_dates_are_days_of_the_viewers_zone(web: WebClient, session) ->
     web.login(admin)
     text = web.get(day).text
     assert "Larut malam di Makassar" in text and "Lewat tengah malam" in text  # both on 10 Nov in WIB
+
+
+def test_audit_days_are_days_of_the_viewers_zone(web: WebClient, session) -> None:
+    root = make_unit(session, name="Kementerian")
+    papua = make_unit(session, parent=root, name="Kanwil Papua")
+    admin = make_user(session, unit=root)
+    org_service.set_unit_zone(session, unit=papua, zone="Asia/Jayapura", actor=admin)
+    session.add(
+        AuditLog(
+            at=datetime(2026, 11, 23, 16, 0, tzinfo=UTC),  # 24 Nov 01:00 WIT, 23 Nov 23:00 WIB
+            actor_label="system",
+            action="unit.uji_zona",
+            object_type="unit",
+            object_label="entri pagi",
+            unit_id=papua.id,
+        )
+    )
+    session.flush()
+    day = "/audit?action=unit.uji_zona&since=2026-11-24&until=2026-11-24"
+    web.login(make_user(session, unit=papua, roles=("admin",)))
+    assert "entri pagi" in web.get(day).text  # 01:00 on 24 Nov in Jayapura
+    web.login(admin)
+    assert "entri pagi" not in web.get(day).text  # still 23 Nov (23:00) in Jakarta

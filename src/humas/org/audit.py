@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, event, select
@@ -66,6 +66,7 @@ class AuditFilter:
     object_type: str | None = None
     since: date | None = None
     until: date | None = None
+    zone: tzinfo = UTC  # the zone `since` and `until` are days of (pages: the viewer's unit zone)
 
 
 def list_entries(
@@ -113,11 +114,10 @@ def _filtered(stmt: Select[tuple[AuditLog]], filters: AuditFilter) -> Select[tup
     if filters.object_type:
         stmt = stmt.where(AuditLog.object_type == filters.object_type)
     if filters.since:
-        stmt = stmt.where(AuditLog.at >= datetime.combine(filters.since, time.min, tzinfo=UTC))
+        stmt = stmt.where(AuditLog.at >= datetime.combine(filters.since, time.min, tzinfo=filters.zone))
     if filters.until:
-        stmt = stmt.where(
-            AuditLog.at < datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=UTC)
-        )
+        end = datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=filters.zone)
+        stmt = stmt.where(AuditLog.at < end)
     return stmt
 
 

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from humas.org import audit as audit_service
 from humas.org import service as org_service
 from humas.web import audit_text
-from humas.web.deps import CurrentUser, DbSession
+from humas.web.deps import CurrentUser, DbSession, OptionalAuth
 from humas.web.params import OptionalDateParam, OptionalPageParam
-from humas.web.templating import render
+from humas.web.templating import render, viewer_zone
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
@@ -29,6 +29,8 @@ class AuditQuery:
 
 
 def audit_query(
+    request: Request,
+    _auth: OptionalAuth,  # resolved first: it sets the viewer's zone the days are read in
     action: Annotated[str | None, Query(max_length=FIELD_MAX)] = None,
     actor: Annotated[str | None, Query(max_length=FIELD_MAX)] = None,
     object_type: Annotated[str | None, Query(max_length=FIELD_MAX)] = None,
@@ -41,6 +43,7 @@ def audit_query(
         object_type=(object_type or "").strip()[:60] or None,
         since=since,
         until=until,
+        zone=viewer_zone(request),
     )
     days = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
     typed = {"action": action, "actor": actor, "object_type": object_type, **days}
