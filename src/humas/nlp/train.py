@@ -11,6 +11,7 @@ Hyper-parameters in ``CONFIGS`` were chosen by 5-fold cross-validation on train,
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -323,6 +324,7 @@ def train_task(task: str, *, root: Path = ARTIFACTS, progress: Progress = lambda
         "training_data": note,
         "license": LICENSES[task],
         "command": f"humas nlp train --task {task}",
+        "trained_on": dt.date.today().isoformat(),
         "seed": SEED,
         "config": cfg.__dict__,
         "featurizer_sha256": sha256_of(root / "featurizer.npz"),
