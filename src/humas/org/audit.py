@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, event, select
 from sqlalchemy.orm import Session
@@ -21,10 +21,19 @@ from humas.org.models import AuditLog, Unit, User
 SYSTEM = "system"
 
 
+class Actor(Protocol):
+    """Who an audit row names: a user, or anything acting as one (an API token's principal)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+
+
 def record(
     session: Session,
     *,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     obj: Any,
     unit: Unit | None = None,
