@@ -64,9 +64,9 @@ WORDS = (
 def _build(engine: Engine, n: int, seed: int = 1) -> dict[str, Any]:
     from humas.core import migrations
     from humas.core.db import session_scope
+    from humas.core.sql import insert_for, sqlite_insert, upsert_add
     from humas.core.time import utcnow
     from humas.ingest.models import Mention, MentionRollup, SavedQuery
-    from humas.ingest.service.sql import insert_for, sqlite_insert, upsert_add
     from humas.listening.service import facets
     from humas.org import service as org_service
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
+from humas.core.sql import upsert_add
 from humas.core.time import utcnow
 from humas.ingest.models import LabelCorrection, Mention, MentionRollup, QueryMatch
 from humas.ingest.service.pipeline import ALL_QUERIES, ROLLUP_KEYS
-from humas.ingest.service.sql import upsert_add
 from humas.org import audit as audit_service
 from humas.org import service as org_service
 from humas.org.models import Role, Unit, User

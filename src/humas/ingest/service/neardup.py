@@ -18,8 +18,8 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from humas.core.sql import dialect_of, insert_ignore
 from humas.ingest.models import Mention, NearDupBucket
-from humas.ingest.service.sql import dialect_of, insert_ignore
 
 ROWS = 8
 MAX_BANDS = 16

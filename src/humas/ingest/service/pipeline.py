@@ -19,11 +19,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from humas.connectors.base import SourceItem
+from humas.core.sql import dialect_of, insert_ignore, pg_insert, sqlite_insert, upsert_add
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.ingest.service import neardup, threads
 from humas.ingest.service.matcher import Matcher, MentionView
-from humas.ingest.service.sql import dialect_of, insert_ignore, pg_insert, sqlite_insert, upsert_add
 from humas.org.models import Unit
 
 Analyzer = Callable[[list[str]], list[Any]]

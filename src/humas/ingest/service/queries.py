@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from humas.core.errors import Conflict, Invalid, NotFound
 from humas.core.i18n import _
 from humas.core.pages import Page, paginate
+from humas.core.sql import dialect_of, insert_ignore, upsert_add
 from humas.core.time import utcnow
 from humas.ingest.models import IngestJob, Mention, MentionRollup, QueryMatch, SavedQuery
 from humas.ingest.service import fts
 from humas.ingest.service.matcher import Matcher
 from humas.ingest.service.querylang import Node, parse, to_text
-from humas.ingest.service.sql import dialect_of, insert_ignore, upsert_add
 from humas.org import audit as audit_service
 from humas.org import service as org_service
 from humas.org.models import Role, Unit, User

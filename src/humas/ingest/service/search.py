@@ -19,7 +19,7 @@ from humas.core.i18n import _
 from humas.ingest.models import Mention, QueryMatch, SavedQuery
 from humas.ingest.service import fts
 from humas.ingest.service.querylang import parse
-from humas.ingest.service.sql import dialect_of
+from humas.core.sql import dialect_of
 from humas.org import service as org_service
 from humas.org.models import Unit, User
 

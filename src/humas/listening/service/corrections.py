@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from humas.core.sql import upsert_add
 from humas.ingest.models import LabelCorrection, Mention, QueryMatch
 from humas.ingest.service import corrections as corrections_service
-from humas.ingest.service.sql import upsert_add
 from humas.listening.models import DailyRollup, ListeningCursor
 from humas.listening.service.facets import CURSOR, upsert_facets
 from humas.listening.service.scope import bucket_of, floor_hour

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from humas.core.sql import dialect_of, insert_for, upsert_add
 from humas.core.time import utcnow
 from humas.ingest.models import IngestJob, Mention, QueryMatch
-from humas.ingest.service.sql import dialect_of, insert_for, upsert_add
 from humas.listening.models import DailyRollup, FacetRollup, ListeningCursor
 from humas.listening.service.scope import bucket_of, floor_hour
 

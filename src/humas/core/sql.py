@@ -1,4 +1,4 @@
-"""Dialect-aware bulk statements (INSERT .. ON CONFLICT) shared by the ingest services.
+"""Dialect-aware bulk statements (INSERT .. ON CONFLICT) shared by the domains (ingest, listening).
 
 On SQLite the rows go straight to the driver's `executemany` after the columns' own bind processors (the
 same conversions SQLAlchemy applies: UTC datetimes to text, JSON to text): SQLAlchemy's per-row parameter
