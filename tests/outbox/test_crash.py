@@ -1,17 +1,23 @@
 """A worker killed between the other side's answer and the row's update: the retry reconciles, never sends
 twice. Channel reply: X (respx plays the platform, which keeps what it was sent): one POST, the reply found
 by reconcile. Alert: a real local webhook receiver that drops a repeated delivery id, and a real SMTP server
-(aiosmtpd) that receives the resend with the same Message-ID."""
+(aiosmtpd) that receives the resend with the same Message-ID; and a real worker process killed with SIGKILL
+right after the receiver answered."""
 
 from __future__ import annotations
 
 import email
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -216,3 +222,37 @@ def test_an_alert_whose_worker_died_after_sending_is_not_delivered_twice(app_db,
         stored = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         assert [(r.status, r.attempts) for r in stored] == [("sent", 2), ("sent", 2)]
     assert _row(app_db, ids["email"]).external_id == parsed[0]["Message-ID"]
+
+
+def test_a_worker_process_killed_by_sigkill_after_the_answer_delivers_once(app_db, monkeypatch, receiver):
+    with session_scope(app_db) as session:
+        unit = make_unit(session)
+        actor = make_user(session, unit=unit)
+        data = rules.RuleInput(
+            name="Hook", kind="keyword", keyword="x", webhook_url=receiver, webhook_secret="rahasia-hook"
+        )
+        rule = rules.create_rule(session, unit=unit, actor=actor, data=data)
+        rule_id = rule.id
+    monkeypatch.setattr("humas.outbox.tasks.send_message_task", lambda message_id: None)  # sent below
+    with session_scope(app_db) as session:
+        event = AlertEvent(
+            rule_id=rule_id, unit_id=unit.id, group_key="k", kind="keyword", occurred_at=utcnow(),
+            subject="Sebutan baru", text="Ada sebutan baru.",
+        )  # fmt: skip
+        session.add(event)
+        session.flush()
+        (row,) = deliveries.queue_deliveries(session, event=event, rule=session.get(AlertRule, rule_id))
+        row_id = row.id
+    worker = subprocess.run(
+        [sys.executable, "-m", "tests.outbox.send_worker", app_db.url.render_as_string(hide_password=False),
+         str(row_id)],
+        cwd=Path(__file__).parents[2], env={**os.environ, "HUMAS_IMMEDIATE_JOBS": "1"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert worker.returncode == -signal.SIGKILL, worker.stderr[-2000:]
+    assert len(DedupingReceiver.received) == 1 and _row(app_db, row_id).status == "sending"
+
+    assert runner.send_due(app_db, now=utcnow() + timedelta(minutes=6)) == {row_id: "sent"}
+
+    sent_ids = [json.loads(b)["delivery_id"] for b in DedupingReceiver.received]
+    assert len(sent_ids) == 2 and len(set(sent_ids)) == 1 and len(DedupingReceiver.processed) == 1
