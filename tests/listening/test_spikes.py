@@ -328,3 +328,20 @@ def test_a_five_minute_state_resumes_exactly():
             first.update(t, v)
         resumed = SpikeDetector.from_state(json.loads(json.dumps(first.to_state())))
         assert [resumed.update(t, v) for t, v in s.points[cut:]] == full[cut:]
+
+
+def test_an_outage_teaches_nothing_and_its_end_is_no_spike():
+    # at ~6 mentions an hour one 0 is plausible, eight in a row are not: a run of zeros the forecast makes
+    # nearly impossible is a gap in the data (an outage), and the data coming back is no spike
+    values = rhythmic(3, seed=9, weeks=3)
+    at = 15 * 24 + 8
+    values[at : at + 8] = 0
+    detector = SpikeDetector(HOUR)
+    levels = {}
+    for i, (t, v) in enumerate(series(values)):
+        detector.update(t, v)
+        if i in (at - 1, at + 7):
+            levels[i] = detector.baseline.level
+    assert levels[at + 7] > 0.9 * levels[at - 1]
+    after = [s for s in detect(series(values)) if T0 + at * HOUR <= s.start <= T0 + (at + 48) * HOUR]
+    assert after == []

@@ -95,6 +95,7 @@ class SpikeDetector:
         self.seen = 0
         self.last: datetime | None = None
         self.recent: deque[tuple[int, float]] = deque(maxlen=self.max_points)
+        self.zero_run = 0.0  # log10 of the probability of the current run of zeros
 
     def _index(self, ts: datetime) -> int:
         # NOTE: phases follow the timestamps' own wall clock (WIB data: Saturday is a WIB Saturday).
@@ -139,8 +140,13 @@ class SpikeDetector:
         base, value, mu, phi = self.baseline, point.value, point.mu, point.phi
         if shift:
             base.reanchor([i for i, _v in self.recent], [v for _i, v in self.recent])
-        if value == 0 and zero_probability(mu, phi) < 1e-4:
-            return  # a gap in the data (an outage), not a count: nothing to learn from it
+        # A run of zeros that the forecast makes nearly impossible (P < 10^-4 together) is a gap in the data
+        # (an outage), not counts: nothing is learned from it, so the return of the data is no spike.
+        self.zero_run = (
+            self.zero_run + math.log10(max(zero_probability(mu, phi), 1e-300)) if value == 0 else 0.0
+        )
+        if self.zero_run < -4:
+            return
         judged = self.seen >= self.warmup
         clean = base.clean(value, mu, phi) if judged else value
         # NOTE: an outlier (p <= 1%) that opened no spike may be an incident's first points: it does not
@@ -165,6 +171,7 @@ class SpikeDetector:
             "seen": self.seen,
             "last": self.last.isoformat() if self.last else None,
             "recent": [list(item) for item in self.recent],
+            "zero_run": self.zero_run,
         }
 
     @classmethod
@@ -179,6 +186,7 @@ class SpikeDetector:
         detector.seen = state["seen"]
         detector.last = datetime.fromisoformat(state["last"]) if state["last"] else None
         detector.recent.extend((int(i), float(v)) for i, v in state["recent"])
+        detector.zero_run = float(state.get("zero_run", 0.0))
         return detector
 
     @property

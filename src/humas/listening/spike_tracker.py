@@ -103,12 +103,13 @@ class RunTracker:
         p, pts = self.p, list(self.streak)[-k:]
         value, mu = sum(x.value for x in pts), sum(x.mu for x in pts)
         elevated = [i for i, x in enumerate(pts) if x.score >= p.streak_score]
-        ok = len(elevated) >= self.c.min_points and value >= mu * p.min_ratio and value - mu >= p.min_excess
         phi = self.noise.phi(k, pts[-1].phi)
         if self.c.min_points >= 2 and k >= 2:  # winsorized: the top point counts as the runner-up does
             ratios = sorted(((x.value / max(x.mu, 1e-9), x) for x in pts), key=lambda r: r[0])
             (second, _x), (_top, top) = ratios[-2], ratios[-1]
             value -= top.value - min(top.value, second * top.mu)
+        # the size rules too are judged on the winsorized sum: a blip does not make its neighbours large
+        ok = len(elevated) >= self.c.min_points and value >= mu * p.min_ratio and value - mu >= p.min_excess
         first = len(self.streak) - k + (elevated[0] if elevated else 0)
         return Opening(tail_score(value, max(mu, self.p.min_expected), phi), first, ok)
 
