@@ -1,9 +1,10 @@
 """The spike detector's state as plain JSON-able data, so a live detector survives between runs.
 
-Version 2 added the calibrated threshold (daily maxima), the refractory countdown and interval-dependent
-defaults. A version 1 state (written before) still loads: its baseline and open spike carry over as they
-were, the calibration starts empty, and its parameters become today's defaults except where the saved ones
-differ from version 1's defaults (a deliberate choice is kept; an old default is not).
+Version 2 (decision 0031) added the calibrated thresholds (daily maxima per window length), the window
+dispersions, the refractory countdown, the pending hour of 5-minute phases and the current run of zeros. A
+version 1 state (written before) still loads: its baseline and open spike carry over as they were, the
+calibration starts empty, and its parameters become today's defaults except where the saved ones differ from
+version 1's defaults (a deliberate choice is kept; an old default is not).
 """
 
 from __future__ import annotations
