@@ -35,7 +35,10 @@ COLLECT = """() => {
     .map(a => a.getAttribute('href'));
   const downloads = [...document.querySelectorAll('a[href][download]')].map(a => a.getAttribute('href'));
   const hx = [...document.querySelectorAll('[hx-get]')].map(e => e.getAttribute('hx-get'));
-  const forms = [...document.querySelectorAll('form')].map(f => ({
+  // A form counts as a button shown only when it has a visible submit control.
+  const submitting = 'button:not([type=button]):not([type=reset]), input[type=submit]';
+  const submits = f => [...f.querySelectorAll(submitting)].some(b => b.offsetParent !== null);
+  const forms = [...document.querySelectorAll('form')].filter(submits).map(f => ({
     method: (f.getAttribute('method') || 'get').toLowerCase(),
     action: f.getAttribute('action') || location.pathname,
     fields: [...new FormData(f).entries()].filter(([k, v]) => typeof v === 'string'),
@@ -111,12 +114,20 @@ class Crawl:
             else:
                 self.posts.setdefault(action, (form["fields"], origin))
 
+    def _post(self, action: str, fields: dict[str, str]) -> Any:
+        from playwright.sync_api import Error
+
+        try:
+            return self.page.request.post(self.live.url + action, form=fields, max_redirects=0)
+        except Error:  # a connection reset by the busy shared server: once more
+            return self.page.request.post(self.live.url + action, form=fields, max_redirects=0)
+
     def submit_posts(self) -> None:
         for action, (fields, origin) in sorted(self.posts.items()):
             skip = SKIP_POST.search(action)
             if skip and (skip.group("own") is None or int(skip.group("own")) == self.user_id):
                 continue
-            response = self.page.request.post(self.live.url + action, form=dict(fields), max_redirects=0)
+            response = self._post(action, dict(fields))
             if response.status in (403, 404, 405):
                 self.dead.append(f"{self.role}: POST {action} answered {response.status} (form on {origin})")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -123,10 +124,13 @@ def export_csv(session: DbSession, user: CurrentUser, filters: Filters) -> Strea
 
 @router.get("/mentions/export.xlsx")
 def export_xlsx(session: DbSession, user: CurrentUser, filters: Filters) -> Response:
-    """The current result as an Excel workbook."""
-    body = search_service.export_xlsx(session, actor=user, filters=filters)
-    return Response(
-        body,
+    """The current result as an Excel workbook, streamed."""
+    chunks = search_service.export_xlsx_chunks(session, actor=user, filters=filters)
+    # NOTE: the first chunk is taken here, while the request's session is open: by then every row is read and
+    # the workbook written; the rest comes from its temporary file.
+    first = next(chunks, b"")
+    return StreamingResponse(
+        itertools.chain([first], chunks),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="mentions.xlsx"'},
     )
