@@ -186,3 +186,16 @@ def test_every_list_page_shows_its_pager(web, session, path):
     unit = make_unit(session, name="Biro Penomor")
     web.login(make_user(session, unit=unit, roles=["admin"]))
     assert 'data-testid="pager-total"' in web.get(path).text
+
+
+def test_an_unsafe_source_address_is_shown_as_text_not_a_link(web, session):
+    unit = make_unit(session, name="Biro Tautan")
+    user = make_user(session, unit=unit, roles=["analyst"])
+    item = SourceItem(platform="x", external_id="unsafe-1", kind="post", text="Tautan aneh di sebutan ini",
+                      created_at=datetime.now(UTC), url="javascript:alert(1)")  # fmt: skip
+    [mention_id] = ingest_items(session, [item], unit=unit, analyzer=_fallback_analyzer).added_ids
+    session.commit()
+    web.login(user)
+    page = web.get(f"/mentions/{mention_id}").text
+    assert 'data-testid="source-link"' not in page and 'href="javascript:' not in page
+    assert 'data-testid="source-text"' in page and "javascript:alert(1)" in page
