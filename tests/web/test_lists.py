@@ -199,3 +199,19 @@ def test_an_unsafe_source_address_is_shown_as_text_not_a_link(web, session):
     page = web.get(f"/mentions/{mention_id}").text
     assert 'data-testid="source-link"' not in page and 'href="javascript:' not in page
     assert 'data-testid="source-text"' in page and "javascript:alert(1)" in page
+
+
+def test_chart_labels_read_in_the_page_language(web, session):
+    unit = make_unit(session, name="Biro Grafik")
+    user = make_user(session, unit=unit, roles=["analyst"])
+    at = datetime.now(UTC) - timedelta(hours=3)
+    ingest_items(session, _items(["Layanan lambat sekali, kecewa berat dengan antrean"] * 4, accounts=4,
+                 spacing=timedelta(minutes=5), at=at), unit=unit, analyzer=_fallback_analyzer)  # fmt: skip
+    from humas.listening.service import facets
+
+    facets.update_facets(session)
+    session.commit()
+    web.login(user)
+    panel = web.get("/listening/panels/emotions", params={"days": "2"}).text
+    assert "Marah" in panel and "&#34;anger&#34;" not in panel and '"anger"' not in panel
+    assert "&#34;thousands&#34;: &#34;.&#34;" in panel or '"thousands": "."' in panel

@@ -15,6 +15,7 @@ from humas.listening import charts
 from humas.listening.service import dashboard
 from humas.listening.service.scope import Scope, visible_queries
 from humas.org.service import Principal
+from humas.web import labels
 
 Rows = list[dict[str, Any]]
 
@@ -27,6 +28,11 @@ class Panel:
     chart: Callable[[Rows, Scope], dict[str, Any]] | None
     columns: tuple[str, ...]
     wide: bool = False
+
+
+def _shown(rows: Rows, field: str) -> Rows:
+    """Rows whose `field` reads in the page's language (an emotion, a platform), for a chart's labels."""
+    return [{**row, field: str(labels.label_text(field, str(row.get(field, ""))))} for row in rows]
 
 
 PANELS: dict[str, Panel] = {
@@ -52,14 +58,16 @@ PANELS: dict[str, Panel] = {
             "platforms",
             _("Platforms"),
             lambda s, a, sc: dashboard.platforms(s, sc),
-            lambda rows, sc: charts.donut_chart(rows, label="platform", value="count"),
+            lambda rows, sc: charts.donut_chart(_shown(rows, "platform"), label="platform", value="count"),
             ("platform", "count", "share"),
         ),
         Panel(
             "emotions",
             _("Emotions"),
             lambda s, a, sc: dashboard.emotions(s, sc),
-            lambda rows, sc: charts.bar_chart(rows, label="emotion", value="count", color="#c9a227"),
+            lambda rows, sc: charts.bar_chart(
+                _shown(rows, "emotion"), label="emotion", value="count", color="#c9a227"
+            ),
             ("emotion", "count", "share"),
         ),
         Panel(
