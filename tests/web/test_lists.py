@@ -215,3 +215,25 @@ def test_chart_labels_read_in_the_page_language(web, session):
     panel = web.get("/listening/panels/emotions", params={"days": "2"}).text
     assert "Marah" in panel and "&#34;anger&#34;" not in panel and '"anger"' not in panel
     assert "&#34;thousands&#34;: &#34;.&#34;" in panel or '"thousands": "."' in panel
+
+
+def test_dates_are_typed_day_first_whatever_the_browser(web, session):
+    unit = make_unit(session, name="Biro Tanggal")
+    user = make_user(session, unit=unit, roles=["admin"])
+    old = datetime(2026, 11, 20, 5, tzinfo=UTC)
+    ingest_items(session, _items(["Sebutan lama tentang antrean pajak di kantor"], accounts=1,
+                 spacing=timedelta(minutes=1), at=old), unit=unit, analyzer=_fallback_analyzer)  # fmt: skip
+    new = old + timedelta(days=6)
+    ingest_items(session, _items(["Sebutan baru tentang antrean pajak di kantor"], accounts=1,
+                 spacing=timedelta(minutes=1), at=new), unit=unit, analyzer=_fallback_analyzer)  # fmt: skip
+    session.commit()
+    web.login(user)
+    page = web.get("/mentions", params={"since": "25/11/2026"})
+    assert page.status_code == 200
+    assert "Sebutan baru" in page.text and "Sebutan lama" not in page.text
+    assert 'name="since" type="text"' in page.text and 'value="25/11/2026"' in page.text
+    iso = web.get("/mentions", params={"since": "2026-11-25"}).text
+    assert 'value="25/11/2026"' in iso and "Sebutan lama" not in iso
+    bad = web.get("/mentions", params={"since": "31/02/2026"})
+    assert bad.status_code == 422 and "since" in bad.text
+    assert "HH/BB/TTTT" in web.get("/audit", params={"since": "kemarin"}).text

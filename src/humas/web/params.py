@@ -34,6 +34,7 @@ _RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DMY_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -73,7 +74,15 @@ def _iso_date(value: Any) -> Any:
 
 
 def _optional_iso_date(value: Any) -> Any:
-    return _iso_date(_blank_to_none(value))
+    """A page's date: typed as DD/MM/YYYY (the Indonesian order, whatever the browser's language), or
+    YYYY-MM-DD as links and the API write it."""
+    value = _blank_to_none(value)
+    if isinstance(value, str) and (typed := _DMY_DATE.fullmatch(value.strip())):
+        day, month, year = typed.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+        raise PydanticCustomError("page_date_format", "must be a date as DD/MM/YYYY")
+    return value
 
 
 def _out_of_range() -> PydanticCustomError:
@@ -164,6 +173,7 @@ _PROBLEMS: dict[str, str] = {
     "less_than_equal": N_("enter at most %(le)s"),
     "less_than": N_("enter less than %(lt)s"),
     "date_format": N_("enter a date as YYYY-MM-DD"),
+    "page_date_format": N_("enter a date as DD/MM/YYYY"),
     "date_parsing": N_("enter a date as YYYY-MM-DD"),
     "date_from_datetime_parsing": N_("enter a date as YYYY-MM-DD"),
     "date_from_datetime_inexact": N_("enter a date as YYYY-MM-DD"),
