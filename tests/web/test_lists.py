@@ -237,3 +237,17 @@ def test_dates_are_typed_day_first_whatever_the_browser(web, session):
     bad = web.get("/mentions", params={"since": "31/02/2026"})
     assert bad.status_code == 422 and "since" in bad.text
     assert "HH/BB/TTTT" in web.get("/audit", params={"since": "kemarin"}).text
+
+
+def test_a_failed_mail_delivery_says_which_setting_to_fix():
+    from humas.core.i18n import use_locale
+    from humas.listening.service import deliveries
+    from humas.outbox.models import OutboxMessage
+
+    down = OutboxMessage(last_error="SMTP connection to localhost:25 failed: ConnectionRefusedError(111)")
+    with use_locale("id"):
+        hint = str(deliveries.error_hint(down))
+    assert "HUMAS_SMTP_HOST" in hint and "Server surel" in hint
+    login = OutboxMessage(last_error="SMTP authentication failed (535)")
+    assert "HUMAS_SMTP_PASSWORD" in str(deliveries.error_hint(login))
+    assert deliveries.error_hint(OutboxMessage(last_error="HTTP 500 from the webhook")) is None

@@ -112,6 +112,7 @@ def _alerts_page(
         "listening/alerts.html",
         rules=rules,
         events=events,
+        hints={d.id: deliveries_service.error_hint(d) for e in events for d in e.deliveries},
         # Each list keeps the other's page in its links.
         rules_query={"page": events.number} if events.number > 1 else {},
         events_query={"rules_page": rules.number} if rules.number > 1 else {},
