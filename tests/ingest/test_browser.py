@@ -50,7 +50,7 @@ def test_explorer_search_filter_and_hostile_text(page, live_server: LiveServer) 
     page.wait_for_url(f"{live_server.url}/mentions/{hostile_id}")
     shown = page.locator("[data-testid=mention-text]").inner_text()
     assert shown.startswith("<script>window.__pwned = 1; alert('xss')</script><img src=x")
-    page.locator("summary").click()
+    page.locator("details:has([data-testid=mention-raw]) > summary").click()
     assert "<script>window.__pwned = 3</script>" in page.locator("[data-testid=mention-raw]").inner_text()
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator("[data-testid=mention-text] script, [data-testid=mention-text] img").count() == 0

@@ -7,19 +7,25 @@ from alembic import command
 from sqlalchemy import text
 
 from humas.core import migrations, secrets
-from humas.core.db import make_engine, session_scope
+from humas.core.db import make_engine
 from humas.core.secrets import SecretsUnavailable
 from humas.core.settings import get_settings
-from humas.org import service as org_service
 
 
 def _at_0005_with_a_plaintext_secret(url: str):
     engine = make_engine(url)
     with engine.begin() as conn:
         command.upgrade(migrations.alembic_config(connection=conn), "0005")
-    with session_scope(engine) as session:  # units are the same at 0005 and at head
-        unit_id = org_service.create_root_unit(session, name="Biro Humas").id
     with engine.begin() as conn:
+        # Raw SQL: the unit model of head has columns (time_zone, 0007) that 0005 lacks.
+        conn.execute(
+            text(
+                "INSERT INTO units (name, parent_id, parent_key, path, depth, created_at)"
+                " VALUES ('Biro Humas', NULL, 0, '', 0, :now)"
+            ),
+            {"now": "2026-11-24 00:00:00+00"},
+        )
+        unit_id = conn.scalar(text("SELECT id FROM units"))
         conn.execute(
             text(
                 "INSERT INTO alert_rules (unit_id, name, kind, cooldown_min, emails, webhook_url,"

@@ -49,6 +49,10 @@ TIMESTAMP_HEADER = "X-Humas-Timestamp"
 DELIVERY_HEADER = "X-Humas-Delivery"
 REPLAY_TOLERANCE_S = 300
 TELEGRAM_MAX_CHARS = 4096
+# The alert media: e-mail, a signed webhook, and a chat of the connectors' Telegram platform (its client).
+EMAIL = "email"
+WEBHOOK = "webhook"
+TELEGRAM = telegram_connector.SPEC.name
 
 
 class Outcome(StrEnum):

@@ -31,16 +31,16 @@ from humas.outbox.models import OutboxMessage
 from humas.outbox.policy import Permanent, Retry, Sent, Unknown
 
 OWNER = "alert_event"
-MEDIA = ("email", "telegram", "webhook")
+MEDIA = (transport.EMAIL, transport.TELEGRAM, transport.WEBHOOK)
 
 
 def queue_deliveries(session: Session, *, event: AlertEvent, rule: AlertRule) -> list[OutboxMessage]:
     """One outbox row per channel of the rule, in the caller's transaction (sent after its commit)."""
-    targets: list[tuple[str, str]] = [("email", e) for e in rule.emails or []]
+    targets: list[tuple[str, str]] = [(transport.EMAIL, e) for e in rule.emails or []]
     if rule.telegram_chat_id:
-        targets.append(("telegram", rule.telegram_chat_id))
+        targets.append((transport.TELEGRAM, rule.telegram_chat_id))
     if rule.webhook_url:
-        targets.append(("webhook", rule.webhook_url))
+        targets.append((transport.WEBHOOK, rule.webhook_url))
     return [
         outbox_service.enqueue(
             session,
@@ -128,6 +128,12 @@ class AlertJob:
     webhook_secret: str
 
 
+def _webhook_secret(event: AlertEvent, message: OutboxMessage) -> str:
+    if message.medium != transport.WEBHOOK:
+        return ""
+    return rules.webhook_secret(event.rule) or ""
+
+
 def _prepare(session: Session, message: OutboxMessage) -> AlertJob:
     event = session.get(AlertEvent, message.owner_id)
     if event is None:
@@ -147,25 +153,32 @@ def _prepare(session: Session, message: OutboxMessage) -> AlertJob:
         delivery_id=str(message.payload.get("delivery_id") or message.idempotency_key),
         rendered=RenderedAlert(subject=event.subject, text=event.text, html=event.payload.get("html", "")),
         webhook_payload=webhook_payload,
-        webhook_secret=(rules.webhook_secret(event.rule) or "") if message.medium == "webhook" else "",
+        webhook_secret=(rules.webhook_secret(event.rule) or "")
+        if message.medium == transport.WEBHOOK
+        else "",
     )
 
 
-def _send(job: AlertJob) -> Sent:
+def _send_email(job: AlertJob) -> Sent:
     settings = get_delivery_settings()
-    if job.medium == "email":
-        message_id = transport.message_id_for(job.delivery_id, settings.smtp_from)
-        result = transport.send_email(job.rendered, to=[job.target], settings=settings, message_id=message_id)
-    elif job.medium == "telegram":
-        result = transport.send_telegram(job.rendered.text, chat_id=job.target, settings=settings)
-    else:
-        result = transport.send_webhook(
-            job.webhook_payload,
-            url=job.target,
-            secret=job.webhook_secret,
-            settings=settings,
-            delivery_id=job.delivery_id,
-        )
+    message_id = transport.message_id_for(job.delivery_id, settings.smtp_from)
+    result = transport.send_email(job.rendered, to=[job.target], settings=settings, message_id=message_id)
+    return _outcome(result)
+
+
+def _send_telegram(job: AlertJob) -> Sent:
+    settings = get_delivery_settings()
+    return _outcome(transport.send_telegram(job.rendered.text, chat_id=job.target, settings=settings))
+
+
+def _send_webhook(job: AlertJob) -> Sent:
+    result = transport.send_webhook(
+        job.webhook_payload,
+        url=job.target,
+        secret=job.webhook_secret,
+        settings=get_delivery_settings(),
+        delivery_id=job.delivery_id,
+    )
     return _outcome(result)
 
 
@@ -180,16 +193,23 @@ def _outcome(result: transport.DeliveryResult) -> Sent:
     raise Permanent(message)
 
 
-def _reconcile(job: AlertJob) -> Sent | None:
-    if job.medium == "telegram":
-        raise Unknown(
-            "Telegram took the message without answering; a bot cannot read back what it sent: "
-            "check the chat, then retry by hand if it is missing",
-            check_again=False,
-        )
+def _resend(job: AlertJob) -> Sent | None:
     return None  # the same delivery id / Message-ID again: the receiver drops a duplicate
 
 
-HANDLER = handlers.Handler(prepare=_prepare, send=_send, reconcile=_reconcile)
-for _medium in MEDIA:
-    handlers.register(f"alert.{_medium}", HANDLER)
+def _ask_a_person(job: AlertJob) -> Sent | None:
+    raise Unknown(
+        "Telegram took the message without answering; a bot cannot read back what it sent: "
+        "check the chat, then retry by hand if it is missing",
+        check_again=False,
+    )
+
+
+# One handler per medium: each knows how it sends and how an unknown outcome is settled.
+SENDERS = {
+    transport.EMAIL: handlers.Handler(prepare=_prepare, send=_send_email, reconcile=_resend),
+    transport.TELEGRAM: handlers.Handler(prepare=_prepare, send=_send_telegram, reconcile=_ask_a_person),
+    transport.WEBHOOK: handlers.Handler(prepare=_prepare, send=_send_webhook, reconcile=_resend),
+}
+for _medium, _handler in SENDERS.items():
+    handlers.register(f"alert.{_medium}", _handler)
