@@ -21,7 +21,7 @@ app = typer.Typer(help="Indonesian text analysis: predict, evaluate, train.", no
 err = Console(stderr=True)
 
 TaskOpt = Annotated[str | None, typer.Option("--task", "-t", help=f"one of: {', '.join(TASKS)}")]
-BENCH_DATE = "2026-11-24"
+BENCH_DATE = "2026-12-01"
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
