@@ -224,10 +224,11 @@ class XSource:
         me = self.credentials.user_id
         items: list[SourceItem] = []
         has_more = False
-        for key, path, hint, extra in (
+        endpoints: tuple[tuple[str, str, str, dict[str, str]], ...] = (
             ("tweets", f"/users/{me}/tweets", "post", {}),
             ("mentions", f"/users/{me}/mentions", "mention", {}),
-        ):
+        )
+        for key, path, hint, extra in endpoints:
             got, state[key], more = self._poll(path, state.get(key) or {}, hint, extra)
             items += got
             has_more |= more

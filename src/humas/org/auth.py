@@ -131,7 +131,7 @@ def csrf_matches(web_session: WebSession, token: str | None) -> bool:
 def purge_expired_sessions(session: Session) -> int:
     """Delete browser sessions past their expiry; returns how many."""
     result = session.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)  # a DML result (CursorResult) carries rowcount
 
 
 # --- API tokens ---------------------------------------------------------------------------------------------

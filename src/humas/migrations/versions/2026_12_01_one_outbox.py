@@ -31,7 +31,7 @@ WHEN = humas.core.db.UTCDateTime(timezone=True)
 STATUS_TO_OUTBOX = {"pending": "pending", "retrying": "pending", "sent": "sent", "failed": "failed"}
 
 
-def _outbox_table() -> sa.Table:
+def _outbox_table() -> sa.TableClause:
     return sa.table(
         "outbox_messages",
         *(sa.column(name) for name in ("id", "idempotency_key", "kind", "owner_type", "owner_id", "target")),
@@ -280,8 +280,8 @@ def _move_back(bind: sa.Connection) -> None:
         op.bulk_insert(sa.table("channel_outbox", *(_column(n) for n in names)), channel)
         _reset_sequence(bind, "channel_outbox")
     if alert:
-        names = (*alert[0].keys(),)
-        op.bulk_insert(sa.table("alert_deliveries", *(_column(n) for n in names)), alert)
+        alert_names: tuple[str, ...] = (*alert[0].keys(),)
+        op.bulk_insert(sa.table("alert_deliveries", *(_column(n) for n in alert_names)), alert)
 
 
 def _column(name: str) -> sa.ColumnClause[Any]:
