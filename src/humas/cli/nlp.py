@@ -219,6 +219,7 @@ def cv(
         str | None, typer.Option(help='JSON overriding fields of the task\'s config, e.g. {"cues": false}')
     ] = None,
     seeds: Annotated[int, typer.Option(help="repeats of the 5-fold split")] = 2,
+    record: Annotated[bool, typer.Option(help="write the figures into the task's model card")] = False,
 ) -> None:
     """Repeated grouped 5-fold cross-validation over train + valid of a task's config (macro-F1)."""
     from dataclasses import replace
@@ -235,6 +236,8 @@ def cv(
         raise _fail(f"--config: {exc}", 2) from None
     result = cv_task(task, cfg, seeds=range(max(1, seeds)))
     typer.echo(json.dumps({"task": task, "config": cfg.__dict__, **result.as_dict()}))
+    if record:
+        trainer.record_cv(task, {**result.as_dict(), "seeds": max(1, seeds), "config": cfg.__dict__})
 
 
 def _artifacts_mb() -> float:

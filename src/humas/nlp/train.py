@@ -335,6 +335,14 @@ def train_task(task: str, *, root: Path = ARTIFACTS, progress: Progress = lambda
     return model
 
 
+def record_cv(task: str, figures: dict, root: Path = ARTIFACTS) -> None:
+    """Write grouped repeated CV figures (``humas nlp cv --record``) into the card's cross_validation."""
+    path = artifact_dir(task, root) / f"{task}.json"
+    card = json.loads(path.read_text(encoding="utf-8"))
+    card.setdefault("cross_validation", {})["grouped_train_valid"] = figures
+    path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def record_metrics(task: str, metrics: dict, root: Path = ARTIFACTS) -> None:
     """Write validation metrics into the model card (the sha256 is of the arrays file, unchanged)."""
     path = artifact_dir(task, root) / f"{task}.json"
