@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (Debian's chromium, the locked Python packages) and runs the checks:
-# ruff (lint + format), import-linter contracts, migration drift on SQLite and PostgreSQL, then pytest.
+# ruff (lint + format), mypy, import-linter contracts, migration drift on SQLite and PostgreSQL, then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,9 @@ uv pip install -q --no-deps -e .
 echo "== ruff"
 ruff check .
 ruff format --check .
+
+echo "== mypy"
+mypy src
 
 echo "== import contracts"
 lint-imports

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -236,7 +237,8 @@ def _probabilities(models: dict[str, Predictor], normalized: list[str], x) -> di
         stacked, offsets = _stacked(linear)
         z = np.asarray(x @ stacked)
         for i, m in enumerate(linear):
-            out[m.task] = m.backend.proba_from_logits(z[:, offsets[i] : offsets[i + 1]] + m.backend.bias)
+            backend = cast(LinearModel, m.backend)  # kind "linear" is a LinearModel backend
+            out[m.task] = backend.proba_from_logits(z[:, offsets[i] : offsets[i + 1]] + backend.bias)
     return out
 
 

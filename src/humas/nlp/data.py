@@ -94,8 +94,8 @@ def load(task: str, split: str, root: Path | None = None) -> Split:
         return Split([_emot_text(r[1]) for r in rows], [r[0] for r in rows])
     if task == "abuse":
         rows = _rows(root / "id_multilabel_hatespeech" / f"{split}.csv")
-        y = np.array([[int(v) for v in r[2:14]] for r in rows], dtype=np.int8)
-        return Split([_tweet_text(r[1]) for r in rows], y)
+        flags = np.array([[int(v) for v in r[2:14]] for r in rows], dtype=np.int8)
+        return Split([_tweet_text(r[1]) for r in rows], flags)
     if task == "hoax":
         rows = _rows(root / "id_hoax_news" / f"{split}.csv")
         return Split([r[1] for r in rows], [r[2].strip().lower() for r in rows])

@@ -25,8 +25,8 @@ def evaluate(task: str, model: Predictor, root: Path | None = None) -> dict:
         }
         return {"macro_f1": round((per["HS"] + per["Abusive"]) / 2, 2), "per_class": per}
     labels = model.labels
-    pred = [labels[j] for j in proba.argmax(axis=1)]
-    scores = f1_score(split.y, pred, labels=labels, average=None, zero_division=0)
+    predicted = [labels[j] for j in proba.argmax(axis=1)]
+    scores = f1_score(split.y, predicted, labels=labels, average=None, zero_division=0)
     return {
         "macro_f1": round(100 * float(np.mean(scores)), 2),
         "per_class": {label: round(100 * float(s), 2) for label, s in zip(labels, scores, strict=True)},
