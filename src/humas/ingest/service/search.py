@@ -16,10 +16,10 @@ from humas.connectors.base import KINDS
 from humas.connectors.registry import mention_platforms
 from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
+from humas.core.sql import dialect_of
 from humas.ingest.models import Mention, QueryMatch, SavedQuery
 from humas.ingest.service import fts
 from humas.ingest.service.querylang import parse
-from humas.core.sql import dialect_of
 from humas.org import service as org_service
 from humas.org.models import Unit, User
 
