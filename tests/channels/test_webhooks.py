@@ -7,10 +7,10 @@ import logging
 from sqlalchemy import func, select
 
 from humas.channels.models import WebhookDelivery
-from humas.outbox.models import OutboxMessage
 from humas.connectors.meta import sign
 from humas.core.db import session_scope
 from humas.ingest.models import Mention
+from humas.outbox.models import OutboxMessage
 from tests.channels.conftest import APP_SECRET, BOT_TOKEN, TG_WEBHOOK_SECRET, VERIFY_TOKEN, raw
 from tests.channels.factories import make_channel
 from tests.factories import make_unit

@@ -98,7 +98,7 @@ def _percent(share: float) -> str:
 
 
 def format_time(when: datetime, tz: ZoneInfo) -> str:
-    """"2026-11-24 09:00 WITA": the time in the zone of the unit the alert's rule belongs to."""
+    """ "2026-11-24 09:00 WITA": the time in the zone of the unit the alert's rule belongs to."""
     local = when.astimezone(tz)
     return local.strftime("%Y-%m-%d %H:%M ") + workcal.zone_label(tz, when)
 

@@ -36,7 +36,8 @@ class Unit(Base):
     depth: Mapped[int] = mapped_column(default=0)
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # IANA zone (Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura); NULL: the parent's (root: Jakarta).
+    # IANA zone (Asia/Jakarta, Asia/Pontianak, Asia/Makassar, Asia/Jayapura); NULL: the parent's zone
+    # (the root: Jakarta).
     time_zone: Mapped[str | None] = mapped_column(String(64))
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)

@@ -174,4 +174,3 @@ def _secret_values(channel: Channel) -> list[str]:
         return [str(v) for v in channel_values(channel).values()]
     except Exception:  # noqa: BLE001 - an undecryptable blob has nothing to scrub
         return []
-
