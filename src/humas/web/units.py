@@ -180,12 +180,21 @@ def archive_unit(request: Request, session: DbSession, user: CurrentUser, unit_i
 
 # --- time zone and working calendar -------------------------------------------------------------------
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Msgids (N_ marks them for extraction; the template translates them).
+WEEKDAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 ZONE_CHOICES = (
-    ("Asia/Jakarta", "WIB", "Java, Sumatra"),
-    ("Asia/Pontianak", "WIB", "West and Central Kalimantan"),
-    ("Asia/Makassar", "WITA", "Bali, Nusa Tenggara, Sulawesi, South, East and North Kalimantan"),
-    ("Asia/Jayapura", "WIT", "Maluku, Papua"),
+    ("Asia/Jakarta", "WIB", N_("Java, Sumatra")),
+    ("Asia/Pontianak", "WIB", N_("West and Central Kalimantan")),
+    ("Asia/Makassar", "WITA", N_("Bali, Nusa Tenggara, Sulawesi, South, East and North Kalimantan")),
+    ("Asia/Jayapura", "WIT", N_("Maluku, Papua")),
 )
 
 
