@@ -75,7 +75,10 @@ def label_cells(session: Session, mentions: Iterable[Mention]) -> dict[int, dict
 
 def label_context(session: Session, mentions: Iterable[Mention]) -> dict[str, Any]:
     """What a page showing mentions' labels adds to its context (the partial reads ``label_cells``)."""
-    return {"label_cells": label_cells(session, mentions)}
+    return {
+        "label_cells": label_cells(session, mentions),
+        "hoax_hint_kinds": corrections_service.HOAX_HINT_KINDS,
+    }
 
 
 @router.post("/mentions/{mention_id}/labels/{task}", response_model=None)

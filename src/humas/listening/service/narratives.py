@@ -29,6 +29,7 @@ from humas.core.i18n import _
 from humas.core.pages import Page, paginate
 from humas.core.time import utcnow
 from humas.ingest.models import Mention
+from humas.ingest.service import corrections as corrections_service
 from humas.listening.models import Narrative, NarrativeLabel, NarrativeMention
 from humas.org import audit as audit_service
 from humas.org import service as org_service
@@ -42,7 +43,7 @@ MAX_MENTIONS = 20_000
 MAX_GROUPS = 2000
 LABELS = tuple(label.value for label in NarrativeLabel)
 # The hoax model is calibrated for news articles only: it scores 78-83% of (hoax-free) social posts above 0.5.
-HOAX_HINT_KINDS = frozenset({"article"})
+HOAX_HINT_KINDS = corrections_service.HOAX_HINT_KINDS
 # A cluster mostly of positive mentions (praise, thanks) is no claim to answer.
 CLAIM_MAX_POSITIVE = 0.5
 UNIFORM_ACCOUNTS = 5
