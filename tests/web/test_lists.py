@@ -180,7 +180,7 @@ def test_analyst_adds_a_feed_from_the_page_and_a_drafter_cannot(web, session):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/units", "/users", "/profile", "/listening/queries", "/mentions/feeds"]
+    "path", ["/", "/units", "/users", "/profile", "/listening/queries", "/mentions/feeds", "/channels"]
 )
 def test_every_list_page_shows_its_pager(web, session, path):
     unit = make_unit(session, name="Biro Penomor")
@@ -251,3 +251,22 @@ def test_a_failed_mail_delivery_says_which_setting_to_fix():
     login = OutboxMessage(last_error="SMTP authentication failed (535)")
     assert "HUMAS_SMTP_PASSWORD" in str(deliveries.error_hint(login))
     assert deliveries.error_hint(OutboxMessage(last_error="HTTP 500 from the webhook")) is None
+
+
+def test_channels_page_at_a_time_and_the_reauth_notice_names_every_page(web, session, fernet_key):
+    from tests.channels.factories import make_channel
+
+    unit = make_unit(session, name="Biro Kanal")
+    admin = make_user(session, unit=unit, roles=["admin"])
+    for i in range(30):
+        status = "needs_reauth" if i == 29 else "ok"
+        make_channel(session, unit=unit, name=f"Kanal {i:02d}", status=status)
+    session.commit()
+    web.login(admin)
+
+    first = web.get("/channels").text
+    assert _total(first) == 30 and first.count("data-channel-id=") == 25
+    # The channel that needs new credentials is on page 2, and page 1 still says so.
+    assert 'data-testid="reauth-alert"' in first and "Kanal 29" in first
+    second = web.get("/channels", params={"page": "2"}).text
+    assert second.count("data-channel-id=") == 5 and "26–30 dari 30" in second

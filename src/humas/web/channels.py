@@ -32,7 +32,7 @@ from humas.org.models import User
 from humas.web.deps import CurrentUser, DbSession, get_db
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
-from humas.web.params import IdPath, OptionalId, parse_field
+from humas.web.params import IdPath, OptionalId, OptionalPageParam, parse_field
 from humas.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -114,10 +114,19 @@ def _public_values(platform: str, values: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(BASE, response_class=HTMLResponse)
-def channels_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
-    """Channels of the user's subtree with their health."""
-    rows = [channel_row(c) for c in channels_service.list_channels(session, user)]
-    return render(request, "channels/index.html", rows=rows, platforms=_platform_choices())
+def channels_page(
+    request: Request, session: DbSession, user: CurrentUser, page: OptionalPageParam = None
+) -> HTMLResponse:
+    """Channels of the user's subtree with their health, a page at a time."""
+    listed = channels_service.page_channels(session, user, page=page)
+    return render(
+        request,
+        "channels/index.html",
+        rows=[channel_row(c) for c in listed],
+        page=listed,
+        reauth=[channel_row(c) for c in channels_service.channels_needing_reauth(session, user)],
+        platforms=_platform_choices(),
+    )
 
 
 def _new_context(session: Session, user: User, platform: str) -> dict[str, Any]:

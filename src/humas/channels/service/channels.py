@@ -17,6 +17,7 @@ from humas.connectors.errors import AuthExpired, ConnectorError, RateLimited
 from humas.core import secrets
 from humas.core.errors import Conflict, Invalid, NotFound
 from humas.core.i18n import _
+from humas.core.pages import Page, paginate
 from humas.core.settings import get_settings
 from humas.core.time import utcnow
 from humas.org import audit as audit_service
@@ -45,11 +46,26 @@ def access_channel(session: Session, actor: Principal, channel_id: int) -> Chann
     return channel
 
 
-def list_channels(session: Session, actor: Principal | None = None) -> list[Channel]:
-    """Channels of the actor's subtree (all of them for the CLI and jobs), by unit then name."""
+def _channels_of(session: Session, actor: Principal | None) -> Any:
     stmt = select(Channel).order_by(Channel.unit_id, Channel.name, Channel.id)
     if actor is not None:
         stmt = stmt.where(Channel.unit_id.in_(org_service.visible_unit_ids(session, actor)))
+    return stmt
+
+
+def list_channels(session: Session, actor: Principal | None = None) -> list[Channel]:
+    """Channels of the actor's subtree (all of them for the CLI and jobs), by unit then name."""
+    return list(session.scalars(_channels_of(session, actor)))
+
+
+def page_channels(session: Session, actor: Principal, *, page: int | None = None) -> Page[Channel]:
+    """One page of the channels of the actor's subtree, with their total."""
+    return paginate(session, _channels_of(session, actor), page=page)
+
+
+def channels_needing_reauth(session: Session, actor: Principal) -> list[Channel]:
+    """Every channel of the actor's subtree whose credentials the platform refuses (shown above any page)."""
+    stmt = _channels_of(session, actor).where(Channel.status == Health.needs_reauth.value)
     return list(session.scalars(stmt))
 
 
