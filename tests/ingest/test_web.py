@@ -117,3 +117,22 @@ def test_api_create_query_needs_an_analyst(web, session):
         "POST", "/api/v1/queries", api_token(session, analyst, role="analyst"), json={**body, "query": "(x"}
     )
     assert bad.status_code == 422 and bad.json()["message"] == "kolom 1: tanda kurung tidak ditutup"
+
+
+def test_api_detail_carries_thread_and_media(web, session):
+    unit = make_unit(session)
+    user = make_user(session, unit=unit, roles=("analyst",))
+    photo = item(
+        "",
+        platform="whatsapp",
+        kind="message",
+        thread_root_id="wamid.root",
+        in_reply_to_id="wamid.root",
+        media_kind="image",
+        media_ref="1479537139650973",
+    )
+    added = pipeline.ingest_items(session, [photo], unit=unit, analyzer=fake_analyze).added_ids
+    token = api_token(session, user, role="analyst")
+    detail = web.api("GET", f"/api/v1/mentions/{added[0]}", token).json()
+    assert (detail["thread_root_id"], detail["in_reply_to_id"]) == ("wamid.root", "wamid.root")
+    assert (detail["media_kind"], detail["media_ref"], detail["text"]) == ("image", "1479537139650973", "")

@@ -28,6 +28,11 @@ class MentionRead(BaseModel):
     fetched_at: datetime
     parent_external_id: str | None
     thread_external_id: str | None
+    # The conversation's first item, the item this one answers, and what a media-only item carries.
+    thread_root_id: str | None = None
+    in_reply_to_id: str | None = None
+    media_kind: str | None = None
+    media_ref: str | None = None
     metrics: dict[str, Any]
     sentiment: str | None
     sentiment_score: float | None
