@@ -53,10 +53,17 @@ def test_spike_and_hoax_narrative_are_listed_then_labelled_and_clarified(
     page.goto(f"{demo_month.url}/listening/spikes")
     assert page.locator("[data-testid=spike-row]").count() >= 1
     page.goto(f"{demo_month.url}/listening/narratives")
+    # The list is paginated, latest first: the chain message of four days ago is a few pages back.
     hoax = page.locator("[data-testid=narrative-row]", has_text="gaji PNS").first
+    for _ in range(10):
+        if hoax.count():
+            break
+        page.click("[data-testid=pager-next]")
+        page.wait_for_load_state()
     hoax.locator("[data-testid=narrative-link]").click()
     page.wait_for_url(re.compile(r".*/listening/narratives/\d+$"))
-    assert page.locator("[data-testid=hoax-hint]").count() == 1
+    # Social posts, not news articles: the hoax model is not calibrated for them, so it gives no hint.
+    assert page.locator("[data-testid=hoax-hint]").count() == 0
     page.select_option("#f-label", "hoaks")
     page.click("[data-testid=label-save]")
     page.wait_for_url(re.compile(r".*/listening/narratives/\d+$"))
@@ -68,7 +75,7 @@ def test_spike_and_hoax_narrative_are_listed_then_labelled_and_clarified(
     page.locator("[data-testid=chart-spread] svg").wait_for(state="attached")
     page.goto(f"{demo_month.url}/audit")
     actions = page.locator("[data-testid=audit-table]").inner_text()
-    assert "narrative.label" in actions and "narrative.clarify" in actions
+    assert "memberi label narasi" in actions and "menautkan klarifikasi ke narasi" in actions
 
 
 def test_a_sibling_directorate_sees_no_count_of_the_other(page, demo_month: LiveServer) -> None:
