@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -136,11 +136,6 @@ def calendar_settings(session: Session, unit: Unit) -> CalendarSettings:
 # --- changes (admins of the unit's subtree; every change audited) ---------------------------------------
 
 
-def _record(session: Session, *, actor: Principal, **kwargs: Any) -> None:
-    # NOTE: audit.record is typed for a User; a Principal (user or API token) has the id and e-mail it reads.
-    audit_service.record(session, actor=actor, **kwargs)  # type: ignore[arg-type]
-
-
 def _require_admin(actor: Principal) -> None:
     from humas.org.service import require_role
 
@@ -155,7 +150,7 @@ def set_unit_zone(session: Session, *, unit: Unit, zone: str | None, actor: Prin
         raise Invalid(_("Choose one of the listed time zones."), field="time_zone")
     before = unit.time_zone
     unit.time_zone = zone
-    _record(
+    audit_service.record(
         session,
         actor=actor,
         action="unit.time_zone",
@@ -189,7 +184,7 @@ def set_work_hours(session: Session, *, unit: Unit, hours: list[str] | None, act
     session.execute(delete(UnitWorkHours).where(UnitWorkHours.unit_id == unit.id))
     if cleaned is not None:
         session.add_all(UnitWorkHours(unit_id=unit.id, weekday=d, hours=h) for d, h in enumerate(cleaned))
-    _record(
+    audit_service.record(
         session,
         actor=actor,
         action="unit.work_hours",
@@ -237,7 +232,7 @@ def add_hours_exception(
         unit_id=unit.id, name=name, first_on=first, last_on=last, weekdays=mask, hours=spans
     )
     session.add(row)
-    _record(
+    audit_service.record(
         session,
         actor=actor,
         action="unit.hours_exception.add",
@@ -260,7 +255,7 @@ def add_closure(
     first, last = _date_range(first_on, last_on)
     row = UnitClosure(unit_id=unit.id, name=name, first_on=first, last_on=last)
     session.add(row)
-    _record(
+    audit_service.record(
         session,
         actor=actor,
         action="unit.closure.add",
@@ -276,23 +271,29 @@ def remove_hours_exception(session: Session, *, unit: Unit, entry_id: int, actor
     """Delete one of the unit's own hour exceptions."""
     _require_admin(actor)
     row = session.get(UnitHoursException, entry_id)
-    if row is None or row.unit_id != unit.id:
-        raise NotFound(_("Entry not found."), field="entry_id")
-    _record_removal(session, unit=unit, row=row, action="unit.hours_exception.remove", actor=actor)
+    _remove_own(session, row, unit=unit, action="unit.hours_exception.remove", actor=actor)
 
 
 def remove_closure(session: Session, *, unit: Unit, entry_id: int, actor: Principal) -> None:
     """Delete one of the unit's own closures."""
     _require_admin(actor)
     row = session.get(UnitClosure, entry_id)
+    _remove_own(session, row, unit=unit, action="unit.closure.remove", actor=actor)
+
+
+def _remove_own(
+    session: Session,
+    row: UnitHoursException | UnitClosure | None,
+    *,
+    unit: Unit,
+    action: str,
+    actor: Principal,
+) -> None:
+    """Delete a dated entry the unit set itself (never an inherited one), audited with what it was."""
     if row is None or row.unit_id != unit.id:
         raise NotFound(_("Entry not found."), field="entry_id")
-    _record_removal(session, unit=unit, row=row, action="unit.closure.remove", actor=actor)
-
-
-def _record_removal(
-    session: Session, *, unit: Unit, row: UnitHoursException | UnitClosure, action: str, actor: Principal
-) -> None:
     before = {"name": row.name, "first_on": row.first_on.isoformat(), "last_on": row.last_on.isoformat()}
-    _record(session, actor=actor, action=action, obj=row, unit=unit, label=row.name, before=before)
+    audit_service.record(
+        session, actor=actor, action=action, obj=row, unit=unit, label=row.name, before=before
+    )
     session.delete(row)

@@ -31,7 +31,6 @@ from humas.outbox.models import OutboxMessage
 from humas.outbox.policy import Permanent, Retry, Sent, Unknown
 
 OWNER = "alert_event"
-MEDIA = (transport.EMAIL, transport.TELEGRAM, transport.WEBHOOK)
 
 
 def queue_deliveries(session: Session, *, event: AlertEvent, rule: AlertRule) -> list[OutboxMessage]:
