@@ -33,7 +33,7 @@ UnitOption = Annotated[
 ]
 
 
-def resolve_unit(session, unit: str | None) -> Unit:  # type: ignore[no-untyped-def]
+def resolve_unit(session, unit: str | None) -> Unit:
     """A unit by id or exact name; without one, the single root unit."""
     if unit is None:
         roots = list(

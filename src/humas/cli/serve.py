@@ -10,7 +10,7 @@ from rich.console import Console
 console = Console()
 
 
-def _consumer(workers: int, periodic: bool = True):  # type: ignore[no-untyped-def]
+def _consumer(workers: int, periodic: bool = True):
     from humas.jobs import huey, import_task_modules
 
     import_task_modules()

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 SCRIPT_LOCATION = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def alembic_config(engine: Engine | None = None, connection=None) -> Config:  # type: ignore[no-untyped-def]
+def alembic_config(engine: Engine | None = None, connection=None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION))
     cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(slug)s")

@@ -178,7 +178,7 @@ def _poisson(rng: random.Random, lam: float) -> int:
         count += 1
 
 
-def seed_demo_mentions(engine: Engine, *, seed: int = 7, analyzer=None, only_if_empty: bool = True) -> int:  # type: ignore[no-untyped-def]  # noqa: E501
+def seed_demo_mentions(engine: Engine, *, seed: int = 7, analyzer=None, only_if_empty: bool = True) -> int:  # noqa: E501
     """Fill the demo institution with a month of mentions (when it has none); returns how many."""
     from humas.listening.service import facets, spikes
 
@@ -213,7 +213,7 @@ def seed_demo_mentions(engine: Engine, *, seed: int = 7, analyzer=None, only_if_
     return added
 
 
-def _flush(engine: Engine, batch: dict[int, list[SourceItem]], by_id: dict[int, Unit], analyzer) -> int:  # type: ignore[no-untyped-def]
+def _flush(engine: Engine, batch: dict[int, list[SourceItem]], by_id: dict[int, Unit], analyzer) -> int:
     added = 0
     with session_scope(engine) as session:
         for unit_id, items in batch.items():
@@ -251,7 +251,7 @@ def _narrative_and_clarification(session: Session, now: datetime) -> None:
         hoax.clarified_at = hoax.first_seen_at + timedelta(hours=14)
 
 
-def demo_analyzer():  # type: ignore[no-untyped-def]
+def demo_analyzer():
     """The shipped models when they are installed; otherwise a small rule-based stand-in (demo only)."""
     from humas.ingest.service.pipeline import default_analyzer
 
@@ -262,7 +262,7 @@ def demo_analyzer():  # type: ignore[no-untyped-def]
         return _fallback_analyzer
 
 
-def _fallback_analyzer(texts: list[str]) -> list:  # type: ignore[type-arg]
+def _fallback_analyzer(texts: list[str]) -> list:
     from humas.nlp.api import Analysis
     from humas.nlp.keyphrases import keyphrases_normalized
     from humas.nlp.minhash import signatures

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from huey import crontab  # type: ignore[import-untyped]
+from huey import crontab
 
 from humas.core.db import session_scope
 from humas.core.settings import get_settings

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scipy.special import betainc, gammainc  # type: ignore[import-untyped]
+from scipy.special import betainc, gammainc
 
 from humas.core.errors import Invalid
 from humas.core.i18n import _

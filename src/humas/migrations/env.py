@@ -17,11 +17,11 @@ target_metadata = Base.metadata
 HAND_MADE = ("mentions_fts", "ix_mentions_fts", "search_tsv")
 
 
-def _include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
     return not (reflected and compare_to is None and name and name.startswith(HAND_MADE))
 
 
-def _configure(connection) -> None:  # type: ignore[no-untyped-def]
+def _configure(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -162,7 +162,7 @@ def add_channel(
     session.flush()
     audit_service.record(
         session,
-        actor=actor,  # type: ignore[arg-type]
+        actor=actor,
         action="channel.add",
         obj=channel,
         unit=unit,
@@ -191,7 +191,7 @@ def rotate_credentials(
     channel.next_poll_at = utcnow()
     audit_service.record(
         session,
-        actor=actor,  # type: ignore[arg-type]
+        actor=actor,
         action="channel.rotate_credentials",
         obj=channel,
         unit=channel.unit,
@@ -251,7 +251,7 @@ def set_webhook_mode(session: Session, *, channel: Channel, enabled: bool, actor
     channel.next_poll_at = utcnow()
     audit_service.record(
         session,
-        actor=actor,  # type: ignore[arg-type]
+        actor=actor,
         action="channel.webhook_on" if enabled else "channel.webhook_off",
         obj=channel,
         unit=channel.unit,

@@ -75,7 +75,7 @@ def _queue(
     if existing is None:
         audit_service.record(
             session,
-            actor=actor,  # type: ignore[arg-type]
+            actor=actor,
             action=f"outbox.{action}",
             obj=entry,
             unit=channel.unit,
@@ -182,7 +182,7 @@ def retry_write(
     outbox_service.retry_by_hand(session, message=entry)
     audit_service.record(
         session,
-        actor=actor,  # type: ignore[arg-type]
+        actor=actor,
         action="outbox.retry",
         obj=entry,
         unit=channel.unit,

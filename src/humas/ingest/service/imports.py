@@ -113,7 +113,7 @@ class BatchReader:
         yield batch
 
 
-def _item(record: importer.Record, *, mapping: dict[str, str], platform: str, zone, report: ImportReport):  # type: ignore[no-untyped-def]
+def _item(record: importer.Record, *, mapping: dict[str, str], platform: str, zone, report: ImportReport):
     if record.values is None:
         report.errors.append((record.row, record.error or "", record.excerpt))
         return None

@@ -119,7 +119,7 @@ def _unassigned(session: Session, since: datetime) -> list[Any]:
 
 
 def _vectors(texts: list[str]) -> Any:
-    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True)
     return vectorizer.fit_transform(texts)

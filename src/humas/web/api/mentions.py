@@ -68,7 +68,7 @@ def get_mention(session: DbSession, actor: ApiActor, mention_id: IdPath) -> Ment
 @router.get("/queries", response_model=list[SavedQueryRead])
 def list_queries(session: DbSession, actor: ApiActor) -> list[SavedQueryRead]:
     """Active saved queries of the caller's units."""
-    return [SavedQueryRead.model_validate(q) for q in queries_service.list_queries(session, actor)]  # type: ignore[arg-type]
+    return [SavedQueryRead.model_validate(q) for q in queries_service.list_queries(session, actor)]
 
 
 @router.post("/queries", response_model=SavedQueryRead, status_code=201)
