@@ -81,3 +81,21 @@ def test_examples(session):
     assert search("kppn AND jakarta") == {"kppn-jakarta antri"}
     assert search("NOT pajak* sentiment:neutral") == {"E-KTP rusak", "kppn-jakarta antri"}
     assert search('"daerah naik" OR lunas') == {"Pajak daerah naik", "pajakku lunas"}
+
+
+def test_two_text_parts_get_distinct_full_text_ctes():
+    """Two text parts kept apart by filters become two CTEs; they must never share a name (flaky anon_1)."""
+    import gc
+
+    from sqlalchemy.dialects import postgresql
+
+    from humas.ingest.service import fts
+    from humas.ingest.service.querylang import parse
+
+    tree = parse("(pajak lang:id) OR (gaji platform:x)")
+    for _ in range(50):  # anonymous names came from freed objects' ids: churn them
+        where = fts.condition(tree, "postgresql")
+        gc.collect()
+        sql = str(select(Mention.id).where(where).compile(dialect=postgresql.dialect()))
+        names = [line.split(" AS ")[0].split()[-1] for line in sql.splitlines() if " AS MATERIALIZED" in line]
+        assert len(names) == 2 and len(set(names)) == 2, sql

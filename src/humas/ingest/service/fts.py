@@ -7,11 +7,19 @@ user types reaches the FTS syntax unescaped.
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import ColumnElement, and_, func, literal, literal_column, not_, or_, select, text
 from sqlalchemy.sql.elements import TextClause
 
 from humas.ingest.models import Mention
 from humas.ingest.service.querylang import And, Filter, Node, Not, Or, Term
+
+# NOTE: each full-text CTE gets its own name. An anonymous CTE is named after the id() of the object
+# `.cte()` made, and `.prefix_with()` returns a copy, so once the original is freed a second CTE in the same
+# statement (a query with two text parts apart, e.g. `(a lang:id) OR (b platform:x)`) could get the same
+# id, hence the same "anon_1": SQLAlchemy then refuses the statement.
+_CTE_IDS = itertools.count(1)
 
 # PostgreSQL: the migration adds `mentions.search_tsv`, a stored generated column
 # to_tsvector('simple', regexp_replace(text, '[^[:alnum:]]+', ' ', 'g')), with a GIN index on it.
@@ -94,7 +102,7 @@ def _pg_match(expr: str) -> ColumnElement[bool]:
     hits = (
         select(Mention.id)
         .where(literal_column(PG_TSVECTOR).op("@@")(tsquery))
-        .cte()
+        .cte(name=f"fts_hits_{next(_CTE_IDS)}")
         .prefix_with("MATERIALIZED")
     )
     return Mention.id.in_(select(hits.c.id))
