@@ -10,6 +10,7 @@ MODEL_MODULES = (
     "humas.listening.models",
     "humas.channels.models",
     "humas.outbox.models",
+    "humas.inbox.models",
 )
 
 

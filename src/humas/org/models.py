@@ -180,3 +180,26 @@ class AuditLog(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     before: Mapped[dict[str, Any] | None]
     after: Mapped[dict[str, Any] | None]
+
+
+class Notification(Base):
+    """Something a person should see in the app: an @mention in a note, an escalation, an approval waiting.
+
+    E-mail and Telegram copies go through the outbox; this row is the in-app one, read or not."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(500), default="")
+    key: Mapped[str | None] = mapped_column(String(200))  # one notification per key and person
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_notifications_user_read", "user_id", "read_at", "created_at"),
+        UniqueConstraint("user_id", "key", name="uq_notifications_user_id_key"),
+    )
