@@ -11,6 +11,7 @@ MODEL_MODULES = (
     "humas.channels.models",
     "humas.outbox.models",
     "humas.inbox.models",
+    "humas.publishing.models",
 )
 
 
