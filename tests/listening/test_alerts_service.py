@@ -12,14 +12,13 @@ from humas.core import migrations
 from humas.core.db import get_engine, session_scope
 from humas.core.errors import NotFound
 from humas.ingest.models import MentionRollup
-from humas.listening import alert_transport as transport
 from humas.listening.models import AlertEvent, AlertRule, SpikeRecord
 from humas.listening.service import alerts, deliveries, rules, spikes
 from humas.listening.service.scope import resolve_scope
-from humas.listening.settings import DeliverySettings
 from humas.org.models import AuditLog, User
-from humas.outbox import runner
+from humas.outbox import runner, transport
 from humas.outbox.models import OutboxMessage
+from humas.outbox.settings import DeliverySettings
 from tests.factories import make_unit, make_user
 from tests.listening.conftest import add_mentions
 

@@ -19,7 +19,9 @@ import respx
 from aiosmtpd.controller import Controller
 
 from humas.listening.alert_text import Alert, AlertKind, render_alert
-from humas.listening.alert_transport import (
+from humas.outbox.policy import Policy
+from humas.outbox.settings import DeliverySettings
+from humas.outbox.transport import (
     Outcome,
     message_id_for,
     send_email,
@@ -28,8 +30,6 @@ from humas.listening.alert_transport import (
     verify_webhook,
     webhook_request,
 )
-from humas.listening.settings import DeliverySettings
-from humas.outbox.policy import Policy
 
 # The outbox's one retry policy, without jitter so that its delays can be read exactly.
 POLICY = Policy(base_s=1.0, jitter=0.0)

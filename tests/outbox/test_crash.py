@@ -29,13 +29,12 @@ from sqlalchemy import select
 from humas.channels import service as channels_service
 from humas.core.db import session_scope
 from humas.core.time import utcnow
-from humas.listening import alert_transport as transport
 from humas.listening.models import AlertEvent, AlertRule
 from humas.listening.service import deliveries, rules
-from humas.listening.settings import DeliverySettings
 from humas.org.models import User
-from humas.outbox import runner
+from humas.outbox import runner, transport
 from humas.outbox.models import OutboxMessage
+from humas.outbox.settings import DeliverySettings
 from tests.channels.factories import make_channel
 from tests.factories import make_unit, make_user
 from tests.listening.test_delivery import Inbox, free_port

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from humas.core import workcal
 from humas.core.i18n import get_locale, gettext, use_locale
+from humas.outbox.transport import RenderedAlert as RenderedAlert
+from humas.outbox.transport import clean_line as clean_line
 
 MAX_EXAMPLES = 3
 MAX_EXAMPLE_CHARS = 280
@@ -50,14 +52,6 @@ class Alert:
     count: int = 1  # how many firings were grouped into this alert
 
 
-@dataclass(frozen=True)
-class RenderedAlert:
-    subject: str  # one line, no markup
-    text: str  # plain text (e-mail text part, Telegram)
-    html: str  # e-mail HTML part; every outside value escaped
-    locale: str = "id"
-
-
 # NOTE: `_` here renders at once (an alert is rendered for one recipient's locale), unlike the lazy
 # `humas.core.i18n._`; pybabel extracts both, and the texts live in the gettext catalogs.
 def _(message: str, **params: object) -> str:
@@ -66,12 +60,6 @@ def _(message: str, **params: object) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
-
-
-def clean_line(text: str, limit: int = 200) -> str:
-    """One line of outside text: control characters and newlines removed, length capped."""
-    line = " ".join(_CONTROL.sub(" ", text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def safe_url(url: str | None) -> str | None:

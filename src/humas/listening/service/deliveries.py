@@ -18,17 +18,16 @@ from sqlalchemy.orm import Session
 
 from humas.core.errors import NotFound
 from humas.core.i18n import _
-from humas.listening import alert_transport as transport
 from humas.listening.alert_text import RenderedAlert
 from humas.listening.models import AlertEvent, AlertRule
 from humas.listening.service import rules
-from humas.listening.settings import get_delivery_settings
 from humas.org import audit as audit_service
 from humas.org.models import User
-from humas.outbox import handlers
+from humas.outbox import handlers, transport
 from humas.outbox import service as outbox_service
 from humas.outbox.models import OutboxMessage
 from humas.outbox.policy import Permanent, Retry, Sent, Unknown
+from humas.outbox.settings import get_delivery_settings
 
 OWNER = "alert_event"
 

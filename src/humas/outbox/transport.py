@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import smtplib
 import ssl
 import uuid
@@ -41,8 +42,26 @@ import httpx
 from humas.connectors import telegram as telegram_connector
 from humas.connectors.errors import AuthExpired, ConnectorError, DeliveryUnknown, PlatformError, RateLimited
 from humas.connectors.http import HttpClient
-from humas.listening.alert_text import RenderedAlert, clean_line
-from humas.listening.settings import DeliverySettings, get_delivery_settings
+from humas.outbox.settings import DeliverySettings, get_delivery_settings
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class RenderedAlert:
+    """A message rendered for one recipient: the subject, a plain-text body and an HTML body."""
+
+    subject: str  # one line, no markup
+    text: str  # plain text (e-mail text part, Telegram)
+    html: str  # e-mail HTML part; every outside value escaped
+    locale: str = "id"
+
+
+def clean_line(text: str, limit: int = 200) -> str:
+    """One line of outside text: control characters and newlines removed, length capped."""
+    line = " ".join(_CONTROL.sub(" ", text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
 
 SIGNATURE_HEADER = "X-Humas-Signature-256"
 TIMESTAMP_HEADER = "X-Humas-Timestamp"
