@@ -8,6 +8,7 @@ from huey import crontab
 
 from humas.core.db import get_engine
 from humas.jobs import huey
+from humas.outbox import notify as _notify  # noqa: F401 - registers the notification senders
 
 log = logging.getLogger(__name__)
 
