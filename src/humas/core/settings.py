@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     default_locale: str = "id"
     immediate_jobs: bool = False
+    # `humas serve`: web processes (0: one per CPU core). With more than one, /metrics aggregates them
+    # through prometheus_client's multiprocess mode (see docs/decisions/0082-operations.md).
+    web_workers: int = Field(default=0, ge=0, le=256)
+    # /metrics answers loopback clients only, or anyone sending `Authorization: Bearer <this token>`.
+    metrics_token: str | None = None
     data_dir: Path = Field(
         default_factory=lambda: Path(__file__).resolve().parents[3].parent / "shared" / "data"
     )

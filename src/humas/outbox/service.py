@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,6 +109,15 @@ def by_owner(
     for message in session.scalars(stmt):
         out[message.owner_id].append(message)
     return out
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    """How many rows are in each status (every status named, 0 when none): the backlog /metrics reports."""
+    counts = dict.fromkeys((s.value for s in Status), 0)
+    stmt = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    for status, count in session.execute(stmt):
+        counts[status] = count
+    return counts
 
 
 def due_ids(session: Session, *, now: datetime | None = None, limit: int = 500) -> list[int]:

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from humas.web import errors
 from humas.web.api.responses import ERROR_RESPONSES
 from humas.web.deps import CurrentUser, csrf_protect
+from humas.web.metrics import RequestMetrics, RouteTemplates, route_templates
 from humas.web.nav import NAV
 from humas.web.templating import render
 
@@ -38,6 +39,7 @@ PAGE_MODULES = (
     "listening",
     "channels",
     "corrections",
+    "ops",
 )
 API_MODULES = ("org", "mentions", "listening", "channels")
 API_PREFIX = "/api/v1"
@@ -176,6 +178,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestMetrics)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for name in PAGE_MODULES:
         router = _import_router(f"humas.web.{name}")
@@ -188,6 +191,7 @@ def create_app() -> FastAPI:
     app.state.unbuilt_sections = _add_placeholders(app)
     app.state.served_get_paths = frozenset(r.path for r in iter_routes(app) if "GET" in r.methods)
     app.state.route_methods = _route_methods(app)
+    app.state.route_templates = RouteTemplates(route_templates(app))
     return app
 
 

@@ -24,9 +24,10 @@ from humas.channels.service.outbox import (
     queue_hide,
     queue_post,
     queue_reply,
+    queue_unhide,
     retry_write,
 )
-from humas.channels.service.polling import due_channel_ids, poll_channel
+from humas.channels.service.polling import due_channel_ids, poll_channel, poll_freshness
 from humas.channels.service.webhooks import (
     MAX_BODY as MAX_WEBHOOK_BODY,
 )
@@ -57,10 +58,12 @@ __all__ = [
     "list_outbox",
     "mark_delivered",
     "poll_channel",
+    "poll_freshness",
     "process_delivery",
     "queue_hide",
     "queue_post",
     "queue_reply",
+    "queue_unhide",
     "receive_delivery",
     "request_poll",
     "retry_write",

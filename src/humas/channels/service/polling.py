@@ -49,6 +49,16 @@ def due_channel_ids(session: Session, *, all_channels: bool = False) -> list[int
     return list(session.scalars(stmt))
 
 
+def poll_freshness(session: Session) -> list[tuple[int, str, datetime | None]]:
+    """(id, platform, last successful poll) of every active channel, for monitoring (/metrics)."""
+    stmt = (
+        select(Channel.id, Channel.platform, Channel.last_success_at)
+        .where(Channel.is_active.is_(True))
+        .order_by(Channel.id)
+    )
+    return [(cid, platform, last) for cid, platform, last in session.execute(stmt)]
+
+
 def fetch_channel(channel: Channel) -> tuple[FetchResult, dict[str, Any]]:
     """The platform call: new items since the cursor, and the rate-limit state the platform reported."""
     source = platforms.build_source(channel.platform, channel_values(channel))
