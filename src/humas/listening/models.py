@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from humas.core.db import Base
@@ -31,6 +31,51 @@ class FacetRollup(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
     reach: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        # The authors panel counts its 15 accounts through this (decision 0083): a partial index, so the
+        # plans of the other facets, which never name one key, cannot pick it.
+        Index(
+            "ix_listening_facet_rollups_author_key",
+            "query_id",
+            "key",
+            "day",
+            sqlite_where=text("facet = 'author'"),
+            postgresql_where=text("facet = 'author'"),
+        ),
+    )
+
+
+class AuthorTop(Base):
+    """The widest-reaching authors of each unit, query and WIB day: at most `facets.AUTHOR_TOP` rows a day.
+
+    The authors panel ranks by the largest reach in the range; an account among the range's top N is among
+    the top N of the day it reached the most, so these rows alone rank it (decision 0083) instead of every
+    author row of the range. Kept by the facet job beside `FacetRollup`.
+    """
+
+    __tablename__ = "listening_author_top"
+
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
+    query_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[datetime] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reach: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DashboardCache(Base):
+    """Dashboard results shared by the web processes (the second level under each process's own LRU).
+
+    `key` digests the panel, the visible scope (unit ids), range and filters; `version` the data it was
+    computed from. See listening/service/cache.py and decision 0083.
+    """
+
+    __tablename__ = "listening_dashboard_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class DailyRollup(Base):

@@ -19,8 +19,15 @@ from humas.listening.service import spikes as spikes_service
 from humas.listening.service.scope import Scope, resolve_scope, visible_queries
 from humas.org import service as org_service
 from humas.org.service import Principal
-from humas.web.deps import CurrentUser, DbSession
-from humas.web.listening_panels import PANELS, csv_text
+from humas.web.deps import CurrentUser, DbSession, request_locale
+from humas.web.listening_panels import (
+    PANELS,
+    cache_headers,
+    cache_inputs,
+    csv_text,
+    not_modified,
+    panel_cache,
+)
 from humas.web.params import OptionalDateParam, OptionalDaysParam, OptionalIdParam
 from humas.web.templating import render
 
@@ -93,10 +100,11 @@ def dashboard_page(
 def pulse(request: Request, session: DbSession, user: CurrentUser, query: ScopeQueryDep) -> HTMLResponse:
     """Headline figures and the newest mentions; polled every few seconds by the open dashboard."""
     scope = scope_from(session, user, query)
+    summary = panel_cache(request).lookup(session, scope, "summary")
     return render(
         request,
         "listening/_pulse.html",
-        summary=dashboard.summary(session, scope),
+        summary=summary.value(lambda: dashboard.summary(session, scope)),
         latest=dashboard.latest(session, scope, limit=10),
         spikes=spikes_service.list_spikes(session, scope=scope, limit=5),
         explorer_qs=urlencode(_explorer_params(scope)),
@@ -125,15 +133,20 @@ def _panel(name: str) -> Any:
 @router.get("/listening/panels/{name}", response_class=HTMLResponse)
 def panel_fragment(
     request: Request, session: DbSession, user: CurrentUser, name: str, query: ScopeQueryDep
-) -> HTMLResponse:
-    """One dashboard panel: its chart (Vega-Lite spec), a table view and a CSV link."""
+) -> Response:
+    """One dashboard panel: its chart (Vega-Lite spec), a table view and a CSV link (ETag, 304)."""
     panel = _panel(name)
     params = query.params()
     scope = scope_from(session, user, query)
-    rows = panel.read(session, user, scope)
-    with use_locale(getattr(request.state, "locale", None)):  # the chart's titles and number formats
+    lookup = panel_cache(request).lookup(session, scope, panel.name, extra=cache_inputs(session, user, name))
+    locale = getattr(request.state, "locale", None) or request_locale(request)
+    etag = lookup.etag(f"html:{locale}:{urlencode(params)}")
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=cache_headers(etag))
+    rows = lookup.value(lambda: panel.read(session, user, scope))
+    with use_locale(locale):  # the chart's titles and number formats
         spec = panel.chart(rows, scope) if panel.chart and rows else None
-    return render(
+    response = render(
         request,
         "listening/_panel.html",
         panel=panel,
@@ -141,14 +154,19 @@ def panel_fragment(
         spec_json=json.dumps(spec, ensure_ascii=False) if spec else None,
         qs=urlencode(params),
     )
+    response.headers.update(cache_headers(etag))
+    return response
 
 
 @router.get("/listening/data/{name}.csv")
-def panel_csv(session: DbSession, user: CurrentUser, name: str, query: ScopeQueryDep) -> Response:
+def panel_csv(
+    request: Request, session: DbSession, user: CurrentUser, name: str, query: ScopeQueryDep
+) -> Response:
     """A panel's data as CSV."""
     panel = _panel(name)
     scope = scope_from(session, user, query)
-    body = csv_text(panel.read(session, user, scope), panel.columns)
+    lookup = panel_cache(request).lookup(session, scope, panel.name, extra=cache_inputs(session, user, name))
+    body = csv_text(lookup.value(lambda: panel.read(session, user, scope)), panel.columns)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy.orm import Session
 
 from humas.core.i18n import _
+from humas.core.settings import get_settings
 from humas.listening import charts
 from humas.listening.service import dashboard
+from humas.listening.service.cache import PanelCache
 from humas.listening.service.scope import Scope, visible_queries
 from humas.org.service import Principal
 from humas.web import labels
@@ -117,3 +120,32 @@ def csv_text(rows: Rows, columns: tuple[str, ...]) -> str:
             cells.append(value)
         writer.writerow(cells)
     return out.getvalue()
+
+
+def panel_cache(request: Request) -> PanelCache:
+    """This web process's dashboard cache (made on first use; shared level per the settings)."""
+    cache = getattr(request.app.state, "panel_cache", None)
+    if cache is None:
+        cache = request.app.state.panel_cache = PanelCache(redis_url=get_settings().redis_url)
+    return cache
+
+
+def cache_inputs(session: Session, actor: Principal, name: str) -> list[Any]:
+    """What a panel's answer depends on besides its scope: share of voice lists the actor's saved queries."""
+    if name == "share_of_voice":
+        return [(q.id, q.name) for q in visible_queries(session, actor)]
+    return []
+
+
+def cache_headers(etag: str) -> dict[str, str]:
+    # private: the answer is the user's scope; no-cache: the browser keeps it but asks (If-None-Match) first.
+    return {"ETag": etag, "Cache-Control": "private, no-cache"}
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    """Whether the client already holds this representation (If-None-Match, RFC 9110 weak comparison)."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in header.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags

@@ -11,11 +11,11 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from humas.ingest.models import Mention, MentionRollup, QueryMatch, SavedQuery
-from humas.listening.models import DailyRollup, FacetRollup, ListeningCursor
+from humas.listening.models import AuthorTop, DailyRollup, FacetRollup, ListeningCursor
 from humas.listening.service.facets import CURSOR as FACETS_CURSOR
 from humas.listening.service.scope import WIB, Scope, bucket_of, floor_hour
 
@@ -279,14 +279,55 @@ def emotions(session: Session, scope: Scope) -> list[dict[str, Any]]:
 
 
 def authors(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    """Authors with the widest reach (most followers) in the range, with how often they spoke."""
-    rows = _facet_sums(session, scope, "author", by_reach=True)
+    """Authors with the widest reach (most followers) in the range, with how often they spoke.
+
+    Ranked from AuthorTop (each day's widest-reaching accounts, a few rows a day, decision 0083), then only
+    those accounts are counted in the facet rollup, through its partial author index.
+    """
+    t = AuthorTop
+    since = _facet_since(scope)
+    ranked = session.execute(
+        select(t.key, func.max(t.reach))
+        .where(
+            t.unit_id.in_(scope.unit_ids), t.query_id == scope.query_id, t.day >= since, t.day < scope.until
+        )
+        .group_by(t.key)
+        .order_by(func.max(t.reach).desc(), t.key)
+        .limit(TOP)
+    ).all()
+    if not ranked:
+        return []
+    f = FacetRollup
+    # NOTE: the facet is a literal, not a bound parameter: a generic (prepared) plan cannot use a partial
+    # index whose predicate it only learns at execution.
+    counts: dict[str, int] = {
+        key: int(n)
+        for key, n in session.execute(
+            select(f.key, func.sum(f.count))
+            .where(
+                f.facet == literal_column("'author'"),
+                f.query_id == scope.query_id,
+                f.key.in_([key for key, _r in ranked]),
+                f.day >= since,
+                f.day < scope.until,
+                f.unit_id.in_(scope.unit_ids),
+            )
+            .group_by(f.key)
+        )
+    }
     out = []
-    for key, n, reach in rows:
+    for key, reach in ranked:
         platform, _sep, who = key.partition(":")
-        out.append({"author": who, "platform": platform, "mentions": int(n), "reach": int(reach or 0)})
+        out.append(
+            {
+                "author": who,
+                "platform": platform,
+                "mentions": int(counts.get(key, 0)),
+                "reach": int(reach or 0),
+            }
+        )
     out.sort(key=lambda r: (-r["reach"], -r["mentions"]))
-    return out[:TOP]
+    return out
 
 
 def latest(session: Session, scope: Scope, *, limit: int = 20) -> list[Mention]:

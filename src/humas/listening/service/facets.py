@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from humas.core.sql import dialect_of, insert_for, upsert_add
 from humas.core.time import utcnow
 from humas.ingest.models import IngestJob, Mention, QueryMatch
-from humas.listening.models import DailyRollup, FacetRollup, ListeningCursor
+from humas.listening.models import AuthorTop, DailyRollup, FacetRollup, ListeningCursor
 from humas.listening.service.scope import bucket_of, floor_hour
 
 CURSOR = "facets"
@@ -29,6 +29,8 @@ KEY_MAX = 200
 # "Top authors by reach" needs only accounts that reach many; keeping every one-off author per day made
 # the facet table as large as the mentions. Smaller authors still count in volume and sentiment.
 AUTHOR_MIN_FOLLOWERS = 500
+# Authors kept a day in AuthorTop (the panel shows dashboard.TOP = 15; see decision 0083).
+AUTHOR_TOP = 15
 
 
 def get_cursor(session: Session, name: str) -> ListeningCursor:
@@ -135,6 +137,7 @@ def rebuild_query(session: Session, query_id: int, *, batch: int = 5000) -> int:
     upto = get_cursor(session, CURSOR).value
     session.execute(delete(DailyRollup).where(DailyRollup.query_id == query_id))
     session.execute(delete(FacetRollup).where(FacetRollup.query_id == query_id))
+    session.execute(delete(AuthorTop).where(AuthorTop.query_id == query_id))
     last, done = 0, 0
     while True:
         rows = session.execute(
@@ -173,6 +176,7 @@ def add_rows(
         for (u, q, f, d, key) in [k]
     ]
     upsert_facets(session, values)
+    keep_top_authors(session, {(u, q, d, key): r for (u, q, f, d, key), r in reach.items() if f == "author"})
     upsert_add(
         session,
         DailyRollup,
@@ -200,3 +204,46 @@ def upsert_facets(session: Session, values: list[dict[str, Any]]) -> None:
     )
     for start in range(0, len(values), 2000):
         session.execute(stmt, values[start : start + 2000])
+
+
+Cell = tuple[int, int, datetime]  # unit, query, WIB day
+
+
+def keep_top_authors(session: Session, reach: dict[tuple[int, int, datetime, str], int]) -> None:
+    """Merge a batch's (unit, query, day, author) -> reach into each day's top `AUTHOR_TOP` by reach.
+
+    Exact without reading FacetRollup: reach only grows (the largest follower count seen), so an author
+    outside a day's top whose batch reach does not beat the last one stays outside, and one that beats it
+    enters with the batch's reach. Only the days whose top changed are rewritten.
+    """
+    if not reach:
+        return
+    batch: dict[Cell, dict[str, int]] = {}
+    for (u, q, d, key), r in reach.items():
+        batch.setdefault((u, q, d), {})[key] = r
+    cells = list(batch)
+    old: dict[Cell, dict[str, int]] = {cell: {} for cell in cells}
+    t = AuthorTop
+    for start in range(0, len(cells), 300):
+        chunk = cells[start : start + 300]
+        stmt = select(t.unit_id, t.query_id, t.day, t.key, t.reach).where(
+            tuple_(t.unit_id, t.query_id, t.day).in_(chunk)
+        )
+        for u, q, d, key, r in session.execute(stmt):
+            old[(u, q, d)][key] = r
+    changed: list[Cell] = []
+    rows: list[dict[str, Any]] = []
+    for cell, current in old.items():
+        merged = dict(current)
+        for key, r in batch[cell].items():
+            merged[key] = max(merged.get(key, 0), r)
+        top = dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:AUTHOR_TOP])
+        if top != current:
+            changed.append(cell)
+            rows += [{"unit_id": u, "query_id": q, "day": d, "key": k, "reach": r} for (u, q, d) in [cell]
+                     for k, r in top.items()]  # fmt: skip
+    for start in range(0, len(changed), 300):
+        gone = delete(t).where(tuple_(t.unit_id, t.query_id, t.day).in_(changed[start : start + 300]))
+        session.execute(gone)
+    if rows:
+        session.execute(insert_for(session, AuthorTop), rows)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
 
 from humas.listening.service import alerts as alerts_service
 from humas.listening.service import dashboard
 from humas.listening.service import narratives as narratives_service
 from humas.listening.service import spikes as spikes_service
 from humas.listening.service.scope import Scope, resolve_scope, visible_queries
+from humas.org.service import Principal
 from humas.web.deps import ApiActor, DbSession
+from humas.web.listening_panels import cache_headers, cache_inputs, not_modified, panel_cache
 from humas.web.params import DateTimeQuery, DaysQuery, IdPath, IdQuery, LatestLimitQuery
 
 router = APIRouter(prefix="/listening", tags=["listening"])
@@ -46,58 +51,60 @@ def _out(scope: Scope, rows: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/summary")
-def summary(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
-    """Totals of the range: mentions, sentiment, net sentiment, previous period."""
-    return _out(scope, dashboard.summary(session, scope))
+# The cached figures: endpoint -> (cache name, computation). Each answers with an ETag and 304 on a match.
+FIGURES: dict[str, tuple[str, Callable[[Session, Principal, Scope], Any], str]] = {
+    "summary": (
+        "summary",
+        lambda s, a, sc: dashboard.summary(s, sc),
+        "Totals of the range: mentions, sentiment, net sentiment, previous period.",
+    ),
+    "volume": (
+        "volume",
+        lambda s, a, sc: dashboard.volume(s, sc),
+        "Mentions per hour (ranges up to 3 days) or per WIB day.",
+    ),
+    "sentiment": (
+        "sentiment",
+        lambda s, a, sc: dashboard.sentiment(s, sc),
+        "Sentiment counts and net sentiment per bucket.",
+    ),
+    "platforms": ("platforms", lambda s, a, sc: dashboard.platforms(s, sc), "Mentions per platform."),
+    "share-of-voice": (
+        "share_of_voice",
+        lambda s, a, sc: dashboard.share_of_voice(s, sc, visible_queries(s, a)),
+        "Mentions matched by each saved query of the caller's units within the scope.",
+    ),
+    "emotions": ("emotions", lambda s, a, sc: dashboard.emotions(s, sc), "Mentions per emotion."),
+    "keyphrases": (
+        "keyphrases",
+        lambda s, a, sc: dashboard.trending(s, sc, facet="kp"),
+        "Key phrases growing against their previous period.",
+    ),
+    "hashtags": (
+        "hashtags",
+        lambda s, a, sc: dashboard.trending(s, sc, facet="tag"),
+        "Hashtags growing against their previous period.",
+    ),
+    "authors": ("authors", lambda s, a, sc: dashboard.authors(s, sc), "Authors with the widest reach."),
+}
 
 
-@router.get("/volume")
-def volume(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
-    """Mentions per hour (ranges up to 3 days) or per WIB day."""
-    return _out(scope, dashboard.volume(session, scope))
+def _figure_route(path: str, name: str, read: Callable[[Session, Principal, Scope], Any], doc: str) -> None:
+    def endpoint(request: Request, session: DbSession, actor: ApiActor, scope: ScopeDep) -> Any:
+        lookup = panel_cache(request).lookup(session, scope, name, extra=cache_inputs(session, actor, name))
+        etag = lookup.etag("json")
+        if not_modified(request, etag):
+            return Response(status_code=304, headers=cache_headers(etag))
+        body = _out(scope, lookup.value(lambda: read(session, actor, scope)))
+        return JSONResponse(body, headers=cache_headers(etag))
+
+    endpoint.__name__ = path.replace("-", "_")
+    endpoint.__doc__ = doc
+    router.add_api_route(f"/{path}", endpoint, methods=["GET"], response_model=dict[str, Any])
 
 
-@router.get("/sentiment")
-def sentiment(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
-    """Sentiment counts and net sentiment per bucket."""
-    return _out(scope, dashboard.sentiment(session, scope))
-
-
-@router.get("/platforms")
-def platforms(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
-    """Mentions per platform."""
-    return _out(scope, dashboard.platforms(session, scope))
-
-
-@router.get("/share-of-voice")
-def share_of_voice(session: DbSession, actor: ApiActor, scope: ScopeDep) -> dict[str, Any]:
-    """Mentions matched by each saved query of the caller's units within the scope."""
-    return _out(scope, dashboard.share_of_voice(session, scope, visible_queries(session, actor)))
-
-
-@router.get("/emotions")
-def emotions(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
-    """Mentions per emotion."""
-    return _out(scope, dashboard.emotions(session, scope))
-
-
-@router.get("/keyphrases")
-def keyphrases(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
-    """Key phrases growing against their previous period."""
-    return _out(scope, dashboard.trending(session, scope, facet="kp"))
-
-
-@router.get("/hashtags")
-def hashtags(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
-    """Hashtags growing against their previous period."""
-    return _out(scope, dashboard.trending(session, scope, facet="tag"))
-
-
-@router.get("/authors")
-def authors(session: DbSession, scope: ScopeDep) -> dict[str, Any]:
-    """Authors with the widest reach."""
-    return _out(scope, dashboard.authors(session, scope))
+for _path, (_name, _read, _doc) in FIGURES.items():
+    _figure_route(_path, _name, _read, _doc)
 
 
 @router.get("/latest")
