@@ -334,6 +334,7 @@ class InboxSettings(Base):
     reply_approval: Mapped[str] = mapped_column(String(16), default="none")  # none | roles | sensitive | all
     reply_approval_roles: Mapped[list[Any]] = mapped_column(default=list)
     dm_retention_days: Mapped[int | None]
+    escalation_telegram_chat_id: Mapped[str | None] = mapped_column(String(64))  # the unit's humas group chat
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

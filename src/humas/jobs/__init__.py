@@ -21,6 +21,8 @@ TASK_MODULES = (
     "humas.listening.tasks",
     "humas.channels.tasks",
     "humas.outbox.tasks",
+    "humas.publishing.tasks",
+    "humas.inbox.tasks",
 )
 
 

@@ -205,3 +205,22 @@ def export_unit_ids(session: Session, actor: Principal) -> list[int]:
     """The units whose corrections an admin may download: their own subtree."""
     org_service.require_role(actor, Role.admin)
     return org_service.visible_unit_ids(session, actor)
+
+
+TYPE_TASK = "type"  # the inbox's message type: stored here for retraining, not shown on mentions
+
+
+def record_type_correction(
+    session: Session, *, mention: Mention, model_label: str, label: str, actor: Principal
+) -> LabelCorrection:
+    """Store a staff correction of a message's type (made in the inbox, which checks who may make it)."""
+    correction = find_correction(session, mention=mention, task=TYPE_TASK)
+    if correction is None:
+        correction = LabelCorrection(
+            unit_id=mention.unit_id, mention_id=mention.id, task=TYPE_TASK, model_label=model_label[:255]
+        )
+        session.add(correction)
+    correction.previous_label = correction.label if correction.label else model_label[:255]
+    correction.label = label[:255]
+    correction.corrected_by_id, correction.corrected_at = actor.id, utcnow()
+    return correction

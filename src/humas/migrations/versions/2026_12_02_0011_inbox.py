@@ -35,6 +35,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("dm_retention_days", sa.Integer(), nullable=True),
+        sa.Column("escalation_telegram_chat_id", sa.String(length=64), nullable=True),
         sa.Column("updated_at", humas.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["unit_id"], ["units.id"], name=op.f("fk_inbox_settings_unit_id_units"), ondelete="CASCADE"
