@@ -1,0 +1,71 @@
+"""Publishing jobs, every minute: expire posts not approved by their time (first, so none of them is ever
+sent), hand due posts to the outbox, release variants whose channel was re-authorised, make the coming
+week's recurring posts, read back metrics. Importing this module registers the ``publishing.variant``
+sender with the outbox."""
+
+from __future__ import annotations
+
+import logging
+
+from huey import crontab
+
+from humas.core.db import session_scope
+from humas.jobs import huey
+from humas.publishing.service import publish as _publish  # noqa: F401 - registers the variant sender
+
+log = logging.getLogger(__name__)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def publishing_tick_task() -> None:
+    """Expire, then publish what is due; each post in its own transaction."""
+    run_tick()
+
+
+def run_tick() -> dict[str, list[int]]:
+    """One pass of the publishing clock (the periodic task; tests and the CLI call it directly)."""
+    from humas.publishing import service as publishing_service
+
+    with session_scope() as session:
+        expired = publishing_service.expire_due_posts(session)
+    with session_scope() as session:
+        due = publishing_service.due_post_ids(session)
+    published = []
+    for post_id in due:
+        try:
+            with session_scope() as session:
+                post = publishing_service.get_post(session, post_id)
+                if publishing_service.publish_post(session, post=post) or post.queued_at is not None:
+                    published.append(post_id)
+        except Exception:  # noqa: BLE001 - one post's failure never stops the others
+            log.exception("publishing post %s failed", post_id)
+    with session_scope() as session:
+        released = publishing_service.release_held(session)
+    with session_scope() as session:
+        recurring = publishing_service.materialise_recurrences(session)
+    return {"expired": expired, "published": published, "released": released, "recurring": recurring}
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+def publishing_metrics_task() -> None:
+    """Read back the counts of every published variant that is due."""
+    run_metrics()
+
+
+def run_metrics() -> int:
+    from humas.publishing.service import metrics
+
+    with session_scope() as session:
+        due = metrics.due_variant_ids(session)
+    read = 0
+    for variant_id in due:
+        try:
+            with session_scope() as session:
+                from humas.publishing.models import PostVariant
+
+                variant = session.get(PostVariant, variant_id)
+                if variant is not None and metrics.read_metrics(session, variant=variant) is not None:
+                    read += 1
+        except Exception:  # noqa: BLE001 - a failing reader is logged; the others go on
+            log.exception("metrics of variant %s failed", variant_id)
+    return read
