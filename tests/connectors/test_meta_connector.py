@@ -109,6 +109,9 @@ def test_facebook_post_reply_hide_delete(sleeper):
     assert form(reply.calls[0].request)["message"] == "Silakan coba lagi."
     pub.hide("5001_7002")
     assert form(hide.calls[0].request)["is_hidden"] == "true"
+    pub.unhide("5001_7002")
+    assert form(hide.calls[1].request) == {"access_token": "page-token", "is_hidden": "false"}
+    assert hide.call_count == 2
     pub.delete("5001_7002")
     assert delete.called
 
@@ -237,6 +240,9 @@ def test_instagram_reply_hide(sleeper):
     assert form(reply.calls[0].request)["message"] == "Itu hoaks."
     pub.hide("17870913679156914")
     assert form(hide.calls[0].request)["hide"] == "true"
+    pub.unhide("17870913679156914")
+    assert form(hide.calls[1].request) == {"access_token": "ig-token", "hide": "false"}
+    assert hide.call_count == 2
 
 
 # --- WhatsApp --------------------------------------------------------------------------------------

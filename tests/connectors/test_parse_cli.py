@@ -42,6 +42,8 @@ def test_every_platform_has_fixtures():
         "whatsapp",
         "mastodon",
         "bluesky",
+        "line",
+        "tiktok",
     }
 
 

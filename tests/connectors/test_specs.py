@@ -125,6 +125,8 @@ def test_capabilities_agree_with_the_connector(spec):
     assert bool(spec.image_input) == spec.can(Capability.POST_IMAGE)
     if spec.can(Capability.POST_TEXT) or spec.can(Capability.POST_IMAGE):
         assert spec.limits.media_max >= (1 if spec.can(Capability.POST_IMAGE) else 0)
+    if spec.can(Capability.UNHIDE):
+        assert spec.can(Capability.HIDE), "showing again what humas cannot hide"
     if spec.reconcile is Reconcile.RECEIPT:
         assert spec.webhook is not None and spec.webhook.receipts is not None
     assert spec.absence_is_proof == (spec.reconcile is Reconcile.LOOKUP)
@@ -162,10 +164,10 @@ def test_a_switched_webhook_stops_polling():
 def test_registry_collects_the_module_specs():
     assert list(REGISTRY) == [m.SPEC.name for m in MODULES] and len(REGISTRY) == len(MODULES)
     assert all(m.SPEC.name == m.PLATFORM for m in MODULES)
-    assert set(webhook_routes()) == {"meta", "whatsapp", "telegram"}
+    assert set(webhook_routes()) == {"meta", "whatsapp", "telegram", "line"}
     assert set(REGISTRY) < set(mention_platforms())
-    with pytest.raises(ValueError, match="unknown platform 'tiktok'"):
-        get_platform("tiktok")
+    with pytest.raises(ValueError, match="unknown platform 'myspace'"):
+        get_platform("myspace")
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -120,16 +121,20 @@ def test_post_and_reply(sleeper):
 
 @respx.mock
 def test_hide_and_delete(sleeper):
-    hide = respx.put(f"{API}/tweets/1301580000000000001/hidden").respond(
-        200, json=load("x", "hide_reply.json")
-    )
+    hide = respx.put(f"{API}/tweets/1301580000000000001/hidden")
+    hide.side_effect = [
+        httpx.Response(200, json=load("x", "hide_reply.json")),
+        httpx.Response(200, json=load("x", "unhide_reply.json")),
+    ]
     delete = respx.delete(f"{API}/tweets/1456012973835788293").respond(
         200, json=load("x", "delete_tweet.json")
     )
     publisher = x.XPublisher(CREDS, client=client(sleeper))
     publisher.hide("1301580000000000001")
+    publisher.unhide("1301580000000000001")
     publisher.delete("1456012973835788293")
-    assert hide.called and delete.called
+    assert [json.loads(c.request.content) for c in hide.calls] == [{"hidden": True}, {"hidden": False}]
+    assert delete.called
 
 
 @respx.mock

@@ -96,7 +96,11 @@ def test_reply_hide_delete_and_no_posts(sleeper):
     assert insert.calls[0].request.headers["authorization"] == "Bearer yt-oauth"
     assert result.external_id == "UgyptqgEdhuj_qYPQQh4AaABAg.9kA1b2C3d4E9kA1b2C3d4E"
     pub.hide("UgzSpam")
-    assert moderate.calls[0].request.url.params["moderationStatus"] == "rejected"
+    pub.unhide("UgzSpam")
+    # heldForReview, not rejected: a rejected comment can never be published again (reversible hiding).
+    statuses = [c.request.url.params["moderationStatus"] for c in moderate.calls]
+    assert statuses == ["heldForReview", "published"]
+    assert [c.request.url.params["id"] for c in moderate.calls] == ["UgzSpam", "UgzSpam"]
     pub.delete(result.external_id)
     assert delete.called
     with pytest.raises(Unsupported):

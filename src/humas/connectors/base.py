@@ -137,6 +137,10 @@ class Publisher(Protocol):
 
     def hide(self, external_id: str) -> None: ...
 
+    def unhide(self, external_id: str) -> None:
+        """Show a hidden item again (``Capability.UNHIDE``); ``Unsupported`` where the platform cannot."""
+        ...
+
     def delete(self, external_id: str) -> None: ...
 
     def reconcile(

@@ -368,6 +368,9 @@ class BlueskyPublisher:
     def hide(self, external_id: str) -> None:
         raise Unsupported("Bluesky: hiding replies needs a threadgate; not supported here")
 
+    def unhide(self, external_id: str) -> None:
+        raise Unsupported("Bluesky: hiding replies needs a threadgate; not supported here")
+
     def delete(self, external_id: str) -> None:
         repo, collection, rkey = external_id.removeprefix("at://").split("/")
         self.session.post(

@@ -359,6 +359,10 @@ class FacebookPublisher:
         """Hide a comment: visible to its author and friends only (``is_hidden=true``)."""
         self.http.post_json(f"/{external_id}", data={**self.token, "is_hidden": "true"}, idempotent=True)
 
+    def unhide(self, external_id: str) -> None:
+        """Show a hidden comment to everyone again (``is_hidden=false``)."""
+        self.http.post_json(f"/{external_id}", data={**self.token, "is_hidden": "false"}, idempotent=True)
+
     def delete(self, external_id: str) -> None:
         self.http.request("DELETE", f"/{external_id}", params=self.token, idempotent=True)
 
@@ -411,7 +415,17 @@ SPEC = PlatformSpec(
     webhook=meta.WEBHOOK,
     rate_limit=meta.rate_limit_info,
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.HIDE, C.DELETE, C.METRICS}
+        {
+            C.READ_POSTS,
+            C.READ_COMMENTS,
+            C.REPLY,
+            C.POST_TEXT,
+            C.POST_IMAGE,
+            C.HIDE,
+            C.UNHIDE,
+            C.DELETE,
+            C.METRICS,
+        }
     ),
     image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),
     reconcile=Reconcile.LOOKUP,

@@ -293,6 +293,10 @@ class InstagramPublisher:
     def hide(self, external_id: str) -> None:
         self.http.post_json(f"/{external_id}", data={**self.token, "hide": "true"}, idempotent=True)
 
+    def unhide(self, external_id: str) -> None:
+        """Show a hidden comment again (``POST /{ig-comment-id}`` with ``hide=false``)."""
+        self.http.post_json(f"/{external_id}", data={**self.token, "hide": "false"}, idempotent=True)
+
     def delete(self, external_id: str) -> None:
         self.http.request("DELETE", f"/{external_id}", params=self.token, idempotent=True)
 
@@ -343,7 +347,7 @@ SPEC = PlatformSpec(
     rate_limit=meta.rate_limit_info,
     # No text-only posts: a post needs an image URL. DELETE removes comments (the API cannot delete media).
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_IMAGE, C.HIDE, C.DELETE, C.METRICS}
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_IMAGE, C.HIDE, C.UNHIDE, C.DELETE, C.METRICS}
     ),
     image_input=frozenset({ImageInput.URL}),
     reconcile=Reconcile.LOOKUP,

@@ -296,6 +296,9 @@ class MastodonPublisher:
     def hide(self, external_id: str) -> None:
         raise Unsupported("Mastodon: replies cannot be hidden; mute, block or report the account instead")
 
+    def unhide(self, external_id: str) -> None:
+        raise Unsupported("Mastodon: replies cannot be hidden")
+
     def delete(self, external_id: str) -> None:
         self.http.request("DELETE", f"/api/v1/statuses/{external_id}", headers=self.headers, idempotent=True)
 

@@ -6,7 +6,19 @@ names a platform. ``docs/channels.md`` ("Adding a platform") lists what a module
 
 from __future__ import annotations
 
-from humas.connectors import bluesky, facebook, feeds, instagram, mastodon, telegram, whatsapp, x, youtube
+from humas.connectors import (
+    bluesky,
+    facebook,
+    feeds,
+    instagram,
+    line,
+    mastodon,
+    telegram,
+    tiktok,
+    whatsapp,
+    x,
+    youtube,
+)
 from humas.connectors.spec import (
     Capability,
     ImageInput,
@@ -30,7 +42,7 @@ __all__ = [
     "webhook_routes",
 ]
 
-MODULES = (x, facebook, instagram, whatsapp, youtube, telegram, mastodon, bluesky)
+MODULES = (x, facebook, instagram, whatsapp, youtube, telegram, mastodon, bluesky, line, tiktok)
 REGISTRY: dict[str, PlatformSpec] = {module.SPEC.name: module.SPEC for module in MODULES}
 # Mentions that come from no account connector: news feeds, and file imports without a platform column.
 OTHER_SOURCES = (feeds.PLATFORM, "import")

@@ -36,6 +36,7 @@ class Capability(StrEnum):
     POST_IMAGE = "post_image"
     POST_VIDEO = "post_video"
     HIDE = "hide"
+    UNHIDE = "unhide"  # show a hidden item again; declared apart so a one-way hide can say so
     DELETE = "delete"
     METRICS = "metrics"
 

@@ -318,6 +318,9 @@ class TelegramPublisher:
     def hide(self, external_id: str) -> None:
         raise Unsupported("Telegram: messages cannot be hidden; delete them instead")
 
+    def unhide(self, external_id: str) -> None:
+        raise Unsupported("Telegram: messages cannot be hidden")
+
     def delete(self, external_id: str) -> None:
         chat_id, _, message_id = external_id.rpartition(":")
         self.http.post_json(

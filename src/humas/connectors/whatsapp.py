@@ -215,6 +215,9 @@ class WhatsAppPublisher:
     def hide(self, external_id: str) -> None:
         raise Unsupported("WhatsApp: messages cannot be hidden")
 
+    def unhide(self, external_id: str) -> None:
+        raise Unsupported("WhatsApp: messages cannot be hidden")
+
     def delete(self, external_id: str) -> None:
         raise Unsupported("WhatsApp: sent messages cannot be deleted through the API")
 

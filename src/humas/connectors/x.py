@@ -339,6 +339,16 @@ class XPublisher:
             idempotent=True,
         )
 
+    def unhide(self, external_id: str) -> None:
+        """Show a hidden reply again (``PUT /2/tweets/:id/hidden`` with ``{"hidden": false}``)."""
+        self.http.request(
+            "PUT",
+            f"/tweets/{external_id}/hidden",
+            json={"hidden": False},
+            headers=self.headers,
+            idempotent=True,
+        )
+
     def delete(self, external_id: str) -> None:
         self.http.request("DELETE", f"/tweets/{external_id}", headers=self.headers, idempotent=True)
 
@@ -388,7 +398,17 @@ SPEC = PlatformSpec(
     webhook=None,
     rate_limit=rate_limit_info,
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.HIDE, C.DELETE, C.METRICS}
+        {
+            C.READ_POSTS,
+            C.READ_COMMENTS,
+            C.REPLY,
+            C.POST_TEXT,
+            C.POST_IMAGE,
+            C.HIDE,
+            C.UNHIDE,
+            C.DELETE,
+            C.METRICS,
+        }
     ),
     image_input=frozenset({ImageInput.BYTES}),
     reconcile=Reconcile.LOOKUP,

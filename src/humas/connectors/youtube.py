@@ -295,11 +295,22 @@ class YouTubePublisher:
         )
 
     def hide(self, external_id: str) -> None:
-        """Reject a comment on our channel (``comments.setModerationStatus``): it disappears from view."""
+        """Hold a comment on our channel for review (``comments.setModerationStatus``): out of public view.
+
+        NOTE: not ``rejected``: YouTube cannot set a rejected comment back to ``published``, and humas'
+        hiding must stay reversible (``unhide``).
+        """
+        self._moderate(external_id, "heldForReview")
+
+    def unhide(self, external_id: str) -> None:
+        """Clear a held comment for public display again (``moderationStatus=published``)."""
+        self._moderate(external_id, "published")
+
+    def _moderate(self, external_id: str, status: str) -> None:
         self.http.request(
             "POST",
             "/comments/setModerationStatus",
-            params={"id": external_id, "moderationStatus": "rejected"},
+            params={"id": external_id, "moderationStatus": status},
             headers=self.headers,
             idempotent=True,
         )
@@ -352,7 +363,7 @@ SPEC = PlatformSpec(
     parser=parse_body,
     webhook=None,
     rate_limit=None,  # a daily quota, answered as 403 quotaExceeded (see error_for), not headers
-    capabilities=frozenset({C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.HIDE, C.DELETE, C.METRICS}),
+    capabilities=frozenset({C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.HIDE, C.UNHIDE, C.DELETE, C.METRICS}),
     image_input=frozenset(),
     reconcile=Reconcile.LOOKUP,
     # Comments only (the Data API publishes no posts): YouTube's comment box takes 10,000 characters;

@@ -1,4 +1,4 @@
-"""Channel writes (post, reply, hide) as outbox rows, and the sender the outbox calls for them.
+"""Channel writes (post, reply, hide, unhide) as outbox rows, and the sender the outbox calls for them.
 
 Queueing checks the rule (who may write, what a write needs) and adds an outbox row of kind
 ``channel.<action>`` in the caller's transaction (``humas.outbox``); the outbox claims it under a lease and
@@ -25,7 +25,7 @@ from humas.channels.service.channels import channel_values
 from humas.channels.service.polling import record_needs_reauth
 from humas.connectors.base import PublishResult
 from humas.connectors.errors import AuthExpired, DeliveryUnknown, RateLimited
-from humas.connectors.registry import Reconcile, get_platform
+from humas.connectors.registry import Capability, Reconcile, get_platform
 from humas.core.errors import Invalid, NotFound
 from humas.core.i18n import _
 from humas.org import audit as audit_service
@@ -39,7 +39,8 @@ from humas.outbox.policy import Permanent, Retry, SendError, Sent, Unknown
 
 log = logging.getLogger(__name__)
 OWNER = "channel"
-ACTIONS = ("post", "reply", "hide")
+ACTIONS = ("post", "reply", "hide", "unhide")
+MODERATION = {"hide": Capability.HIDE, "unhide": Capability.UNHIDE}
 TEXT_MAX = 10_000
 
 
@@ -103,8 +104,13 @@ def queue_reply(
     actor: Principal | None,
     idempotency_key: str | None = None,
     to: str | None = None,
+    reply_token: str | None = None,
 ) -> OutboxMessage:
-    """Queue a reply to an item on the channel's platform; the same key twice queues it once."""
+    """Queue a reply to an item on the channel's platform; the same key twice queues it once.
+
+    ``to``: the person a direct-message answer goes to (the item's author) where the platform needs it;
+    ``reply_token``: a short-lived answer handle the platform gave with the item (LINE), tried first.
+    """
     if actor is not None:
         org_service.require_role(actor, Role.admin, Role.responder)
     parent = (parent_external_id or "").strip()
@@ -113,6 +119,8 @@ def queue_reply(
     payload: dict[str, Any] = {"parent_external_id": parent, "text": _clean_text(text)}
     if to:
         payload["to"] = to.strip()
+    if reply_token:
+        payload["reply_token"] = reply_token.strip()
     return _queue(
         session,
         channel=channel,
@@ -152,17 +160,47 @@ def queue_hide(
     idempotency_key: str | None = None,
 ) -> OutboxMessage:
     """Queue hiding a public comment (where the platform allows it)."""
+    return _queue_moderation(
+        session, channel=channel, action="hide", external_id=external_id, actor=actor, key=idempotency_key
+    )
+
+
+def queue_unhide(
+    session: Session,
+    *,
+    channel: Channel,
+    external_id: str,
+    actor: Principal | None,
+    idempotency_key: str | None = None,
+) -> OutboxMessage:
+    """Queue showing a hidden comment again (where the platform allows it)."""
+    return _queue_moderation(
+        session, channel=channel, action="unhide", external_id=external_id, actor=actor, key=idempotency_key
+    )
+
+
+def _queue_moderation(
+    session: Session,
+    *,
+    channel: Channel,
+    action: str,
+    external_id: str,
+    actor: Principal | None,
+    key: str | None,
+) -> OutboxMessage:
     if actor is not None:
         org_service.require_role(actor, Role.admin, Role.responder)
     if not (external_id or "").strip():
         raise Invalid(_("Say which item to hide."), field="external_id")
+    if not get_platform(channel.platform).can(MODERATION[action]):
+        raise Invalid(_("This platform does not let humas hide or show comments."), field="external_id")
     return _queue(
         session,
         channel=channel,
-        action="hide",
+        action=action,
         payload={"external_id": external_id.strip()},
         actor=actor,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
     )
 
 
@@ -264,20 +302,23 @@ def _send(job: ChannelJob) -> Sent:
     def call() -> PublishResult | None:
         publisher, payload = _publisher(job), job.payload
         if job.action == "reply":
-            kwargs = {"to": payload["to"]} if payload.get("to") else {}
+            kwargs = {name: payload[name] for name in ("to", "reply_token") if payload.get(name)}
             return publisher.reply(
                 payload["parent_external_id"], payload["text"], idempotency_key=job.key, **kwargs
             )
         if job.action == "post":
             return publisher.post(payload["text"], image=payload.get("image_url"), idempotency_key=job.key)
-        publisher.hide(payload["external_id"])  # hiding twice is harmless: no reconcile needed
+        if job.action == "unhide":
+            publisher.unhide(payload["external_id"])
+            return None
+        publisher.hide(payload["external_id"])  # hiding (or showing) twice is harmless: no reconcile needed
         return None
 
     return _translated(job, call)
 
 
 def _reconcile(job: ChannelJob) -> Sent | None:
-    if job.action == "hide":
+    if job.action in MODERATION:
         return None
 
     def call() -> PublishResult | None:
