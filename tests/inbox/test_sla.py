@@ -404,6 +404,6 @@ def test_states_agree_with_the_times(
             assert result.paused and t.due_at is None
     if result.next_due_at is not None:  # what the sweep compares: only a running clock has one
         assert not result.paused and not result.closed
-        assert result.next_due_at == min(t.due_at for t in result.targets if t.running and t.due_at)
+        assert result.next_due_at == min(t.due_at for t in result.targets if t.open and t.due_at)
     if result.closed:
         assert result.state in (State.met, State.missed) and result.next_due_at is None

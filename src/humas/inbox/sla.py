@@ -122,7 +122,13 @@ class TargetStatus:
 
     @property
     def running(self) -> bool:
+        """Still counting towards a state change (not done, not missed yet)."""
         return self.done_at is None and self.state is not State.missed
+
+    @property
+    def open(self) -> bool:
+        """Not done yet (a missed target stays open until answered or closed)."""
+        return self.done_at is None
 
 
 @dataclass(frozen=True)
@@ -133,7 +139,9 @@ class Deadlines:
     state: State
     paused: bool  # waiting on the public (the clock stands still)
     closed: bool
-    next_due_at: datetime | None = field(default=None)  # soonest due time of a running target
+    next_due_at: datetime | None = field(
+        default=None
+    )  # soonest due time of an open target (overdue ones too)
     next_risk_at: datetime | None = field(default=None)  # soonest at-risk time of a running, on-track target
 
     @property
@@ -334,7 +342,7 @@ def _summary(
         state = State.on_track
     else:
         state = State.met
-    live = [t for t in running if not paused]
+    live = [t for t in found if t.open and not paused]
     dues = [t.due_at for t in live if t.due_at is not None]
     risks = [t.at_risk_at for t in live if t.at_risk_at is not None and t.state is State.on_track]
     return Deadlines(

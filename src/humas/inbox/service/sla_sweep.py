@@ -1,0 +1,213 @@
+"""The minute job of the deadlines: move conversations to *at risk* and *missed*, and tell people once.
+
+The due and at-risk times are precomputed on each conversation (`inbox.service.sla.refresh_deadlines`), so
+the sweep is two set-based UPDATEs over the ``(status, next_deadline_at)`` / ``(status, next_risk_at)``
+indexes, whatever the number of open conversations: no calendar is consulted here.
+
+Escalation, once per level (``escalation_level``): at risk → the assignee and the team lead (the unit head
+when nobody is assigned); missed → the unit head (users with role *pimpinan* of the conversation's unit),
+the parent unit's heads when the policy says so, and the assignee and team lead when they were not told yet.
+Each is told in the app, by e-mail and in the unit's escalation Telegram chat, through the one outbox
+(`outbox.notify`), under a key that never tells the same person twice about the same deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from humas.core import workcal
+from humas.core.i18n import DEFAULT_LOCALE, _, use_locale
+from humas.core.time import as_utc, utcnow
+from humas.inbox.models import Conversation, ConversationEvent, SlaPolicy, SlaState, Team
+from humas.inbox.service import unit_settings
+from humas.inbox.service.sla import AT_RISK_TOLD, MISSED_TOLD, RUNNING_STATUSES
+from humas.org import audit as audit_service
+from humas.org import service as org_service
+from humas.org.models import Role, Unit, User, UserRole
+from humas.outbox import notify as notify_service
+
+log = logging.getLogger(__name__)
+BATCH = 200
+SUBJECT_MAX = 80
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    at_risk: int  # conversations that became at risk now
+    missed: int  # conversations that missed a deadline now
+    escalated: int  # escalations sent (one per conversation and level)
+    failed: int = 0
+
+
+def sweep_deadlines(session: Session, *, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
+    """Mark running conversations whose precomputed times have passed, then escalate (once per level)."""
+    now = now or utcnow()
+    running = Conversation.status.in_(RUNNING_STATUSES)
+    missed = session.execute(
+        update(Conversation)
+        .where(
+            running,
+            Conversation.next_deadline_at <= now,
+            Conversation.sla_state.in_((SlaState.on_track.value, SlaState.at_risk.value)),
+        )
+        .values(sla_state=SlaState.missed.value)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    at_risk = session.execute(
+        update(Conversation)
+        .where(running, Conversation.next_risk_at <= now, Conversation.sla_state == SlaState.on_track.value)
+        .values(sla_state=SlaState.at_risk.value)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    escalated, failed = escalate_due(session, now=now, batch=batch)
+    return SweepResult(at_risk=int(at_risk or 0), missed=int(missed or 0), escalated=escalated, failed=failed)
+
+
+def _waiting(limit: int) -> object:
+    return (
+        select(Conversation.id)
+        .where(
+            Conversation.status.in_(RUNNING_STATUSES),
+            or_(
+                and_(
+                    Conversation.sla_state == SlaState.at_risk.value,
+                    Conversation.escalation_level < AT_RISK_TOLD,
+                ),
+                and_(
+                    Conversation.sla_state == SlaState.missed.value,
+                    Conversation.escalation_level < MISSED_TOLD,
+                ),
+            ),
+        )
+        .order_by(Conversation.next_deadline_at, Conversation.id)
+        .limit(limit)
+    )
+
+
+def escalate_due(session: Session, *, now: datetime, batch: int = BATCH) -> tuple[int, int]:
+    """Tell people about conversations at risk or missed that were not told at that level; returns
+    (escalated, failed). A failing one is logged and tried again next minute; it never stops the rest."""
+    session.expire_all()  # the bulk UPDATEs above changed rows the session may hold
+    ids = list(session.scalars(_waiting(batch)))  # type: ignore[call-overload]
+    done = failed = 0
+    for conversation_id in ids:
+        try:
+            with session.begin_nested():
+                conversation = session.get_one(Conversation, conversation_id)
+                escalate(session, conversation=conversation, now=now)
+            done += 1
+        except Exception:  # noqa: BLE001 - one conversation's failure never stops the others
+            log.exception("escalating conversation %s failed", conversation_id)
+            failed += 1
+    return done, failed
+
+
+def _heads(session: Session, unit_id: int | None) -> list[User]:
+    if unit_id is None:
+        return []
+    stmt = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.unit_id == unit_id, UserRole.role == Role.pimpinan.value, User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def _responders(session: Session, conversation: Conversation) -> list[User]:
+    people = [conversation.assignee] if conversation.assignee is not None else []
+    team = session.get(Team, conversation.team_id) if conversation.team_id is not None else None
+    if team is not None and team.lead_id is not None:
+        lead = session.get(User, team.lead_id)
+        people += [lead] if lead is not None else []
+    return people
+
+
+def recipients(session: Session, *, conversation: Conversation, level: int) -> list[User]:
+    """Who is told at a level (each person once)."""
+    responders = _responders(session, conversation)
+    if level == AT_RISK_TOLD:
+        people = responders or _heads(session, conversation.unit_id)
+    else:
+        people = _heads(session, conversation.unit_id)
+        policy = session.get(SlaPolicy, conversation.sla_policy_id) if conversation.sla_policy_id else None
+        if policy is not None and policy.escalate_to_parent:
+            people += _heads(session, conversation.unit.parent_id)
+        if conversation.escalation_level < AT_RISK_TOLD:
+            people += responders
+    unique = {u.id: u for u in people if u.is_active}
+    return list(unique.values())
+
+
+def _when(session: Session, unit: Unit, moment: datetime | None) -> str:
+    if moment is None:
+        return "-"
+    zone = org_service.unit_zone(session, unit)
+    local = as_utc(moment).astimezone(zone)
+    return f"{local:%d-%m-%Y %H:%M} {workcal.zone_label(zone, local)}"
+
+
+def _texts(session: Session, conversation: Conversation, level: int) -> tuple[str, str]:
+    subject_line = (conversation.subject or "").strip()[:SUBJECT_MAX]
+    due = _when(session, conversation.unit, conversation.next_deadline_at)
+    params = {
+        "ticket": conversation.ticket,
+        "subject": subject_line,
+        "due": due,
+        "unit": conversation.unit.name,
+    }
+    with use_locale(DEFAULT_LOCALE):  # stored once for everyone told, in the installation's language
+        if level == AT_RISK_TOLD:
+            subject = str(_("Deadline at risk: %(ticket)s %(subject)s", **params))
+            text = str(_("Conversation %(ticket)s of %(unit)s needs an answer before %(due)s.", **params))
+        else:
+            subject = str(_("Deadline missed: %(ticket)s %(subject)s", **params))
+            text = str(_("The deadline of conversation %(ticket)s of %(unit)s passed at %(due)s.", **params))
+    return subject, text
+
+
+def escalate(session: Session, *, conversation: Conversation, now: datetime) -> int:
+    """Tell the people of the conversation's current level; returns how many were told in the app."""
+    level = MISSED_TOLD if conversation.sla_state == SlaState.missed.value else AT_RISK_TOLD
+    if conversation.escalation_level >= level:
+        return 0
+    people = recipients(session, conversation=conversation, level=level)
+    subject, text = _texts(session, conversation, level)
+    deadline = as_utc(conversation.next_deadline_at).isoformat() if conversation.next_deadline_at else "-"
+    chat = unit_settings.rules_for(session, conversation.unit).escalation_telegram_chat_id
+    notify_service.notify(
+        session,
+        users=people,
+        kind="inbox.sla_missed" if level == MISSED_TOLD else "inbox.sla_at_risk",
+        subject=subject,
+        text=text,
+        link=f"/inbox/{conversation.id}",
+        key=f"inbox.sla:{conversation.id}:{level}:{deadline}",
+        unit=conversation.unit,
+        telegram_chats=[chat] if chat else [],
+    )
+    conversation.escalation_level = level
+    told = [u.id for u in people]
+    session.add(
+        ConversationEvent(
+            conversation_id=conversation.id,
+            at=now,
+            kind="escalation",
+            data={"level": level, "state": conversation.sla_state, "told": told, "deadline": deadline},
+        )
+    )
+    audit_service.record(
+        session,
+        actor=None,
+        action="conversation.escalate",
+        obj=conversation,
+        unit=conversation.unit,
+        label=conversation.ticket,
+        after={"level": level, "state": conversation.sla_state, "told": told},
+    )
+    return len(people)
