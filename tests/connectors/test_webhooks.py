@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from humas.connectors import webhooks, whatsapp
+from humas.connectors import line, webhooks, whatsapp
 from humas.connectors.errors import UnrecognisedPayload, WebhookRejected
 from tests.connectors.conftest import fixture_path
 
@@ -97,3 +97,16 @@ def test_telegram_delivery():
         webhooks.parse_telegram_delivery(body, None, "tg-secret")
     with pytest.raises(UnrecognisedPayload):
         webhooks.parse_telegram_delivery(body[:40], "tg-secret", "tg-secret")
+
+
+def test_line_delivery():
+    body = raw("line", "webhook_text_message.json")
+    (item,) = webhooks.parse_line_delivery(body, line.sign(body, "line-secret"), "line-secret")
+    assert item.kind == "message" and item.author_id == item.thread_external_id
+    for header in (line.sign(body, "other-secret"), "forged", "", None):
+        with pytest.raises(WebhookRejected) as info:
+            webhooks.parse_line_delivery(body, header, "line-secret")
+        assert info.value.status == 401
+    truncated = body[:60]
+    with pytest.raises(UnrecognisedPayload):
+        webhooks.parse_line_delivery(truncated, line.sign(truncated, "line-secret"), "line-secret")

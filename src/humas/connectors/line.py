@@ -191,6 +191,9 @@ def parse_webhook(body: Any) -> list[SourceItem]:
     return items
 
 
+parse_delivery = guarded("line", parse_webhook)  # raw bytes too; any shape error is UnrecognisedPayload
+
+
 def parse_body(body: Any) -> list[SourceItem]:
     """A webhook delivery; a reply/push answer (``sentMessages``, also in a retried push's 409) or the bot
     info yield nothing public; an error answer raises ``ErrorPayload``."""
@@ -334,7 +337,7 @@ SPEC = PlatformSpec(
         route="line",
         fields=(),  # the channel secret is part of the credentials: LINE only pushes
         verify=verify_delivery,
-        parse=guarded("line", parse_webhook),
+        parse=parse_delivery,
         handshake=None,  # LINE's "Verify" button sends a signed delivery with no events
         receipts=None,
         switch=None,

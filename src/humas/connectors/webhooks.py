@@ -2,7 +2,8 @@
 
 Meta (Facebook Pages, Instagram, WhatsApp): answer the ``hub.challenge`` handshake with
 ``verify_handshake`` and check ``X-Hub-Signature-256`` with ``verify_signature`` over the *raw* bytes before
-parsing. Telegram: compare ``X-Telegram-Bot-Api-Secret-Token`` with ``check_secret_token``. A delivery that
+parsing. Telegram: compare ``X-Telegram-Bot-Api-Secret-Token`` with ``check_secret_token``. LINE: check
+``X-Line-Signature`` (base64 HMAC-SHA256 of the raw body with the channel secret). A delivery that
 fails either check, or whose body is truncated or of an unknown shape, is refused and nothing is stored.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from humas.connectors import meta
+from humas.connectors import line, meta
 from humas.connectors.base import SourceItem
 from humas.connectors.errors import UnrecognisedPayload, WebhookRejected
 from humas.connectors.meta import sign, verify_handshake, verify_signature
@@ -19,6 +20,7 @@ from humas.connectors.telegram import check_secret_token
 
 __all__ = [
     "check_secret_token",
+    "parse_line_delivery",
     "parse_meta_delivery",
     "parse_telegram_delivery",
     "sign",
@@ -47,3 +49,12 @@ def parse_telegram_delivery(raw_body: bytes, secret_header: str | None, secret: 
     if not isinstance(body, list):  # pragma: no cover - parse_payload always returns a list
         raise UnrecognisedPayload("telegram: unexpected parse result")
     return body
+
+
+def parse_line_delivery(
+    raw_body: bytes, signature_header: str | None, channel_secret: str
+) -> list[SourceItem]:
+    """Verify ``X-Line-Signature`` then parse a LINE delivery (its users' messages)."""
+    if not line.verify_signature(raw_body, signature_header, channel_secret):
+        raise WebhookRejected("bad X-Line-Signature", status=401)
+    return line.parse_delivery(raw_body)
