@@ -6,10 +6,12 @@ sender with the outbox."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from huey import crontab
 
 from humas.core.db import session_scope
+from humas.core.time import utcnow
 from humas.jobs import huey
 from humas.publishing.service import publish as _publish  # noqa: F401 - registers the variant sender
 
@@ -22,27 +24,28 @@ def publishing_tick_task() -> None:
     run_tick()
 
 
-def run_tick() -> dict[str, list[int]]:
+def run_tick(now: datetime | None = None) -> dict[str, list[int]]:
     """One pass of the publishing clock (the periodic task; tests and the CLI call it directly)."""
     from humas.publishing import service as publishing_service
 
+    now = now or utcnow()
     with session_scope() as session:
-        expired = publishing_service.expire_due_posts(session)
+        expired = publishing_service.expire_due_posts(session, now=now)
     with session_scope() as session:
-        due = publishing_service.due_post_ids(session)
+        due = publishing_service.due_post_ids(session, now=now)
     published = []
     for post_id in due:
         try:
             with session_scope() as session:
                 post = publishing_service.get_post(session, post_id)
-                if publishing_service.publish_post(session, post=post) or post.queued_at is not None:
+                if publishing_service.publish_post(session, post=post, now=now) or post.queued_at is not None:
                     published.append(post_id)
         except Exception:  # noqa: BLE001 - one post's failure never stops the others
             log.exception("publishing post %s failed", post_id)
     with session_scope() as session:
         released = publishing_service.release_held(session)
     with session_scope() as session:
-        recurring = publishing_service.materialise_recurrences(session)
+        recurring = publishing_service.materialise_recurrences(session, now=now)
     return {"expired": expired, "published": published, "released": released, "recurring": recurring}
 
 
@@ -52,19 +55,23 @@ def publishing_metrics_task() -> None:
     run_metrics()
 
 
-def run_metrics() -> int:
+def run_metrics(now: datetime | None = None) -> int:
+    """Read back every due variant's counts, each in its own transaction; returns how many were read."""
+    from humas.publishing.models import PostVariant
     from humas.publishing.service import metrics
 
+    now = now or utcnow()
     with session_scope() as session:
-        due = metrics.due_variant_ids(session)
+        due = metrics.due_variant_ids(session, now=now)
     read = 0
     for variant_id in due:
         try:
             with session_scope() as session:
-                from humas.publishing.models import PostVariant
-
                 variant = session.get(PostVariant, variant_id)
-                if variant is not None and metrics.read_metrics(session, variant=variant) is not None:
+                if (
+                    variant is not None
+                    and metrics.read_metrics(session, variant=variant, now=now) is not None
+                ):
                     read += 1
         except Exception:  # noqa: BLE001 - a failing reader is logged; the others go on
             log.exception("metrics of variant %s failed", variant_id)
