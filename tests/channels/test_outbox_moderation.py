@@ -221,10 +221,33 @@ def test_telegram_dm_answer_replies_to_the_message(app_db):
         channels_service.queue_reply,
         parent_external_id="77462709:223",
         text="Sudah kami proses.",
+        to="77462709",  # what the inbox passes for a direct message: the author
     )
     assert send.call_count == 1
     assert json.loads(send.calls[0].request.content) == {
         "chat_id": "77462709",
         "text": "Sudah kami proses.",
         "reply_parameters": {"message_id": 223},
+    }
+
+
+@respx.mock
+def test_a_publisher_that_answers_by_item_is_not_handed_the_person(app_db):
+    channel_id, user_id = _setup(app_db, "x")
+    create = respx.post("https://api.x.com/2/tweets").respond(
+        201, json=load_connector("x", "create_tweet.json")
+    )
+    entry_id = _run(
+        app_db,
+        channel_id,
+        user_id,
+        channels_service.queue_reply,
+        parent_external_id="1301580000000000001",
+        text="Terima kasih atas laporannya.",
+        to="1234567890",
+    )
+    assert create.call_count == 1 and _entry(app_db, entry_id).status == "sent"
+    assert json.loads(create.calls[0].request.content) == {
+        "text": "Terima kasih atas laporannya.",
+        "reply": {"in_reply_to_tweet_id": "1301580000000000001"},
     }

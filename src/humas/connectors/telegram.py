@@ -309,8 +309,11 @@ class TelegramPublisher:
             "sendPhoto", data={"chat_id": chat, "caption": text}, files={"photo": ("image", image)}
         )
 
-    def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
-        """Reply to ``"<chat_id>:<message_id>"`` in the same chat."""
+    def reply(
+        self, parent_external_id: str, text: str, *, idempotency_key: str, to: str | None = None
+    ) -> PublishResult:
+        """Reply to ``"<chat_id>:<message_id>"`` in the same chat (``to``, the sender of a direct message,
+        is accepted and not needed: a private chat's id is the person's)."""
         chat_id, _, message_id = parent_external_id.rpartition(":")
         data = {"chat_id": chat_id, "text": text, "reply_parameters": {"message_id": int(message_id)}}
         return self._send("sendMessage", data=data)

@@ -10,6 +10,7 @@ stays ``unknown`` for a person to check instead of being resent.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import secrets as pysecrets
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 OWNER = "channel"
 ACTIONS = ("post", "reply", "hide", "unhide")
 MODERATION = {"hide": Capability.HIDE, "unhide": Capability.UNHIDE}
+REPLY_CONTEXT = ("to", "reply_token")
 TEXT_MAX = 10_000
 
 
@@ -298,11 +300,18 @@ def _translated(job: ChannelJob, call: Any) -> Sent:
     return Sent(external_id=result.external_id, url=result.url, reconciled=result.reconciled)
 
 
+def _reply_context(publisher: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """``to`` and ``reply_token`` for a publisher whose ``reply`` takes them (a platform that answers a
+    direct message by the person or by a token); one that does not need them is not handed them."""
+    accepted = inspect.signature(publisher.reply).parameters
+    return {name: payload[name] for name in REPLY_CONTEXT if payload.get(name) and name in accepted}
+
+
 def _send(job: ChannelJob) -> Sent:
     def call() -> PublishResult | None:
         publisher, payload = _publisher(job), job.payload
         if job.action == "reply":
-            kwargs = {name: payload[name] for name in ("to", "reply_token") if payload.get(name)}
+            kwargs = _reply_context(publisher, payload)
             return publisher.reply(
                 payload["parent_external_id"], payload["text"], idempotency_key=job.key, **kwargs
             )
