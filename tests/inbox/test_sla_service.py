@@ -336,3 +336,19 @@ def test_the_jobs_refresh_after_a_policy_change_and_sweep_every_minute(use_datab
         assert conversation.escalation_level == 2
         told = session.scalars(select(OutboxMessage.target).where(OutboxMessage.kind == "notify.email")).all()
         assert told == ["kadis@makassar.go.id"]
+
+
+def test_escalations_beyond_the_batch_wait_for_the_next_minute(session):
+    province, city, admin = _tree(session)
+    _policy(session, province, admin)
+    head = make_user(session, unit=city, roles=("pimpinan",))
+    first = make_conversation(session, unit=city, opened_at=FRIDAY_3PM)
+    second = make_conversation(session, unit=city, opened_at=FRIDAY_3PM + timedelta(minutes=10))
+    for conversation in (first, second):
+        sla_service.refresh_deadlines(session, conversation=conversation, now=FRIDAY_3PM)
+    monday_noon = datetime(2026, 7, 6, 12, tzinfo=WITA)
+    assert sla_sweep.sweep_deadlines(session, now=monday_noon, batch=1) == sla_sweep.SweepResult(0, 2, 1)
+    assert _told(session, first) == [(head.id, "inbox.sla_missed")]  # the sooner deadline first
+    assert _told(session, second) == []
+    assert sla_sweep.sweep_deadlines(session, now=monday_noon, batch=1) == sla_sweep.SweepResult(0, 0, 1)
+    assert _told(session, second) == [(head.id, "inbox.sla_missed")]

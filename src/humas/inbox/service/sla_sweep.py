@@ -14,10 +14,12 @@ Each is told in the app, by e-mail and in the unit's escalation Telegram chat, t
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from humas.core import workcal
@@ -33,6 +35,8 @@ from humas.outbox import notify as notify_service
 
 log = logging.getLogger(__name__)
 BATCH = 200
+# The minute job stops escalating after this many seconds; the rest are told in the next minute.
+BUDGET_S = 2.5
 SUBJECT_MAX = 80
 
 
@@ -44,7 +48,9 @@ class SweepResult:
     failed: int = 0
 
 
-def sweep_deadlines(session: Session, *, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
+def sweep_deadlines(
+    session: Session, *, now: datetime | None = None, batch: int = BATCH, budget_s: float = BUDGET_S
+) -> SweepResult:
     """Mark running conversations whose precomputed times have passed, then escalate (once per level)."""
     now = now or utcnow()
     running = Conversation.status.in_(RUNNING_STATUSES)
@@ -64,11 +70,11 @@ def sweep_deadlines(session: Session, *, now: datetime | None = None, batch: int
         .values(sla_state=SlaState.at_risk.value)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
-    escalated, failed = escalate_due(session, now=now, batch=batch)
+    escalated, failed = escalate_due(session, now=now, batch=batch, budget_s=budget_s)
     return SweepResult(at_risk=int(at_risk or 0), missed=int(missed or 0), escalated=escalated, failed=failed)
 
 
-def _waiting(limit: int) -> object:
+def _waiting(limit: int) -> Select[tuple[int]]:
     return (
         select(Conversation.id)
         .where(
@@ -89,34 +95,71 @@ def _waiting(limit: int) -> object:
     )
 
 
-def escalate_due(session: Session, *, now: datetime, batch: int = BATCH) -> tuple[int, int]:
-    """Tell people about conversations at risk or missed that were not told at that level; returns
-    (escalated, failed). A failing one is logged and tried again next minute; it never stops the rest."""
+@dataclass
+class Lookups:
+    """What many escalations of one sweep share, looked up once per unit or policy."""
+
+    heads: dict[int, list[User]] = field(default_factory=dict)
+    zones: dict[int, ZoneInfo] = field(default_factory=dict)
+    chats: dict[int, str | None] = field(default_factory=dict)
+    to_parent: dict[int, bool] = field(default_factory=dict)
+
+    def heads_of(self, session: Session, unit_id: int | None) -> list[User]:
+        if unit_id is None:
+            return []
+        if unit_id not in self.heads:
+            stmt = (
+                select(User)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(
+                    User.unit_id == unit_id, UserRole.role == Role.pimpinan.value, User.is_active.is_(True)
+                )
+                .order_by(User.id)
+            )
+            self.heads[unit_id] = list(session.scalars(stmt).unique())
+        return self.heads[unit_id]
+
+    def zone_of(self, session: Session, unit: Unit) -> ZoneInfo:
+        if unit.id not in self.zones:
+            self.zones[unit.id] = org_service.unit_zone(session, unit)
+        return self.zones[unit.id]
+
+    def chat_of(self, session: Session, unit: Unit) -> str | None:
+        if unit.id not in self.chats:
+            self.chats[unit.id] = unit_settings.rules_for(session, unit).escalation_telegram_chat_id
+        return self.chats[unit.id]
+
+    def escalates_to_parent(self, session: Session, policy_id: int | None) -> bool:
+        if policy_id is None:
+            return False
+        if policy_id not in self.to_parent:
+            policy = session.get(SlaPolicy, policy_id)
+            self.to_parent[policy_id] = policy is not None and policy.escalate_to_parent
+        return self.to_parent[policy_id]
+
+
+def escalate_due(
+    session: Session, *, now: datetime, batch: int = BATCH, budget_s: float = BUDGET_S
+) -> tuple[int, int]:
+    """Tell people about conversations at risk or missed that were not told at that level, soonest deadline
+    first, until `batch` or `budget_s` is used up (the rest wait for the next minute); returns (escalated,
+    failed). A failing one is logged and tried again next minute; it never stops the rest."""
     session.expire_all()  # the bulk UPDATEs above changed rows the session may hold
-    ids = list(session.scalars(_waiting(batch)))  # type: ignore[call-overload]
-    done = failed = 0
+    started = time.monotonic()
+    ids = list(session.scalars(_waiting(batch)))
+    lookups, done, failed = Lookups(), 0, 0
     for conversation_id in ids:
+        if time.monotonic() - started > budget_s:
+            break
         try:
             with session.begin_nested():
                 conversation = session.get_one(Conversation, conversation_id)
-                escalate(session, conversation=conversation, now=now)
+                escalate(session, conversation=conversation, now=now, lookups=lookups)
             done += 1
         except Exception:  # noqa: BLE001 - one conversation's failure never stops the others
             log.exception("escalating conversation %s failed", conversation_id)
             failed += 1
     return done, failed
-
-
-def _heads(session: Session, unit_id: int | None) -> list[User]:
-    if unit_id is None:
-        return []
-    stmt = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(User.unit_id == unit_id, UserRole.role == Role.pimpinan.value, User.is_active.is_(True))
-        .order_by(User.id)
-    )
-    return list(session.scalars(stmt).unique())
 
 
 def _responders(session: Session, conversation: Conversation) -> list[User]:
@@ -128,36 +171,32 @@ def _responders(session: Session, conversation: Conversation) -> list[User]:
     return people
 
 
-def recipients(session: Session, *, conversation: Conversation, level: int) -> list[User]:
+def recipients(
+    session: Session, *, conversation: Conversation, level: int, lookups: Lookups | None = None
+) -> list[User]:
     """Who is told at a level (each person once)."""
+    lookups = lookups or Lookups()
     responders = _responders(session, conversation)
     if level == AT_RISK_TOLD:
-        people = responders or _heads(session, conversation.unit_id)
+        people = responders or lookups.heads_of(session, conversation.unit_id)
     else:
-        people = _heads(session, conversation.unit_id)
-        policy = session.get(SlaPolicy, conversation.sla_policy_id) if conversation.sla_policy_id else None
-        if policy is not None and policy.escalate_to_parent:
-            people += _heads(session, conversation.unit.parent_id)
+        people = list(lookups.heads_of(session, conversation.unit_id))
+        if lookups.escalates_to_parent(session, conversation.sla_policy_id):
+            people += lookups.heads_of(session, conversation.unit.parent_id)
         if conversation.escalation_level < AT_RISK_TOLD:
             people += responders
     unique = {u.id: u for u in people if u.is_active}
     return list(unique.values())
 
 
-def _when(session: Session, unit: Unit, moment: datetime | None) -> str:
-    if moment is None:
-        return "-"
-    zone = org_service.unit_zone(session, unit)
-    local = as_utc(moment).astimezone(zone)
-    return f"{local:%d-%m-%Y %H:%M} {workcal.zone_label(zone, local)}"
-
-
-def _texts(session: Session, conversation: Conversation, level: int) -> tuple[str, str]:
-    subject_line = (conversation.subject or "").strip()[:SUBJECT_MAX]
-    due = _when(session, conversation.unit, conversation.next_deadline_at)
+def _texts(conversation: Conversation, level: int, zone: ZoneInfo) -> tuple[str, str]:
+    due = "-"
+    if conversation.next_deadline_at is not None:
+        local = as_utc(conversation.next_deadline_at).astimezone(zone)
+        due = f"{local:%d-%m-%Y %H:%M} {workcal.zone_label(zone, local)}"
     params = {
         "ticket": conversation.ticket,
-        "subject": subject_line,
+        "subject": (conversation.subject or "").strip()[:SUBJECT_MAX],
         "due": due,
         "unit": conversation.unit.name,
     }
@@ -171,15 +210,18 @@ def _texts(session: Session, conversation: Conversation, level: int) -> tuple[st
     return subject, text
 
 
-def escalate(session: Session, *, conversation: Conversation, now: datetime) -> int:
-    """Tell the people of the conversation's current level; returns how many were told in the app."""
+def escalate(
+    session: Session, *, conversation: Conversation, now: datetime, lookups: Lookups | None = None
+) -> int:
+    """Tell the people of the conversation's current level; returns how many were told."""
+    lookups = lookups or Lookups()
     level = MISSED_TOLD if conversation.sla_state == SlaState.missed.value else AT_RISK_TOLD
     if conversation.escalation_level >= level:
         return 0
-    people = recipients(session, conversation=conversation, level=level)
-    subject, text = _texts(session, conversation, level)
+    people = recipients(session, conversation=conversation, level=level, lookups=lookups)
+    subject, text = _texts(conversation, level, lookups.zone_of(session, conversation.unit))
     deadline = as_utc(conversation.next_deadline_at).isoformat() if conversation.next_deadline_at else "-"
-    chat = unit_settings.rules_for(session, conversation.unit).escalation_telegram_chat_id
+    chat = lookups.chat_of(session, conversation.unit)
     notify_service.notify(
         session,
         users=people,
@@ -193,14 +235,8 @@ def escalate(session: Session, *, conversation: Conversation, now: datetime) -> 
     )
     conversation.escalation_level = level
     told = [u.id for u in people]
-    session.add(
-        ConversationEvent(
-            conversation_id=conversation.id,
-            at=now,
-            kind="escalation",
-            data={"level": level, "state": conversation.sla_state, "told": told, "deadline": deadline},
-        )
-    )
+    data = {"level": level, "state": conversation.sla_state, "told": told, "deadline": deadline}
+    session.add(ConversationEvent(conversation_id=conversation.id, at=now, kind="escalation", data=data))
     audit_service.record(
         session,
         actor=None,
@@ -208,6 +244,6 @@ def escalate(session: Session, *, conversation: Conversation, now: datetime) -> 
         obj=conversation,
         unit=conversation.unit,
         label=conversation.ticket,
-        after={"level": level, "state": conversation.sla_state, "told": told},
+        after=data,
     )
     return len(people)
