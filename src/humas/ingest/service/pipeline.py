@@ -170,6 +170,33 @@ def _rollups(
 ROLLUP_KEYS = ["unit_id", "query_id", "platform", "sentiment", "hour"]
 
 
+# Domains above ingest that act on newly stored mentions in the same transaction (the inbox routes those
+# that need an answer). They register with ``on_stored``; the modules are imported on first use, so every
+# process that ingests (web, worker, CLI) has them without ingest importing a higher layer.
+StoredListener = Callable[[Session, list[int]], None]
+_listeners: list[StoredListener] = []
+LISTENER_MODULES = ("humas.inbox.service.intake",)
+_listeners_loaded = False
+
+
+def on_stored(listener: StoredListener) -> None:
+    """Call ``listener(session, mention_ids)`` after each batch stores new mentions."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _notify_stored(session: Session, mention_ids: list[int]) -> None:
+    global _listeners_loaded
+    if not _listeners_loaded:
+        import importlib
+
+        for name in LISTENER_MODULES:
+            importlib.import_module(name)
+        _listeners_loaded = True
+    for listener in _listeners:
+        listener(session, mention_ids)
+
+
 def ingest_items(
     session: Session,
     items: Sequence[SourceItem],
@@ -226,6 +253,7 @@ def ingest_items(
         keys=ROLLUP_KEYS,
         add="count",
     )
+    _notify_stored(session, mention_ids)
     return result
 
 
