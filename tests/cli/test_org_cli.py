@@ -18,6 +18,7 @@ runner = CliRunner()
 
 def test_init_creates_admin_and_is_rerunnable(use_database, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HUMAS_SECRET_KEY", raising=False)
     result = runner.invoke(
         app,
         [
@@ -42,6 +43,18 @@ def test_init_creates_admin_and_is_rerunnable(use_database, tmp_path, monkeypatc
         )
     check = runner.invoke(app, ["migrate", "--check"])
     assert check.exit_code == 0, check.output
+
+
+def test_init_writes_no_key_the_environment_already_sets(use_database, tmp_path, monkeypatch):
+    """The keys come from a service's EnvironmentFile (docs/deploy.md): .env gets no second, unused pair."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HUMAS_SECRET_KEY", "from-the-environment-file")
+    monkeypatch.setenv("HUMAS_FERNET_KEY", "n3JxPZ0sCj1c1y0n9Nq3sBvqgY5KpX2c0m4Jt7Wf1aE=")
+    result = runner.invoke(
+        app, ["init", "--admin-email", "a@example.go.id", "--admin-password", "rahasia-123456"]
+    )
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / ".env").exists()
 
 
 def test_user_add_and_audit_export(use_database, tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ rows sent by the outbox's jobs; importing this module registers their sender."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from huey import crontab
 
@@ -32,6 +33,22 @@ def poll_channel_task(channel_id: int) -> None:
     from humas.core.db import get_engine
 
     log.info("channel %s: %s", channel_id, runner.poll_channel_by_id(get_engine(), channel_id))
+
+
+@huey.periodic_task(crontab(minute="*"))
+def requeue_stale_deliveries_task() -> None:
+    """Queue again the webhook deliveries whose job was lost (a worker killed with -9 takes the task it was
+    running with it): stored, unprocessed and unfailed after HUMAS_WEBHOOK_REQUEUE_AFTER_S."""
+    from humas.channels import service as channels_service
+    from humas.core.settings import get_settings
+
+    after = timedelta(seconds=get_settings().webhook_requeue_after_s)
+    with session_scope() as session:
+        stale = channels_service.stale_delivery_ids(session, older_than=after)
+    if stale:
+        log.warning("webhook deliveries queued again (their job was lost): %s", len(stale))
+    for delivery_id in stale:
+        process_delivery_task(delivery_id=delivery_id)
 
 
 @huey.task(retries=3, retry_delay=60)

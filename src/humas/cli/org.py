@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from datetime import date
@@ -24,12 +25,14 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 
 
 def ensure_env_file(path: Path = Path(".env")) -> bool:
-    """Write a fresh secret key and Fernet key to .env once; returns whether it wrote one."""
+    """Write a fresh secret key and Fernet key to .env once; returns whether it wrote one. A key already set
+    in the environment (a service's EnvironmentFile, docs/deploy.md) is left alone: a second one in .env
+    would be shadowed by it and mislead whoever reads the file."""
     existing = path.read_text() if path.exists() else ""
     lines = []
-    if "HUMAS_SECRET_KEY=" not in existing:
+    if "HUMAS_SECRET_KEY=" not in existing and not os.environ.get("HUMAS_SECRET_KEY"):
         lines.append(f"HUMAS_SECRET_KEY={secrets.token_urlsafe(48)}")
-    if "HUMAS_FERNET_KEY=" not in existing:
+    if "HUMAS_FERNET_KEY=" not in existing and not os.environ.get("HUMAS_FERNET_KEY"):
         lines.append(f"HUMAS_FERNET_KEY={Fernet.generate_key().decode()}")
     if not lines:
         return False

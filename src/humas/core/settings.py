@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     web_workers: int = Field(default=0, ge=0, le=256)
     # /metrics answers loopback clients only, or anyone sending `Authorization: Bearer <this token>`.
     metrics_token: str | None = None
+    # A stored webhook delivery still unprocessed after this long is queued again (its job was lost).
+    webhook_requeue_after_s: int = Field(default=120, ge=1)
     data_dir: Path = Field(
         default_factory=lambda: Path(__file__).resolve().parents[3].parent / "shared" / "data"
     )

@@ -91,6 +91,16 @@ def pg_insert(
     return [tuple(row) for row in result] if returning else []
 
 
+def in_key_order(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
+    """The rows sorted by their key columns (None first).
+
+    NOTE: on PostgreSQL two transactions inserting overlapping unique keys in different orders deadlock
+    (each waits on a key the other inserted first: seen between a file import and webhook jobs, on
+    near_dup_buckets). Inserting every batch in key order makes them wait in line instead.
+    """
+    return sorted(rows, key=lambda row: tuple((row.get(k) is not None, row.get(k)) for k in keys))
+
+
 def insert_ignore(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows, skipping those whose key already exists."""
     if not rows:
@@ -98,7 +108,10 @@ def insert_ignore(session: Session, model: Any, rows: Sequence[dict[str, Any]]) 
     if dialect_of(session) == "sqlite":
         sqlite_insert(session, model, rows, columns=list(rows[0]), conflict="ON CONFLICT DO NOTHING")
         return
-    pg_insert(session, model, rows, columns=list(rows[0]), conflict="ON CONFLICT DO NOTHING")
+    columns = list(rows[0])
+    keys = [c.name for c in model.__table__.primary_key.columns if c.name in columns] or columns
+    rows = in_key_order(rows, keys)
+    pg_insert(session, model, rows, columns=columns, conflict="ON CONFLICT DO NOTHING")
 
 
 def upsert_add(
@@ -113,4 +126,4 @@ def upsert_add(
         return
     table = model.__table__.name
     conflict = f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET "{add}" = {table}."{add}" + excluded."{add}"'
-    pg_insert(session, model, rows, columns=list(rows[0]), conflict=conflict)
+    pg_insert(session, model, in_key_order(rows, keys), columns=list(rows[0]), conflict=conflict)

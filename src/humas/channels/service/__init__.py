@@ -36,6 +36,7 @@ from humas.channels.service.webhooks import (
     answer_handshake,
     process_delivery,
     receive_delivery,
+    stale_delivery_ids,
 )
 
 _redact.install()
@@ -69,6 +70,7 @@ __all__ = [
     "retry_write",
     "rotate_credentials",
     "set_webhook_mode",
+    "stale_delivery_ids",
     "webhook_switchable",
     "webhook_switched_on",
 ]

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,8 @@ from humas.ingest.service.pipeline import Analyzer, IngestResult, ingest_items
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
+# How far back (in deliveries, newest first) the sweep for lost jobs looks: a bounded primary-key range.
+STALE_WINDOW = 100_000
 
 
 class DeliveryRefused(HumasError):
@@ -132,3 +135,26 @@ def process_delivery(
     delivery.items = len(items)
     delivery.error = None
     return result
+
+
+def stale_delivery_ids(session: Session, *, older_than: timedelta, limit: int = 1000) -> list[int]:
+    """Deliveries stored but neither processed nor failed after ``older_than``: their job was lost (a worker
+    killed in the middle of it, a queue emptied), so they are queued again. Processing is idempotent (a
+    processed delivery is skipped, the pipeline stores each mention once), so a slow job queued twice is
+    harmless. Only the newest ``STALE_WINDOW`` deliveries are looked at, so the sweep costs the same at any
+    size."""
+    newest = session.scalar(select(func.max(WebhookDelivery.id)))
+    if newest is None:
+        return []
+    stmt = (
+        select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.id > newest - STALE_WINDOW,
+            WebhookDelivery.processed_at.is_(None),
+            WebhookDelivery.error.is_(None),
+            WebhookDelivery.received_at <= utcnow() - older_than,
+        )
+        .order_by(WebhookDelivery.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
