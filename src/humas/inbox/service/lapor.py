@@ -75,7 +75,8 @@ class LaporReport:
 class LaporAdapter(Protocol):
     """Hands a report to LAPOR! and returns the tracking number LAPOR! gave it."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def submit(self, report: LaporReport) -> str: ...
 
