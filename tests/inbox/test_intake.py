@@ -319,3 +319,37 @@ def test_waiting_and_snooze(session):
     assert conversations.wake_snoozed(session, now=until - timedelta(minutes=1)) == 0
     assert conversations.wake_snoozed(session, now=until + timedelta(minutes=1)) == 1
     assert conv.status == "terbuka"
+
+
+def test_abusive_comment_is_hidden_when_the_unit_asks_and_plain_complaints_are_not(session):
+    from humas.inbox.service import unit_settings
+
+    unit, channel = _setup(session)
+    admin = make_user(session, unit=unit, roles=("admin",))
+    unit_settings.set_rules(
+        session,
+        unit=unit,
+        data=unit_settings.RulesInput(auto_hide_abuse=True, auto_hide_threshold=0.9),
+        actor=admin,
+    )
+    rude = _item("c1", "comment", "dasar pegawai goblok anjing semua", author_id="u1", thread_root_id="p1",
+                 channel_external_id="page-1")  # fmt: skip
+    slow = _item(
+        "c2",
+        "comment",
+        "kantor ini lambat",
+        author_id="u2",
+        thread_root_id="p2",
+        channel_external_id="page-1",
+    )
+    _ingest(session, unit, channel, [rude, slow])
+    items = {i.mention_id: i for i in session.scalars(select(ConversationItem))}
+    by_text = {m.text: m.id for m in session.scalars(select(Mention))}
+    hidden = items[by_text[rude.text]]
+    assert hidden.hidden_at is not None and hidden.hidden_automatically
+    assert items[by_text[slow.text]].hidden_at is None
+    hides = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "channel.hide")).all()
+    assert len(hides) == 1
+    types = {c.subject: (c.message_type, c.abusive) for c in session.scalars(select(Conversation))}
+    assert types[rude.text] == ("kasar", True)
+    assert types[slow.text][1] is False and types[slow.text][0] != "kasar"

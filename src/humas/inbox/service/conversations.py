@@ -32,6 +32,7 @@ from humas.inbox.models import (
     Team,
     TeamMember,
 )
+from humas.inbox.service import moderation
 from humas.inbox.service import sla as sla_service
 from humas.ingest.models import Mention
 from humas.ingest.service import corrections as corrections_service
@@ -45,6 +46,7 @@ WORKERS = (Role.admin, Role.responder, Role.reviewer)
 READERS = (Role.admin, Role.responder, Role.reviewer, Role.analyst, Role.pimpinan)
 NOTE_MAX = 5000
 REPLYING_FOR = timedelta(seconds=90)
+ABUSIVE_CUT = 0.8  # the attack score from which a message from the public reads as abusive (kasar)
 MENTION_RE = re.compile(r"@([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w.-]{2,64})")
 
 
@@ -102,7 +104,13 @@ def _refresh(session: Session, conversation: Conversation, now: datetime | None 
 
 
 def citizen_message(
-    session: Session, *, conversation: Conversation, mention: Mention, model_type: str, score: float
+    session: Session,
+    *,
+    conversation: Conversation,
+    mention: Mention,
+    model_type: str,
+    score: float,
+    abuse_score: float | None = None,
 ) -> None:
     """A message from the public joined the conversation: reopen it, note what it is, restart the clock."""
     at = mention.created_at
@@ -110,7 +118,9 @@ def citizen_message(
     if conversation.unanswered_since is None:
         conversation.unanswered_since = at
     conversation.sentiment = mention.sentiment or conversation.sentiment
-    abusive = bool(mention.abuse)
+    # NOTE: stored abuse labels pass the model's low per-label cuts ("kantor ini lambat" carries HS);
+    # a message is "kasar" only when the attack score is high.
+    abusive = (abuse_score if abuse_score is not None else moderation.abuse_score_of(mention)) >= ABUSIVE_CUT
     conversation.abusive = conversation.abusive or abusive
     suggested = MessageType.kasar.value if abusive else model_type
     if conversation.suggested_type is None or conversation.suggested_type == MessageType.lainnya.value:

@@ -41,6 +41,7 @@ from humas.inbox.models import (
     Status,
 )
 from humas.inbox.service import unit_settings
+from humas.inbox.service.moderation import ABUSIVE_LABELS
 from humas.ingest.models import Mention, QueryMatch, SavedQuery
 from humas.ingest.service import pipeline
 from humas.ingest.service import queries as queries_service
@@ -56,23 +57,32 @@ MENTION_KINDS = frozenset({"mention"})
 # The message-type model's labels that are inbox types as they are; abuse makes a message "kasar".
 MODEL_TYPES = frozenset(t.value for t in MessageType)
 
-Classifier = Callable[[list[str]], list[tuple[str, float]]]
+Classifier = Callable[[list[str]], list["Reading"]]
 
 
-def classify_types(texts: list[str]) -> list[tuple[str, float]]:
-    """The message-type model's label and score per text (``lainnya`` when the model is not there)."""
+@dataclass(frozen=True)
+class Reading:
+    """What the models say of a message from the public: its type (and score) and its highest attack score."""
+
+    message_type: str
+    score: float
+    abuse: float | None = None
+
+
+def classify_types(texts: list[str]) -> list[Reading]:
+    """The message-type model's label and score and the abuse model's highest score, per text (``lainnya``
+    and no score when the models are not there)."""
     from humas.nlp import analyze
 
     try:
-        found = analyze(texts, tasks={"type"})
+        found = analyze(texts, tasks={"type", "abuse"})
     except (LookupError, OSError):
-        return [(MessageType.lainnya.value, 0.0)] * len(texts)
+        return [Reading(MessageType.lainnya.value, 0.0)] * len(texts)
     out = []
     for a in found:
-        label = getattr(a, "message_type", None) or MessageType.lainnya.value
-        out.append(
-            (label if label in MODEL_TYPES else MessageType.lainnya.value, float(a.message_type_score or 0))
-        )
+        label = a.message_type if a.message_type in MODEL_TYPES else MessageType.lainnya.value
+        abuse = max((v for k, v in a.abuse_scores.items() if k in ABUSIVE_LABELS), default=0.0)
+        out.append(Reading(label, float(a.message_type_score or 0), float(abuse)))
     return out
 
 
@@ -230,7 +240,7 @@ def route_mentions(
     channels = _own_channels(session, mentions)
     fed = _fed_queries(session, [m.id for m in mentions]) if _any_feed(session) else {}
     touched: dict[int, Conversation] = {}
-    citizen: list[tuple[Conversation, Mention]] = []
+    citizen: list[tuple[Conversation, ConversationItem, Mention]] = []
     for m in mentions:
         channel = channels.get((m.unit_id, m.platform, m.channel_external_id or ""))
         route = route_of(m, channel, fed.get(m.id))
@@ -240,12 +250,12 @@ def route_mentions(
         conversation = _conversation_for(session, m, route, unit_id)
         if conversation is None:
             continue
-        _add_item(session, conversation, m, from_staff=route.from_staff)
+        item = _add_item(session, conversation, m, from_staff=route.from_staff)
         touched[conversation.id] = conversation
         if route.from_staff:
             _staff_answered(session, conversation, m)
         else:
-            citizen.append((conversation, m))
+            citizen.append((conversation, item, m))
     _citizen_arrived(session, citizen, classify or classify_types)
     return list(touched.values())
 
@@ -255,17 +265,23 @@ def _any_feed(session: Session) -> bool:
 
 
 def _citizen_arrived(
-    session: Session, pairs: list[tuple[Conversation, Mention]], classify: Classifier
+    session: Session, pairs: list[tuple[Conversation, ConversationItem, Mention]], classify: Classifier
 ) -> None:
-    from humas.inbox.service import conversations
+    from humas.inbox.service import conversations, moderation
 
     if not pairs:
         return
-    labels = classify([m.text or "" for _c, m in pairs])
-    for (conversation, m), (label, score) in zip(pairs, labels, strict=True):
+    readings = classify([m.text or "" for _c, _i, m in pairs])
+    for (conversation, item, m), reading in zip(pairs, readings, strict=True):
         conversations.citizen_message(
-            session, conversation=conversation, mention=m, model_type=label, score=score
+            session,
+            conversation=conversation,
+            mention=m,
+            model_type=reading.message_type,
+            score=reading.score,
+            abuse_score=reading.abuse,
         )
+        moderation.auto_moderate(session, conversation=conversation, item=item, abuse_score=reading.abuse)
 
 
 def _staff_answered(session: Session, conversation: Conversation, m: Mention) -> None:
@@ -291,9 +307,14 @@ def send_to_inbox(session: Session, *, mention: Mention, actor: Principal) -> Co
     conversation = _conversation_for(session, mention, route, mention.unit_id)
     assert conversation is not None
     _add_item(session, conversation, mention, from_staff=False)
-    ((label, score),) = classify_types([mention.text or ""])
+    (reading,) = classify_types([mention.text or ""])
     conversations.citizen_message(
-        session, conversation=conversation, mention=mention, model_type=label, score=score
+        session,
+        conversation=conversation,
+        mention=mention,
+        model_type=reading.message_type,
+        score=reading.score,
+        abuse_score=reading.abuse,
     )
     audit_service.record(
         session,
