@@ -193,3 +193,37 @@ def _closure(session: Session, unit: Unit) -> int:
     session.add(row)
     session.flush()
     return row.id
+
+
+@register("conversation_id")
+def _conversation(session: Session, unit: Unit) -> int:
+    from humas.inbox.models import Conversation
+
+    conversation = Conversation(
+        unit_id=unit.id, platform="facebook", thread_key="t:tetangga", subject="rahasia"
+    )
+    session.add(conversation)
+    session.flush()
+    return conversation.id
+
+
+@register("view_id")
+def _view(session: Session, unit: Unit) -> int:
+    from humas.inbox.models import SavedView
+
+    owner = make_user(session, unit=unit, roles=("responder",))
+    view = SavedView(user_id=owner.id, name="tampilan tetangga", filters={"mine": True})
+    session.add(view)
+    session.flush()
+    return view.id
+
+
+@register("post_id")
+def _post(session: Session, unit: Unit) -> int:
+    from humas.publishing.models import Post
+
+    author = make_user(session, unit=unit, roles=("drafter",))
+    post = Post(unit_id=unit.id, title="Pos tetangga", body="Rahasia tetangga", created_by_id=author.id)
+    session.add(post)
+    session.flush()
+    return post.id

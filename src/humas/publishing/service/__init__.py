@@ -26,6 +26,7 @@ from humas.publishing.service.approvals import (
 )
 from humas.publishing.service.metrics import read_metrics, register_reader, series
 from humas.publishing.service.posts import (
+    DRAFTERS,
     PostInput,
     VariantInput,
     access_post,
@@ -58,6 +59,7 @@ from humas.publishing.service.schedule import (
 from humas.publishing.service.validation import Counter, Problem, check_variant
 
 __all__ = [
+    "DRAFTERS",
     "Counter",
     "PostInput",
     "Problem",
