@@ -151,6 +151,7 @@ class Conversation(Base):
         Index("ix_inbox_conversations_status_risk", "status", "next_risk_at"),
         Index("ix_inbox_conversations_status_deadline", "status", "next_deadline_at"),
         Index("ix_inbox_conversations_author", "unit_id", "author_key"),
+        Index("ix_inbox_conversations_sla_escalation", "sla_state", "escalation_level"),
     )
 
     @property

@@ -259,6 +259,9 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_inbox_conversations_author", ["unit_id", "author_key"], unique=False)
         batch_op.create_index(
+            "ix_inbox_conversations_sla_escalation", ["sla_state", "escalation_level"], unique=False
+        )
+        batch_op.create_index(
             "ix_inbox_conversations_status_deadline", ["status", "next_deadline_at"], unique=False
         )
         batch_op.create_index("ix_inbox_conversations_status_risk", ["status", "next_risk_at"], unique=False)
@@ -526,6 +529,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_inbox_conversations_thread")
         batch_op.drop_index("ix_inbox_conversations_status_risk")
         batch_op.drop_index("ix_inbox_conversations_status_deadline")
+        batch_op.drop_index("ix_inbox_conversations_sla_escalation")
         batch_op.drop_index("ix_inbox_conversations_author")
         batch_op.drop_index("ix_inbox_conversations_assignee_status")
 
