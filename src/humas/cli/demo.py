@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 
 console = Console()
 DEMO_DB = Path("humas-demo.db")
@@ -36,6 +37,7 @@ def demo(
 
         with console.status("Adding a month of demo mentions…"):
             seed_demo_mentions(engine)
+    _seed_inbox(engine)
     engine.dispose()
     if credentials:
         table = Table(title="Demo users (passwords are shown once)")
@@ -48,10 +50,6 @@ def demo(
         console.print(f"Using the existing {DEMO_DB} (run with --reset to rebuild and get new passwords).")
     if no_serve:
         return
-    from humas.cli.org import ensure_env_file
-
-    if ensure_env_file():  # keys for connecting channels and webhook alerts, as `humas init` writes them
-        console.print("Wrote a new secret key and encryption key to .env")
     env = dict(
         os.environ,
         HUMAS_DATABASE_URL=url,
@@ -63,3 +61,16 @@ def demo(
         [sys.executable, "-m", "humas.cli.main", "serve", "--host", host, "--port", str(port)],
         env,
     )
+
+
+def _seed_inbox(engine: Engine) -> None:
+    """A week of conversations on demo channels (once); their credentials need the encryption key in .env."""
+    from humas.cli.org import ensure_env_file
+    from humas.core.settings import get_settings
+    from humas.demo.inbox import seed_demo_inbox
+
+    if ensure_env_file():  # keys for connecting channels and webhook alerts, as `humas init` writes them
+        console.print("Wrote a new secret key and encryption key to .env")
+        get_settings.cache_clear()
+    with console.status("Adding a week of inbox conversations…"):
+        seed_demo_inbox(engine)

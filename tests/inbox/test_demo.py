@@ -1,0 +1,141 @@
+"""`humas demo` fills the inbox: a week of conversations on six platforms through the real pipeline and
+services, every deadline state from the real computation, once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from humas.core.db import get_engine, session_scope
+from humas.core.time import utcnow
+from humas.demo.inbox import seed_demo_inbox
+from humas.demo.inbox_script import THREADS
+from humas.demo.listening import _fallback_analyzer
+from humas.demo.org import build_demo
+from humas.inbox.models import (
+    Conversation,
+    ConversationItem,
+    LaporForward,
+    Reply,
+    SlaPolicy,
+    Team,
+    TeamMember,
+    Template,
+)
+from humas.ingest.models import Mention
+from humas.org import service as org_service
+from humas.org.models import Notification
+
+EXPECTED_STATUS = {
+    "open": "baru",
+    "assigned": "terbuka",
+    "answered": "terbuka",
+    "closed": "selesai",
+    "spam": "selesai",
+    "hide": "selesai",
+    "waiting": "menunggu",
+    "reopened": "terbuka",
+    "lapor": "terbuka",
+    "pending": "terbuka",
+}
+
+
+def _by_first_text(session) -> dict[str, Conversation]:
+    rows = session.execute(
+        select(Mention.text, Conversation)
+        .join(ConversationItem, ConversationItem.mention_id == Mention.id)
+        .join(Conversation, Conversation.id == ConversationItem.conversation_id)
+        .where(ConversationItem.from_staff.is_(False))
+    ).tuples()
+    return {text: conversation for text, conversation in rows}
+
+
+def _totals(session) -> tuple[int | None, ...]:
+    return tuple(session.scalar(select(func.count()).select_from(t)) for t in (Conversation, Reply, Mention))
+
+
+def test_demo_fills_a_busy_inbox_once(use_database) -> None:
+    committing_engine = get_engine()  # the app's own engine: queued follow-up work runs on the same database
+    build_demo(committing_engine)
+    now = utcnow()
+    assert seed_demo_inbox(committing_engine, analyzer=_fallback_analyzer, now=now) == len(THREADS)
+    with session_scope(committing_engine) as session:
+        found = _by_first_text(session)
+        convs = {t: found[t.texts[0]] for t in THREADS}
+        # every thread became its own conversation, with the status its staff work leads to
+        assert len({c.id for c in convs.values()}) == len(THREADS)
+        office_plans = {t.plan for t in THREADS if t.unit == "KPPN Bandung I"}
+        for thread, c in convs.items():
+            want = EXPECTED_STATUS[thread.plan]
+            if thread.plan == "open" and thread.unit == "KPPN Bandung I":
+                want = "terbuka"  # given to a team member by round-robin
+            assert c.status == want, (thread.texts[0], c.status)
+        assert "pending" in office_plans and "lapor" in office_plans
+        assert {c.platform for c in convs.values()} == {
+            "facebook", "instagram", "x", "whatsapp", "telegram", "youtube",
+        }  # fmt: skip
+        assert {c.origin for c in convs.values()} == {"comments", "mention", "dm"}
+        # a realistic week: first messages in the last 7 days, inside the unit's working hours
+        for c in convs.values():
+            assert now - timedelta(days=8) < c.opened_at < now
+            assert org_service.unit_calendar(session, c.unit).is_working_time(c.opened_at), c.opened_at
+
+        # deadline states from the computation: the oldest unanswered one missed and escalated, the newest
+        # on track, some at risk, waiting ones paused, closed ones answered in time
+        states = Counter(c.sla_state for c in convs.values())
+        assert states["missed"] >= 2 and states["at_risk"] >= 1 and states["on_track"] >= 3, states
+        unanswered = [t for t in THREADS if t.plan in ("open", "assigned")]
+        oldest = max(unanswered, key=lambda t: t.age)
+        newest = min(unanswered, key=lambda t: t.age)
+        assert convs[oldest].sla_state == "missed" and convs[oldest].escalation_level == 2
+        assert convs[newest].sla_state == "on_track"
+        assert all(convs[t].sla_state == "paused" for t in THREADS if t.plan == "waiting")
+        closed = [convs[t] for t in THREADS if t.plan == "closed"]
+        assert all(c.sla_state == "met" and c.first_response_met for c in closed)
+        escalated = session.scalar(
+            select(func.count(Notification.id)).where(Notification.kind.like("inbox.%"))
+        )
+        assert escalated and escalated > 0
+        assert session.scalar(select(func.count(SlaPolicy.id))) == 4  # the LAPOR! preset on the ministry
+
+        # staff work: replies through approval and the outbox, one waiting for a reviewer, a LAPOR!
+        # forward with its tracking number, a hidden abusive comment, a round-robin team, a template
+        replies = Counter(session.scalars(select(Reply.status)))
+        humas_answers = sum(
+            1
+            for t in THREADS
+            if t.plan in ("answered", "closed", "waiting", "reopened", "lapor") and not t.answered_on_platform
+        )
+        assert replies == {"terkirim": humas_answers, "menunggu_persetujuan": 1}
+        approved = session.scalar(select(func.count(Reply.id)).where(Reply.reviewer_id.is_not(None)))
+        assert approved and approved > 0
+        forward = session.scalars(select(LaporForward)).one()
+        assert forward.tracking_number and forward.tier == "aduan"
+        hidden = session.scalars(
+            select(ConversationItem).where(ConversationItem.hidden_at.is_not(None))
+        ).one()
+        assert (
+            hidden.hidden_reason
+            and convs[next(t for t in THREADS if t.plan == "hide")].message_type == "kasar"
+        )
+        team = session.scalars(select(Team)).one()
+        members = set(session.scalars(select(TeamMember.user_id).where(TeamMember.team_id == team.id)))
+        office = [c for t, c in convs.items() if t.unit == "KPPN Bandung I" and t.plan != "spam"]
+        assignees = Counter(c.assignee_id for c in office)
+        assert set(assignees) == members and max(assignees.values()) - min(assignees.values()) <= 1
+        assert session.scalar(select(func.count(Template.id))) == 1
+        totals = (
+            session.scalar(select(func.count(Conversation.id))),
+            session.scalar(select(func.count(Reply.id))),
+        )
+
+    # a second run adds nothing
+    assert seed_demo_inbox(committing_engine, analyzer=_fallback_analyzer) == 0
+    with session_scope(committing_engine) as session:
+        again = (
+            session.scalar(select(func.count(Conversation.id))),
+            session.scalar(select(func.count(Reply.id))),
+        )
+        assert again == totals
