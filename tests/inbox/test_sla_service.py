@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from humas.core.errors import Conflict, Invalid, PermissionDenied
+from humas.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from humas.core.time import utcnow
 from humas.inbox import sla
 from humas.inbox.models import ConversationEvent, InboxSettings, LaporForward, SlaPolicy
@@ -90,6 +90,10 @@ def test_policy_changes_are_checked_and_audited(session):
     with pytest.raises(PermissionDenied):
         _policy(session, city, sibling_admin, name="x", message_type="aduan")
 
+    assert sla_service.access_policy(session, admin, policy.id) is policy
+    with pytest.raises(NotFound):
+        sla_service.access_policy(session, sibling_admin, policy.id)  # a sibling's policy does not exist
+
     changed = FIELDS(name="Umum", clock="calendar", first_response_minutes=60, escalate_to_parent=True)
     sla_service.update_policy(session, policy=policy, fields=changed, actor=admin)
     assert policy.clock == "calendar" and policy.resolution_days is None and policy.escalate_to_parent
@@ -147,6 +151,11 @@ def test_refresh_stores_due_times_in_the_units_calendar_and_pauses(session):
     sla_service.refresh_deadlines(session, conversation=conversation, now=replied)
     assert conversation.sla_state == "paused" and conversation.first_response_met is True
     assert conversation.next_deadline_at is None and conversation.resolution_due_at is None
+
+    shown = sla_service.current(session, conversation=conversation, now=datetime(2026, 7, 6, 12, tzinfo=WITA))
+    assert shown and shown.paused and shown.resolution  # what the page shows while waiting on the public
+    assert shown.resolution.elapsed == timedelta(minutes=30)
+    assert shown.resolution.remaining == timedelta(hours=40, minutes=30)
 
     answered = datetime(2026, 7, 7, 10, tzinfo=WITA)  # ½ h Friday, 8 h Monday, 2 h Tuesday were paused
     add_event(session, conversation, "citizen", at=answered)
