@@ -33,7 +33,6 @@ from humas.org.service import Principal
 
 MODERATORS = (Role.admin, Role.responder)
 REASON_MAX = 500
-ABUSIVE_LABELS = ("HS", "Abusive")  # the abuse model's labels that mean an attack, not just a mention of one
 
 
 def _channel(session: Session, conversation: Conversation) -> Channel | None:
@@ -163,27 +162,21 @@ def unhide_item(
     )
 
 
-def abuse_score_of(mention: Mention) -> float:
-    """A stored mention's abuse score when the caller has none: the model stores labels that passed its own
-    calibrated thresholds, so an attack label reads as 1.0 and none as 0.0."""
-    labels = set(mention.abuse or [])
-    return 1.0 if labels & set(ABUSIVE_LABELS) else 0.0
-
-
 def auto_moderate(
     session: Session, *, conversation: Conversation, item: ConversationItem, abuse_score: float | None = None
 ) -> bool:
     """Hide a new comment when the unit's rule is on and its abuse score reaches the threshold; returns
-    whether it was hidden. ``abuse_score``: the analysis' highest attack score, when the caller has it."""
+    whether it was hidden. ``abuse_score``: the abuse model's highest attack score (HS, Abusive).
+
+    NOTE: without a score nothing is hidden. The stored abuse labels are no substitute: they pass the
+    model's low per-label cuts (a plain complaint can carry HS), and hiding a citizen's comment on a guess
+    is worse than leaving it for a person."""
+    if abuse_score is None:
+        return False
     rules = unit_settings.rules_for(session, conversation.unit)
     if not rules.auto_hide_abuse or item.from_staff or item.hidden_at is not None:
         return False
-    if not can_moderate(session, conversation):
-        return False
-    if abuse_score is None:
-        mention = session.get(Mention, item.mention_id)
-        abuse_score = abuse_score_of(mention) if mention is not None else 0.0
-    if abuse_score < rules.auto_hide_threshold:
+    if not can_moderate(session, conversation) or abuse_score < rules.auto_hide_threshold:
         return False
     conversation.abusive = True
     reason = str(_("Hidden automatically: abuse score %(score)s", score=f"{abuse_score:.2f}"))
