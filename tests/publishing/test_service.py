@@ -296,3 +296,38 @@ def test_comments_are_internal_and_audited(session):
     assert [c.text for c in publishing_service.list_comments(session, post=post)] == ["Cek jam layanan, ya."]
     with pytest.raises(Invalid):
         publishing_service.add_comment(session, post=post, text=" ", actor=desk.reviewer)
+
+
+def test_the_calendar_shows_the_subtrees_posts_in_range_and_the_holidays(session):
+    desk = make_desk(session)
+    child = make_desk(session, parent=desk.unit)
+    sibling = make_desk(session)
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    mine, below, theirs, later = (
+        make_post(session, desk, title="Milik saya"),
+        make_post(session, child, title="Milik anak unit"),
+        make_post(session, sibling, title="Milik tetangga"),
+        make_post(session, desk, title="Bulan depan"),
+    )
+    for post, offset in ((mine, 3), (below, 10), (theirs, 5), (later, 40)):
+        post.scheduled_at = start + timedelta(days=offset)
+    session.flush()
+
+    entries = publishing_service.calendar_entries(
+        session, desk.admin, start=start, end=start + timedelta(days=31)
+    )
+    assert [e.title for e in entries] == ["Milik saya", "Milik anak unit"]
+    assert entries[0].channel_ids == (desk.channel.id,)
+    only_child = publishing_service.calendar_entries(
+        session, desk.admin, start=start, end=start + timedelta(days=31), unit=child.unit
+    )
+    assert [e.title for e in only_child] == ["Milik anak unit"]
+    with pytest.raises(NotFound):
+        publishing_service.calendar_entries(
+            session, child.admin, start=start, end=start + timedelta(days=31), unit=desk.unit
+        )
+
+    closed = publishing_service.closed_days(
+        session, unit=desk.unit, first=start.date(), last=start.date() + timedelta(days=30)
+    )
+    assert datetime(2026, 12, 25).date() in closed  # Christmas: a national holiday

@@ -24,6 +24,7 @@ from humas.publishing.service.approvals import (
     send_back_post,
     submit_post,
 )
+from humas.publishing.service.calendar import CalendarEntry, calendar_entries, closed_days
 from humas.publishing.service.metrics import read_metrics, register_reader, series
 from humas.publishing.service.posts import (
     DRAFTERS,
@@ -59,6 +60,9 @@ from humas.publishing.service.schedule import (
 from humas.publishing.service.validation import Counter, Problem, check_variant
 
 __all__ = [
+    "CalendarEntry",
+    "calendar_entries",
+    "closed_days",
     "DRAFTERS",
     "Counter",
     "PostInput",
