@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from humas.cli import cluster as cluster_cli
 from humas.cli import demo as demo_cli
 from humas.cli import org as org_cli
 from humas.cli import serve as serve_cli
@@ -22,6 +23,7 @@ app.command()(org_cli.init)
 app.command()(org_cli.migrate)
 app.command()(serve_cli.serve)
 app.command()(serve_cli.worker)
+app.command()(cluster_cli.cluster)
 app.command()(demo_cli.demo)
 app.add_typer(org_cli.user_app, name="user")
 app.add_typer(org_cli.audit_app, name="audit")
@@ -65,6 +67,7 @@ if (secrets_cli := _optional("humas.cli.secrets")) is not None:
 
 if (listening := _optional("humas.cli.listening")) is not None:
     bench_app.command("dashboard")(listening.bench_dashboard)
+    bench_app.command("load")(listening.bench_load)
 
 
 if __name__ == "__main__":

@@ -143,17 +143,19 @@ def panel_fragment(
     etag = lookup.etag(f"html:{locale}:{urlencode(params)}")
     if not_modified(request, etag):
         return Response(status_code=304, headers=cache_headers(etag))
-    rows = lookup.value(lambda: panel.read(session, user, scope))
-    with use_locale(locale):  # the chart's titles and number formats
-        spec = panel.chart(rows, scope) if panel.chart and rows else None
+
+    def view() -> dict[str, Any]:
+        rows = lookup.value(lambda: panel.read(session, user, scope))
+        with use_locale(locale):  # the chart's titles and number formats
+            spec = panel.chart(rows, scope) if panel.chart and rows else None
+        return {"rows": rows, "spec": json.dumps(spec, ensure_ascii=False) if spec else None}
+
+    # The chart spec costs more than most panels' query (Altair): it is kept per language beside the rows.
+    shown = lookup.derived(f"chart:{locale}").value(view)
     response = render(
-        request,
-        "listening/_panel.html",
-        panel=panel,
-        rows=rows,
-        spec_json=json.dumps(spec, ensure_ascii=False) if spec else None,
+        request, "listening/_panel.html", panel=panel, rows=shown["rows"], spec_json=shown["spec"],
         qs=urlencode(params),
-    )
+    )  # fmt: skip
     response.headers.update(cache_headers(etag))
     return response
 
