@@ -24,6 +24,10 @@ ID_PARAM = re.compile(r"\{(\w+_id)(?::\w+)?\}")
 def _value(annotation: Any, name: str, own_unit_id: int) -> Any:
     """A valid value for a body field, pointing at the actor's own objects: only the path id is foreign."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:  # a bounded type (humas.web.params): the value of the type inside
+        return _value(typing.get_args(annotation)[0], name, own_unit_id)
+    if origin is typing.Literal:
+        return typing.get_args(annotation)[0]
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)) and args:
         return _value(args[0], name, own_unit_id)

@@ -40,8 +40,14 @@ PAGE_MODULES = (
     "channels",
     "corrections",
     "ops",
+    "publishing",
+    "inbox",
+    # Before inbox_conversation, whose /inbox/{conversation_id} would take /inbox/approvals and the like.
+    "inbox_replies",
+    "inbox_lapor",
+    "inbox_conversation",
 )
-API_MODULES = ("org", "mentions", "listening", "channels")
+API_MODULES = ("org", "mentions", "listening", "channels", "inbox")
 API_PREFIX = "/api/v1"
 
 CSP = (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from humas.core.i18n import _
+from humas.inbox.service import listing as inbox_listing
 from humas.ingest.service import corrections as corrections_service
 from humas.ingest.service import feeds as feeds_service
 from humas.ingest.service import queries as queries_service
@@ -23,12 +24,14 @@ class NavItem:
     icon: str
     # URL prefixes that mark this item as current.
     prefixes: tuple[str, ...]
+    # A fragment with the section's counts, loaded after the page (htmx) so no page waits for it.
+    badge: str = ""
 
 
 NAV: tuple[NavItem, ...] = (
     NavItem("home", _("Home"), "/", "house", ("/",)),
     NavItem("listening", _("Listening"), "/listening", "radar", ("/listening", "/mentions")),
-    NavItem("inbox", _("Inbox"), "/inbox", "inbox", ("/inbox",)),
+    NavItem("inbox", _("Inbox"), "/inbox", "inbox", ("/inbox",), badge="/inbox/badge"),
     NavItem("publishing", _("Publishing"), "/publishing", "send", ("/publishing",)),
     NavItem("reports", _("Reports"), "/reports", "file-chart-column", ("/reports",)),
     NavItem(
@@ -63,6 +66,8 @@ PERMISSIONS: dict[str, Callable[[Principal], bool]] = {
     "channels": lambda actor: org_service.has_role(actor, Role.admin),
     "correct_labels": corrections_service.can_correct,
     "models": lambda actor: org_service.has_role(actor, Role.admin),  # /settings/models: AdminUser
+    "inbox": inbox_listing.can_read,
+    "inbox_work": inbox_listing.can_work,  # status, assignment, notes, bulk actions, send to inbox
 }
 
 
