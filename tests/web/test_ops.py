@@ -102,10 +102,12 @@ def test_metrics_expose_every_named_series(web_app, session, fernet_key) -> None
     client = TestClient(web_app, client=LOOPBACK)
     assert client.get("/healthz").status_code == 200
     assert client.get(f"/channels/{polled.id}", follow_redirects=False).status_code in (302, 303, 401)
+    assert client.post(f"/webhooks/meta/{never.id}", content=b"{}").status_code == 404  # x takes no webhooks
     text = client.get("/metrics").text
 
     assert NAMED_SERIES <= series_names(text), NAMED_SERIES - series_names(text)
     assert 'route="/channels/{channel_id}"' in text and 'route="/healthz"' in text
+    assert 'route="/webhooks/meta/{channel_id:int}",status="4xx"' in text
     assert 'humas_outbox_messages{status="pending"} 1.0' in text
     assert "humas_ingest_mentions_last_minute 3.0" in text
     last = "humas_channel_last_success_timestamp_seconds"

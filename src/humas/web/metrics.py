@@ -72,6 +72,14 @@ def route_templates(app: FastAPI) -> list[str]:
     from humas.web.app import iter_routes
 
     found = [info.path for info in iter_routes(app)]
+    try:  # FastAPI keeps included routers nested: their plain routes (webhooks) are found through contexts
+        from fastapi.routing import iter_route_contexts
+
+        found += [
+            c.path for c in iter_route_contexts(app.routes) if c.path and not c.path.startswith("/static")
+        ]
+    except ImportError:  # pragma: no cover - older FastAPI flattens them into app.routes
+        pass
     stack = list(app.router.routes)
     while stack:
         route = stack.pop()
