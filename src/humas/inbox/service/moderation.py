@@ -33,6 +33,8 @@ from humas.org.service import Principal
 
 MODERATORS = (Role.admin, Role.responder)
 REASON_MAX = 500
+# The abuse model's labels that mean an attack (the intake takes their highest score for the rule).
+ABUSIVE_LABELS = ("HS", "Abusive")
 
 
 def _channel(session: Session, conversation: Conversation) -> Channel | None:
