@@ -45,6 +45,8 @@ PAGE_MODULES = (
     # Before inbox_conversation, whose /inbox/{conversation_id} would take /inbox/approvals and the like.
     "inbox_replies",
     "inbox_lapor",
+    "inbox_policies",
+    "inbox_teams",
     "inbox_conversation",
 )
 API_MODULES = ("org", "mentions", "listening", "channels", "inbox")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from humas.core.i18n import _
+from humas.inbox.service import conversations as inbox_conversations
 from humas.inbox.service import listing as inbox_listing
 from humas.ingest.service import corrections as corrections_service
 from humas.ingest.service import feeds as feeds_service
@@ -68,6 +69,7 @@ PERMISSIONS: dict[str, Callable[[Principal], bool]] = {
     "models": lambda actor: org_service.has_role(actor, Role.admin),  # /settings/models: AdminUser
     "inbox": inbox_listing.can_read,
     "inbox_work": inbox_listing.can_work,  # status, assignment, notes, bulk actions, send to inbox
+    "inbox_teams": inbox_conversations.can_manage_teams,  # /inbox/teams: create teams, members, duty
 }
 
 

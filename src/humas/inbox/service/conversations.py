@@ -32,7 +32,6 @@ from humas.inbox.models import (
     Team,
     TeamMember,
 )
-from humas.inbox.service import moderation
 from humas.inbox.service import sla as sla_service
 from humas.ingest.models import Mention
 from humas.ingest.service import corrections as corrections_service
@@ -120,7 +119,7 @@ def citizen_message(
     conversation.sentiment = mention.sentiment or conversation.sentiment
     # NOTE: stored abuse labels pass the model's low per-label cuts ("kantor ini lambat" carries HS);
     # a message is "kasar" only when the attack score is high.
-    abusive = (abuse_score if abuse_score is not None else moderation.abuse_score_of(mention)) >= ABUSIVE_CUT
+    abusive = abuse_score is not None and abuse_score >= ABUSIVE_CUT
     conversation.abusive = conversation.abusive or abusive
     suggested = MessageType.kasar.value if abusive else model_type
     if conversation.suggested_type is None or conversation.suggested_type == MessageType.lainnya.value:
@@ -389,6 +388,11 @@ def assign_round_robin(
 # --- teams ----------------------------------------------------------------------------------------------
 
 
+def can_manage_teams(actor: Principal) -> bool:
+    """Admins make teams; admins and reviewers (team leads) change members and duty."""
+    return org_service.has_role(actor, Role.admin, Role.reviewer)
+
+
 def create_team(
     session: Session,
     *,
@@ -601,3 +605,41 @@ def author_history(session: Session, *, conversation: Conversation, limit: int =
             .limit(limit)
         )
     )
+
+
+def team_members(session: Session, *, team: Team) -> list[tuple[TeamMember, User]]:
+    """A team's members with their user rows, by name."""
+    rows = session.execute(
+        select(TeamMember, User)
+        .join(User, User.id == TeamMember.user_id)
+        .where(TeamMember.team_id == team.id)
+    )
+    return sorted(((m, u) for m, u in rows), key=lambda pair: pair[1].name.lower())
+
+
+def team_candidates(session: Session, *, team: Team) -> list[User]:
+    """People who may join a team: active responders, reviewers and admins of the team's unit and below."""
+    unit = session.get(Unit, team.unit_id)
+    if unit is None:
+        return []
+    members = {m.user_id for m in session.scalars(select(TeamMember).where(TeamMember.team_id == team.id))}
+    people = session.scalars(
+        select(User).where(User.unit_id.in_(org_service.subtree_ids(session, unit)), User.is_active.is_(True))
+    )
+    return sorted(
+        (u for u in people if u.id not in members and u.roles & set(WORKERS)), key=lambda u: u.name.lower()
+    )
+
+
+def remove_member(session: Session, *, team: Team, user: User, actor: Principal) -> None:
+    """Take a person out of a team (their conversations stay assigned to them)."""
+    org_service.require_role(actor, Role.admin, Role.reviewer)
+    unit = org_service.access_unit(session, actor, team.unit_id)
+    member = session.get(TeamMember, (team.id, user.id))
+    if member is None:
+        raise NotFound(_("This person is not in the team."))
+    session.delete(member)
+    audit_service.record(
+        session, actor=actor, action="inbox.team_member_remove", obj=team, unit=unit, label=team.name,
+        after={"user_id": user.id},
+    )  # fmt: skip
