@@ -69,6 +69,18 @@ def test_a_reply_without_approval_is_queued_once_under_the_reply_key(session, de
     assert actions == ["inbox.reply.create", "inbox.reply.queue", "inbox.reply.queue"]
 
 
+def test_a_double_click_on_send_writes_and_sends_one_reply(session, desk):
+    _unit, _admin, responder, _reviewer, conversation = desk
+    first = replies.compose_reply(session, conversation=conversation, actor=responder, text="Baik, kami cek.")
+    again = replies.compose_reply(session, conversation=conversation, actor=responder, text="Baik, kami cek.")
+    other = replies.compose_reply(session, conversation=conversation, actor=responder, text="Satu lagi.")
+    assert again is first and other is not first
+    assert _outbox_count(session) == 2
+    first.created_at -= timedelta(minutes=5)  # the same words later on are a new reply
+    later = replies.compose_reply(session, conversation=conversation, actor=responder, text="Baik, kami cek.")
+    assert later is not first and _outbox_count(session) == 3
+
+
 def test_a_reply_needing_approval_is_not_sent_until_a_reviewer_approves(session, desk):
     unit, admin, responder, reviewer, conversation = desk
     _rules(session, unit, admin, reply_approval="all")

@@ -116,10 +116,14 @@ def test_hiding_a_comment_from_the_conversation(web, session, desk):
         select(ConversationItem).where(ConversationItem.conversation_id == conversation.id)
     ).one()
     web.login(people["responder"])
+    page = web.get(f"/inbox/{conversation.id}")  # the conversation page carries this module's parts
+    assert 'data-testid="hide-form"' in page.text and 'data-testid="composer-load"' in page.text
+    assert 'data-testid="lapor-card"' in page.text
     hidden = web.post(f"/inbox/{conversation.id}/items/{item.id}/hide", {"reason": "Kasar"})
     assert hidden.status_code == 303
     session.refresh(item)
     assert item.hidden_at is not None and item.hidden_reason == "Kasar"
+    assert 'data-testid="unhide-form"' in web.get(f"/inbox/{conversation.id}").text
     shown = web.post(f"/inbox/{conversation.id}/items/{item.id}/unhide", {"reason": ""})
     assert shown.status_code == 303
     session.refresh(item)

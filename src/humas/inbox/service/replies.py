@@ -15,6 +15,7 @@ time the sync ran. The outbox and the channel handler stay unaware of the inbox 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
@@ -43,6 +44,7 @@ TEXT_MAX = 10_000
 NOTE_MAX = 2_000
 KEY_PREFIX = "inbox-reply-"
 EDITABLE = (ReplyStatus.draf.value, ReplyStatus.dikembalikan.value)
+RESUBMIT_WINDOW = timedelta(minutes=2)
 
 
 def reply_key(reply: Reply) -> str:
@@ -188,18 +190,29 @@ def compose_reply(
     template_id: int | None = None,
     submit: bool = True,
 ) -> Reply:
-    """Write a reply to the conversation's latest public item; submitted at once unless kept as a draft."""
+    """Write a reply to the conversation's latest public item; submitted at once unless kept as a draft.
+
+    The same reply submitted again within ``RESUBMIT_WINDOW`` (a double click, a browser resending the form)
+    returns the first one instead of writing a second reply that would be sent too."""
     org_service.require_role(actor, *WRITERS)
     if not can_reply(session, conversation):
         raise Invalid(_("This platform does not let humas reply."))
     channel_of(session, conversation)
+    text = _clean_text(session, conversation, text)
+    # NOTE: locks the conversation row (PostgreSQL) so two submissions of one form run one after the other
+    # and the second finds the first; SQLite serialises writers anyway.
+    session.execute(select(Conversation.id).where(Conversation.id == conversation.id).with_for_update())
     mention = target_mention(session, conversation)
+    if submit:
+        same = _same_reply(session, conversation=conversation, actor=actor, mention=mention, text=text)
+        if same is not None:
+            return same
     reply = Reply(
         conversation_id=conversation.id,
         author_id=actor.id,
         in_reply_to_mention_id=mention.id,
         template_id=template_id,
-        text=_clean_text(session, conversation, text),
+        text=text,
         status=ReplyStatus.draf.value,
     )
     session.add(reply)
@@ -208,6 +221,20 @@ def compose_reply(
     if submit:
         submit_reply(session, reply=reply, conversation=conversation, actor=actor)
     return reply
+
+
+def _same_reply(
+    session: Session, *, conversation: Conversation, actor: Principal, mention: Mention, text: str
+) -> Reply | None:
+    stmt = select(Reply).where(
+        Reply.conversation_id == conversation.id,
+        Reply.author_id == actor.id,
+        Reply.in_reply_to_mention_id == mention.id,
+        Reply.text == text,
+        Reply.status.notin_(EDITABLE),
+        Reply.created_at >= utcnow() - RESUBMIT_WINDOW,
+    )
+    return session.scalars(stmt.order_by(Reply.id).limit(1)).first()
 
 
 def revise_reply(
