@@ -40,7 +40,7 @@ def refresh_unit_deadlines_task(unit_id: int) -> None:
 
 @huey.periodic_task(crontab(minute="*"))
 def sync_reply_outcomes_task() -> None:
-    """Bring the outbox's outcome (sent, failed) into the replies waiting on it, and tell the deadline clock."""
+    """Bring the outbox's outcome (sent, failed) into the replies waiting on it; tell the deadline clock."""
     from humas.inbox.service import replies
 
     moved = run_retrying(lambda session: replies.sync_outcomes(session))
@@ -61,3 +61,13 @@ def erase_expired_dms_task() -> None:
             break
     if total:
         log.info("direct-message conversations erased after retention: %s", total)
+
+
+@huey.periodic_task(crontab(minute="*"))
+def wake_snoozed_task() -> None:
+    """Snoozed conversations whose time has come are open again."""
+    from humas.inbox.service import conversations
+
+    woken = run_retrying(lambda session: conversations.wake_snoozed(session))
+    if woken:
+        log.info("snoozed conversations open again: %s", woken)
