@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -131,7 +131,19 @@ class Source(Protocol):
 class Publisher(Protocol):
     platform: str
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult: ...
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: Sequence[Any] = (),
+        options: Any = None,
+    ) -> PublishResult:
+        """Publish ``text`` with ``media`` (``connectors.media.Media`` values or their dicts; ``image`` is the
+        single-file form) and ``options`` (``connectors.media.PostOptions``); ``Unsupported`` where the
+        platform cannot take what is asked."""
+        ...
 
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult: ...
 

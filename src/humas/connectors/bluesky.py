@@ -39,6 +39,8 @@ from humas.connectors.errors import (
     Unsupported,
 )
 from humas.connectors.http import HttpClient, RateLimitInfo, counted_rate_limit, json_or_none
+from humas.connectors.media import Media, MediaInput, PostOptions, fetch_bytes, media_of, split_kinds
+from humas.connectors.richtext import facets
 from humas.connectors.spec import (
     N_,
     Capability,
@@ -339,21 +341,57 @@ class BlueskyPublisher:
             self.session.login()
         return send_once(send, lambda: self.reconcile(idempotency_key, text=record["text"]))
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: MediaInput = (),
+        options: PostOptions | None = None,
+    ) -> PublishResult:
+        """``com.atproto.repo.uploadBlob`` for each image (at most 4), then ``createRecord`` of an
+        ``app.bsky.feed.post`` with ``app.bsky.embed.images`` (alt text kept) and the text's facets (links,
+        mentions resolved to DIDs, hashtags; UTF-8 byte offsets)."""
+        images, videos = split_kinds(media_of(image, media))
+        if videos:
+            raise Unsupported("Bluesky: video posts are not supported here yet (video service upload)")
+        if self.session.did is None:
+            self.session.login()
         record: dict[str, Any] = {"$type": POST, "text": text, "createdAt": _now()}
-        if isinstance(image, str):
-            raise Unsupported("Bluesky: upload the image bytes; records cannot reference an image URL")
-        if image is not None:
-            blob = self.session.call(
-                lambda h: self.session.http.post_json(
-                    "/xrpc/com.atproto.repo.uploadBlob",
-                    content=image,
-                    headers={**h, "Content-Type": "image/jpeg"},
-                    idempotent=True,
-                )
-            )["blob"]
-            record["embed"] = {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": blob}]}
+        found = facets(text, self._resolve)
+        if found:
+            record["facets"] = found
+        if images:
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [{"alt": item.alt, "image": self._upload(item)} for item in images],
+            }
         return self._create(record, idempotency_key)
+
+    def _upload(self, item: Media) -> dict[str, Any]:
+        data, mime = item.content(fetch_bytes), item.mime_type
+        body = self.session.call(
+            lambda h: self.session.http.post_json(
+                "/xrpc/com.atproto.repo.uploadBlob",
+                content=data,
+                headers={**h, "Content-Type": mime},
+                idempotent=True,  # a blob no record references is dropped by the PDS
+            )
+        )
+        return dict(body["blob"])
+
+    def _resolve(self, handle: str) -> str | None:
+        try:
+            body = self.session.get("com.atproto.identity.resolveHandle", {"handle": handle})
+        except PlatformError:  # an unknown handle stays plain text
+            return None
+        return body.get("did")
+
+    def metrics(self, external_id: str) -> dict[str, int]:
+        """A post's likes, reposts, replies and quotes (``app.bsky.feed.getPosts``)."""
+        posts = self.session.get("app.bsky.feed.getPosts", {"uris": external_id}).get("posts") or [{}]
+        return metrics_of(posts[0], METRICS)
 
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
         """Reply to an ``at://`` post URI; root and parent references are read from the parent post."""
@@ -429,7 +467,7 @@ SPEC = PlatformSpec(
     capabilities=frozenset(
         {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.DELETE, C.METRICS}
     ),
-    image_input=frozenset({ImageInput.BYTES}),
+    image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),  # a URL is read from humas' store
     reconcile=Reconcile.LOOKUP,
     # Lexicons in github.com/bluesky-social/atproto: app.bsky.feed.post text maxGraphemes 300 (maxLength
     # 3000 bytes); app.bsky.embed.images up to 4 images, each blob maxSize 1,000,000 bytes. Videos: one per

@@ -7,6 +7,7 @@ Polling reads ``/{page-id}/feed`` and ``/{post-id}/comments?filter=stream`` (rep
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,8 +27,17 @@ from humas.connectors.base import (
     send_once,
     to_int,
 )
-from humas.connectors.errors import UnrecognisedPayload
+from humas.connectors.errors import UnrecognisedPayload, Unsupported
 from humas.connectors.http import HttpClient
+from humas.connectors.media import (
+    Media,
+    MediaInput,
+    PostOptions,
+    fetch_bytes,
+    first_link,
+    media_of,
+    split_kinds,
+)
 from humas.connectors.spec import (
     N_,
     Capability,
@@ -41,6 +51,7 @@ from humas.connectors.spec import (
 from humas.connectors.textcount import count_chars
 
 PLATFORM = "facebook"
+POST_METRIC_FIELDS = "reactions.summary(total_count),comments.summary(total_count),shares"
 FEED_FIELDS = (
     "id,message,story,created_time,permalink_url,from,shares,"
     "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
@@ -320,27 +331,74 @@ class FacebookPublisher:
         self.http = client or meta.graph_client(credentials.version)
         self.token = {"access_token": credentials.page_access_token}
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
-        page = self.credentials.page_id
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: MediaInput = (),
+        options: PostOptions | None = None,
+    ) -> PublishResult:
+        """Text (with the first link as ``link``, for its preview card) to ``/feed``; one photo to ``/photos``
+        (``url`` or multipart ``source``, ``caption``); several photos uploaded unpublished, then one
+        ``/feed`` post with ``attached_media``; one video to ``/videos`` (``file_url``, ``description``)."""
+        files = media_of(image, media)
+        images, videos = split_kinds(files)
+        if videos and (len(files) > 1 or videos[0].url is None):
+            raise Unsupported("Facebook: a video is posted alone, by its public URL")
         since = datetime.now(UTC) - timedelta(minutes=5)
+        page = self.credentials.page_id
 
         def send() -> PublishResult:
-            if image is None:
-                body = self.http.post_json(f"/{page}/feed", data={**self.token, "message": text})
-            elif isinstance(image, str):
+            if videos:
                 body = self.http.post_json(
-                    f"/{page}/photos", data={**self.token, "url": image, "caption": text}
+                    f"/{page}/videos",
+                    data={**self.token, "file_url": str(videos[0].url), "description": text},
                 )
+            elif len(images) == 1:
+                body = self._photo(images[0], {"caption": text})
             else:
-                body = self.http.post_json(
-                    f"/{page}/photos",
-                    data={**self.token, "caption": text},
-                    files={"source": ("image", image)},
-                )
+                data = {**self.token, "message": text}
+                for number, item in enumerate(images):
+                    photo = self._photo(item, {"published": "false"}, idempotent=True)
+                    data[f"attached_media[{number}]"] = json.dumps({"media_fbid": str(photo["id"])})
+                link = first_link(text)
+                if not images and link:
+                    data["link"] = link
+                body = self.http.post_json(f"/{page}/feed", data=data)
             post_id = str(body.get("post_id") or body["id"])
             return PublishResult(PLATFORM, post_id, f"https://www.facebook.com/{post_id}", raw=body)
 
         return send_once(send, lambda: self.reconcile(idempotency_key, text=text, since=since))
+
+    def _photo(self, item: Media, fields: dict[str, str], *, idempotent: bool = False) -> dict[str, Any]:
+        """``POST /{page-id}/photos`` by ``url`` (Facebook fetches it) or with the bytes as ``source``."""
+        path = f"/{self.credentials.page_id}/photos"
+        if item.url is not None and item.data is None:
+            return dict(
+                self.http.post_json(
+                    path, data={**self.token, **fields, "url": item.url}, idempotent=idempotent
+                )
+            )
+        return dict(
+            self.http.post_json(
+                path,
+                data={**self.token, **fields},
+                files={"source": (item.name, item.content(fetch_bytes), item.mime_type)},
+                idempotent=idempotent,
+            )
+        )
+
+    def metrics(self, external_id: str) -> dict[str, int]:
+        """Reactions, comments and shares of a Page post (summaries of its edges, ``shares.count``)."""
+        row = self.http.get_json(f"/{external_id}", params={**self.token, "fields": POST_METRIC_FIELDS})
+        counts = {
+            "likes": _summary_count(row, "reactions"),
+            "comments": _summary_count(row, "comments"),
+            "shares": to_int((row.get("shares") or {}).get("count")) or 0,  # left out while none
+        }
+        return {name: value for name, value in counts.items() if value is not None}
 
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
         def send() -> PublishResult:
@@ -421,6 +479,7 @@ SPEC = PlatformSpec(
             C.REPLY,
             C.POST_TEXT,
             C.POST_IMAGE,
+            C.POST_VIDEO,
             C.HIDE,
             C.UNHIDE,
             C.DELETE,

@@ -24,9 +24,11 @@ from humas.connectors.base import (
     parse_time,
     same_text,
     send_once,
+    to_int,
 )
 from humas.connectors.errors import DeliveryUnknown, PlatformError, UnrecognisedPayload, Unsupported
 from humas.connectors.http import HttpClient
+from humas.connectors.media import Media, MediaInput, PostOptions, media_of
 from humas.connectors.spec import (
     N_,
     Capability,
@@ -44,6 +46,10 @@ MEDIA_FIELDS = "id,caption,timestamp,like_count,comments_count,permalink,media_t
 REPLY_FIELDS = "id,text,timestamp,username,from,like_count,parent_id"
 COMMENT_FIELDS = f"{REPLY_FIELDS},replies{{{REPLY_FIELDS}}}"
 METRICS = {"like_count": "likes", "comments_count": "comments"}
+# GET /{ig-media-id}/insights, per
+# developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights
+INSIGHT_NAMES = {"reach": "reach", "views": "views", "shares": "shares", "saved": "saves"}
+INSIGHTS = ",".join(INSIGHT_NAMES)
 MEDIA_MARKERS = ("caption", "media_type", "permalink", "media_url", "media_product_type")
 
 
@@ -238,16 +244,57 @@ class InstagramPublisher:
         self.token = {"access_token": credentials.access_token}
         self.status_checks = status_checks
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
-        """Create a container from a public image URL, wait until FINISHED, publish it."""
-        if not isinstance(image, str):
-            raise Unsupported("Instagram: a post needs a public image URL (no text-only or uploaded bytes)")
-        me = self.credentials.ig_user_id
-        container = self.http.post_json(
-            f"/{me}/media", data={**self.token, "image_url": image, "caption": text}, idempotent=True
-        )
-        creation_id = str(container["id"])
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: MediaInput = (),
+        options: PostOptions | None = None,
+    ) -> PublishResult:
+        """A container (image, REELS video, or a CAROUSEL of item containers), polled until FINISHED, then
+        ``POST /{ig-user-id}/media_publish``. Containers are made again on a retry: an unpublished one
+        expires after 24 hours and is never shown."""
+        files = media_of(image, media)
+        if not files:
+            raise Unsupported("Instagram: a post needs an image or a video (no text-only posts)")
+        if any(m.url is None for m in files):
+            raise Unsupported("Instagram: media must be public URLs; Instagram fetches them itself")
+        if len(files) == 1:
+            creation_id = self._container(files[0], caption=text)
+        else:
+            children = [self._container(m, carousel_item=True) for m in files]
+            creation_id = self._create_container(
+                {"media_type": "CAROUSEL", "children": ",".join(children), "caption": text}
+            )
         self._wait_finished(creation_id)
+        return self._publish(creation_id, text, idempotency_key)
+
+    def _container(self, item: Media, *, caption: str | None = None, carousel_item: bool = False) -> str:
+        fields: dict[str, str] = {}
+        if item.kind == "video":
+            fields = {"media_type": "VIDEO" if carousel_item else "REELS", "video_url": str(item.url)}
+        else:
+            fields = {"image_url": str(item.url)}
+            if item.alt:
+                fields["alt_text"] = item.alt
+        if carousel_item:
+            fields["is_carousel_item"] = "true"
+        if caption is not None:
+            fields["caption"] = caption
+        creation_id = self._create_container(fields)
+        if carousel_item and item.kind == "video":
+            self._wait_finished(creation_id)
+        return creation_id
+
+    def _create_container(self, fields: dict[str, str]) -> str:
+        me = self.credentials.ig_user_id
+        body = self.http.post_json(f"/{me}/media", data={**self.token, **fields}, idempotent=True)
+        return str(body["id"])
+
+    def _publish(self, creation_id: str, text: str, idempotency_key: str) -> PublishResult:
+        me = self.credentials.ig_user_id
 
         def send() -> PublishResult:
             body = self.http.post_json(
@@ -264,6 +311,23 @@ class InstagramPublisher:
             return found
 
         return send_once(send, reconcile)
+
+    def metrics(self, external_id: str) -> dict[str, int]:
+        """Likes and comments of a media, and its insights (reach, views, shares, saved) where allowed."""
+        row = self.http.get_json(
+            f"/{external_id}", params={**self.token, "fields": "like_count,comments_count"}
+        )
+        counts = metrics_of(row, METRICS)
+        try:
+            body = self.http.get_json(f"/{external_id}/insights", params={**self.token, "metric": INSIGHTS})
+        except PlatformError:  # no instagram_manage_insights, or a media type without these metrics
+            return counts
+        for entry in body.get("data") or []:
+            values = entry.get("values") or [{}]
+            number = to_int(values[0].get("value")) if values else None
+            if number is not None and entry.get("name") in INSIGHT_NAMES:
+                counts[INSIGHT_NAMES[entry["name"]]] = number
+        return counts
 
     def _status(self, creation_id: str) -> str:
         body = self.http.get_json(f"/{creation_id}", params={**self.token, "fields": "status_code"})
@@ -347,7 +411,17 @@ SPEC = PlatformSpec(
     rate_limit=meta.rate_limit_info,
     # No text-only posts: a post needs an image URL. DELETE removes comments (the API cannot delete media).
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_IMAGE, C.HIDE, C.UNHIDE, C.DELETE, C.METRICS}
+        {
+            C.READ_POSTS,
+            C.READ_COMMENTS,
+            C.REPLY,
+            C.POST_IMAGE,
+            C.POST_VIDEO,
+            C.HIDE,
+            C.UNHIDE,
+            C.DELETE,
+            C.METRICS,
+        }
     ),
     image_input=frozenset({ImageInput.URL}),
     reconcile=Reconcile.LOOKUP,

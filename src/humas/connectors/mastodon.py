@@ -39,6 +39,7 @@ from humas.connectors.errors import (
     Unsupported,
 )
 from humas.connectors.http import HttpClient, RateLimitInfo, counted_rate_limit, json_or_none
+from humas.connectors.media import Media, MediaInput, PostOptions, fetch_bytes, media_of
 from humas.connectors.spec import (
     N_,
     Capability,
@@ -268,6 +269,7 @@ class MastodonPublisher:
             rate_limit_parser=rate_limit_info,
         )
         self.headers = {"Authorization": f"Bearer {credentials.access_token}"}
+        self.processing_checks = 6
 
     def _status(self, data: dict[str, Any], idempotency_key: str) -> PublishResult:
         headers = {**self.headers, "Idempotency-Key": idempotency_key}
@@ -279,16 +281,49 @@ class MastodonPublisher:
         # The server keeps the key for an hour: repeating the request cannot post twice.
         return send_once(send, lambda: None)
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
-        data: dict[str, Any] = {"status": text, "visibility": "public"}
-        if isinstance(image, str):
-            raise Unsupported("Mastodon: upload the image bytes; statuses cannot reference an image URL")
-        if image is not None:
-            media = self.http.post_json(
-                "/api/v2/media", files={"file": ("image", image)}, headers=self.headers, idempotent=True
-            )
-            data["media_ids[]"] = str(media["id"])
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: MediaInput = (),
+        options: PostOptions | None = None,
+    ) -> PublishResult:
+        """Each file through ``POST /api/v2/media`` (``file``, ``description`` = alt text; a 202 is still
+        processing and is polled at ``GET /api/v1/media/:id``), then ``POST /api/v1/statuses`` with
+        ``media_ids[]`` and the ``Idempotency-Key`` header."""
+        data: dict[str, Any] = {"status": text, "visibility": PostOptions.of(options).privacy or "public"}
+        ids = [self._upload(item) for item in media_of(image, media)]
+        if ids:
+            data["media_ids[]"] = ids
         return self._status(data, idempotency_key)
+
+    def _upload(self, item: Media) -> str:
+        fields = {"description": item.alt[:1500]} if item.alt else {}
+        response = self.http.request(
+            "POST",
+            "/api/v2/media",
+            data=fields,
+            files={"file": (item.name, item.content(fetch_bytes), item.mime_type)},
+            headers=self.headers,
+            idempotent=True,  # an unattached upload is removed by the server
+        )
+        attachment = response.json()
+        for attempt in range(self.processing_checks):
+            if response.status_code != 202 and response.status_code != 206:
+                break
+            self.http.sleep(self.http.backoff(attempt))
+            response = self.http.request("GET", f"/api/v1/media/{attachment['id']}", headers=self.headers)
+        else:
+            raise PlatformError("Mastodon: the media file is still processing", code="processing")
+        return str(attachment["id"])
+
+    def metrics(self, external_id: str) -> dict[str, int]:
+        """A status's replies, boosts and favourites (``GET /api/v1/statuses/:id``)."""
+        return metrics_of(
+            self.http.get_json(f"/api/v1/statuses/{external_id}", headers=self.headers), METRICS
+        )
 
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
         return self._status({"status": text, "in_reply_to_id": parent_external_id}, idempotency_key)
@@ -339,9 +374,9 @@ SPEC = PlatformSpec(
     webhook=None,
     rate_limit=rate_limit_info,
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.DELETE, C.METRICS}
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.POST_VIDEO, C.DELETE, C.METRICS}
     ),
-    image_input=frozenset({ImageInput.BYTES}),
+    image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),  # a URL is read from humas' store
     reconcile=Reconcile.LOOKUP,
     # Defaults of a Mastodon server, which may raise them (GET /api/v2/instance, configuration.statuses and
     # .media_attachments; docs.joinmastodon.org/entities/Instance): max_characters 500,

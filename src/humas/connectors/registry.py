@@ -16,6 +16,7 @@ from humas.connectors import (
     telegram,
     tiktok,
     whatsapp,
+    wordpress,
     x,
     youtube,
 )
@@ -42,7 +43,7 @@ __all__ = [
     "webhook_routes",
 ]
 
-MODULES = (x, facebook, instagram, whatsapp, youtube, telegram, mastodon, bluesky, line, tiktok)
+MODULES = (x, facebook, instagram, whatsapp, youtube, telegram, mastodon, bluesky, line, tiktok, wordpress)
 REGISTRY: dict[str, PlatformSpec] = {module.SPEC.name: module.SPEC for module in MODULES}
 # Mentions that come from no account connector: news feeds, and file imports without a platform column.
 OTHER_SOURCES = (feeds.PLATFORM, "import")

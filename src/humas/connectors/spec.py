@@ -50,7 +50,8 @@ class Reconcile(StrEnum):
 
 
 class ImageInput(StrEnum):
-    """How a publisher takes an image: uploaded bytes, or a public URL the platform fetches."""
+    """How a publisher takes an image: uploaded bytes, or a URL (fetched by the platform, or read from humas'
+    media store by a publisher that uploads the bytes itself: ``connectors.media.Media.content``)."""
 
     BYTES = "bytes"
     URL = "url"

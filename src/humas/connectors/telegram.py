@@ -40,6 +40,7 @@ from humas.connectors.errors import (
     WebhookRejected,
 )
 from humas.connectors.http import HttpClient, json_or_none
+from humas.connectors.media import MediaInput, PostOptions, fetch_bytes, media_of
 from humas.connectors.spec import (
     N_,
     Capability,
@@ -289,6 +290,8 @@ class TelegramPublisher:
                 body = self.http.post_json(f"/{method}", data=data, files=files)
             else:
                 body = self.http.post_json(f"/{method}", json=data)
+            if isinstance(body.get("result"), list):  # sendMediaGroup: the album's messages
+                body = {**body, "result": body["result"][0]}
             item = parse_body(body)[0]
             return PublishResult(PLATFORM, item.external_id, item.url, raw=body)
 
@@ -297,17 +300,47 @@ class TelegramPublisher:
 
         return send_once(send, unknown)
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: MediaInput = (),
+        options: PostOptions | None = None,
+    ) -> PublishResult:
+        """To the channel (``chat_id`` = ``@channel`` or ``-100…``): ``sendMessage`` for text, ``sendPhoto`` /
+        ``sendVideo`` with a caption for one file (its URL, or the bytes as multipart), ``sendMediaGroup``
+        for 2–10 files (the caption on the first; the answer's first message is the post)."""
         if not self.credentials.channel:
             raise ValueError("Telegram: no channel configured to post to")
         chat = self.credentials.channel
-        if image is None:
+        files = media_of(image, media)
+        if not files:
             return self._send("sendMessage", data={"chat_id": chat, "text": text})
-        if isinstance(image, str):
-            return self._send("sendPhoto", data={"chat_id": chat, "photo": image, "caption": text})
-        return self._send(
-            "sendPhoto", data={"chat_id": chat, "caption": text}, files={"photo": ("image", image)}
-        )
+        if len(files) == 1:
+            item = files[0]
+            field_name = "video" if item.kind == "video" else "photo"
+            method = "sendVideo" if item.kind == "video" else "sendPhoto"
+            data = {"chat_id": chat, "caption": text}
+            if item.url is not None and item.data is None:
+                return self._send(method, data={**data, field_name: item.url})
+            return self._send(
+                method, data=data, files={field_name: (item.name, item.content(fetch_bytes), item.mime_type)}
+            )
+        group, uploads = [], {}
+        for number, item in enumerate(files):
+            entry: dict[str, Any] = {"type": "video" if item.kind == "video" else "photo"}
+            if item.url is not None and item.data is None:
+                entry["media"] = item.url
+            else:
+                entry["media"] = f"attach://file{number}"
+                uploads[f"file{number}"] = (item.name, item.content(fetch_bytes), item.mime_type)
+            if number == 0:
+                entry["caption"] = text
+            group.append(entry)
+        album: dict[str, Any] = {"chat_id": chat, "media": json.dumps(group) if uploads else group}
+        return self._send("sendMediaGroup", data=album, files=uploads or None)
 
     def reply(
         self, parent_external_id: str, text: str, *, idempotency_key: str, to: str | None = None
@@ -388,7 +421,16 @@ SPEC = PlatformSpec(
     ),
     rate_limit=None,  # flood control comes as 429 with parameters.retry_after (see error_for)
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.READ_DMS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.DELETE}
+        {
+            C.READ_POSTS,
+            C.READ_COMMENTS,
+            C.READ_DMS,
+            C.REPLY,
+            C.POST_TEXT,
+            C.POST_IMAGE,
+            C.POST_VIDEO,
+            C.DELETE,
+        }
     ),
     image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),
     reconcile=Reconcile.NONE,

@@ -30,12 +30,13 @@ bububa/tiktok-business (model/business/comment, model/business/video) and aoyagi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import httpx
 
+from humas.connectors import tiktok_post
 from humas.connectors.base import (
     Cursor,
     FetchResult,
@@ -59,6 +60,7 @@ from humas.connectors.errors import (
     Unsupported,
 )
 from humas.connectors.http import HttpClient, json_or_none, retry_after_seconds
+from humas.connectors.media import MediaInput, PostOptions, media_of
 from humas.connectors.spec import N_, Capability, Limits, PlatformSpec, Reconcile, fetch_probe, fields_of
 from humas.connectors.textcount import count_chars
 
@@ -77,6 +79,9 @@ COMMENT_METRICS = {"likes": "likes", "replies": "replies"}
 class TikTokCredentials:
     business_id: str
     access_token: str = field(repr=False)
+    # Content Posting API (Login Kit user token with video.publish, video.list): posting and post metrics.
+    posting_token: str = field(default="", repr=False)
+    username: str | None = None
 
 
 def error_for(response: httpx.Response) -> ConnectorError | None:
@@ -265,13 +270,48 @@ class TikTokSource:
 class TikTokPublisher:
     platform = PLATFORM
 
-    def __init__(self, credentials: TikTokCredentials, *, client: HttpClient | None = None) -> None:
+    def __init__(
+        self,
+        credentials: TikTokCredentials,
+        *,
+        client: HttpClient | None = None,
+        posting: tiktok_post.ContentPosting | None = None,
+    ) -> None:
         self.credentials = credentials
         self.http = _client(client)
         self.headers = {"Access-Token": credentials.access_token}
+        self.posting = posting
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
-        raise Unsupported("TikTok: video posting is not supported here yet")
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: MediaInput = (),
+        options: PostOptions | None = None,
+    ) -> PublishResult:
+        """Direct post of one video through the Content Posting API (``tiktok_post``), with the caption as
+        its title; needs the Content Posting token."""
+        video = tiktok_post.require_video(media_of(image, media))
+        result = self._posting().post(video, title=text, privacy=PostOptions.of(options).privacy)
+        url = None if result.external_id.startswith(tiktok_post.PUBLISH_PREFIX) else self._video_url(result)
+        return replace(result, url=url)
+
+    def _posting(self) -> tiktok_post.ContentPosting:
+        if not self.credentials.posting_token:
+            raise Unsupported("TikTok: posting needs the Content Posting access token (video.publish)")
+        if self.posting is None:
+            self.posting = tiktok_post.ContentPosting(self.credentials.posting_token)
+            self.posting.http.max_wait_s = self.http.max_wait_s
+        return self.posting
+
+    def _video_url(self, result: PublishResult) -> str:
+        return f"https://www.tiktok.com/@{self.credentials.username or '_'}/video/{result.external_id}"
+
+    def metrics(self, external_id: str) -> dict[str, int]:
+        """Likes, comments, shares and views of a posted video (Display API ``video/query``)."""
+        return self._posting().metrics(external_id)
 
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
         """Reply to comment ``"<video id>:<comment id>"`` (``/business/comment/reply/create/``)."""
@@ -357,6 +397,8 @@ SPEC = PlatformSpec(
         TikTokCredentials,
         business_id=N_("Business id (open_id)"),
         access_token=N_("Access token"),
+        posting_token=N_("Content Posting access token (video.publish)"),
+        username=N_("Username"),
     ),
     account_field="business_id",
     probe=fetch_probe(TikTokSource),
@@ -365,19 +407,24 @@ SPEC = PlatformSpec(
     parser=parse_body,
     webhook=None,  # comment webhooks exist (comment.update) but are not wired here
     rate_limit=None,  # no rate-limit headers documented; throttling answers a code (see error_for)
-    capabilities=frozenset({C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.HIDE, C.UNHIDE}),
+    capabilities=frozenset(
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_VIDEO, C.HIDE, C.UNHIDE, C.METRICS}
+    ),
     image_input=frozenset(),
     reconcile=Reconcile.NONE,  # the list shows three replies at most: absence proves nothing
-    # /business/comment/reply/create/: "text ... at most 150 characters". No media in replies.
+    # /business/comment/reply/create/: "text ... at most 150 characters". No media in replies. One limit
+    # serves replies and posts, so a video's caption is held to the replies' 150 too (TikTok takes 2,200
+    # UTF-16 runes in post_info.title). A post is one video: up to 4 GB (media transfer guide); length as
+    # creator_info's max_video_post_duration_sec allows, commonly 10 minutes.
     limits=Limits(
         text_max=150,
         count_text=count_chars,
         caption_max=None,
         hashtags_max=None,
-        media_max=0,
+        media_max=1,
         image_max_bytes=None,
-        video_max_bytes=None,
-        video_max_seconds=None,
+        video_max_bytes=4 * 1024**3,
+        video_max_seconds=10 * 60,
         aspect_ratio=None,
     ),
 )

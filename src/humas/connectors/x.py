@@ -43,6 +43,7 @@ from humas.connectors.http import (
     json_or_none,
     retry_after_seconds,
 )
+from humas.connectors.media import Media, MediaInput, PostOptions, fetch_bytes, media_of, split_text
 from humas.connectors.spec import (
     N_,
     Capability,
@@ -297,14 +298,42 @@ class XPublisher:
         handle = self.credentials.username or "i/web"
         return PublishResult(PLATFORM, tweet_id, f"https://x.com/{handle}/status/{tweet_id}", raw=body)
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
-        payload: dict[str, Any] = {"text": text}
-        if image is not None:
-            payload["media"] = {"media_ids": [self._upload(image)]}
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: MediaInput = (),
+        options: PostOptions | None = None,
+    ) -> PublishResult:
+        """``POST /2/tweets`` with the uploaded ``media.media_ids``; a long text asked as a thread becomes a
+        chain of posts, each answering the one before (``reply.in_reply_to_tweet_id``)."""
+        files = media_of(image, media)
+        if any(m.kind == "video" for m in files):
+            raise Unsupported("X: video posts are not supported here yet (chunked upload)")
+        opts = PostOptions.of(options)
+        parts = [text]
+        if opts.thread and SPEC.limits.text_over(text):
+            parts = split_text(text, SPEC.limits.text_max, SPEC.limits.count_text)
+        first: PublishResult | None = None
+        parent: str | None = None
+        for number, part in enumerate(parts):
+            payload: dict[str, Any] = {"text": part}
+            if number == 0 and files:
+                payload["media"] = {"media_ids": [self._upload(m) for m in files]}
+            if parent is not None:
+                payload["reply"] = {"in_reply_to_tweet_id": parent}
+            result = self._send_part(payload, idempotency_key, parent)
+            first, parent = first or result, result.external_id
+        assert first is not None
+        return first
+
+    def _send_part(self, payload: dict[str, Any], key: str, parent: str | None) -> PublishResult:
         since = datetime.now(UTC) - timedelta(minutes=5)
         return send_once(
             lambda: self._create(payload),
-            lambda: self.reconcile(idempotency_key, text=text, since=since),
+            lambda: self.reconcile(key, text=payload["text"], parent_external_id=parent, since=since),
         )
 
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
@@ -317,17 +346,32 @@ class XPublisher:
             ),
         )
 
-    def _upload(self, image: bytes | str) -> str:
-        if isinstance(image, str):
-            raise Unsupported("X: upload the image bytes; X cannot fetch an image URL")
+    def _upload(self, item: Media) -> str:
+        """``POST /2/media/upload`` (multipart ``media``, ``media_category=tweet_image``), then its alt text
+        through ``POST /2/media/metadata``. An orphan upload is harmless: it expires unused."""
         body = self.http.post_json(
             "/media/upload",
-            files={"media": ("image", image)},
+            files={"media": (item.name, item.content(fetch_bytes), item.mime_type)},
             data={"media_category": "tweet_image"},
             headers=self.headers,
-            idempotent=True,  # an orphan upload is harmless and expires
+            idempotent=True,
         )
-        return str((body.get("data") or {}).get("id") or body.get("media_id_string"))
+        media_id = str((body.get("data") or {}).get("id") or body.get("media_id_string"))
+        if item.alt:
+            self.http.post_json(
+                "/media/metadata",
+                json={"id": media_id, "metadata": {"alt_text": {"text": item.alt[:1000]}}},
+                headers=self.headers,
+                idempotent=True,
+            )
+        return media_id
+
+    def metrics(self, external_id: str) -> dict[str, int]:
+        """A post's counts now (``GET /2/tweets/:id`` with ``tweet.fields=public_metrics``)."""
+        body = self.http.get_json(
+            f"/tweets/{external_id}", params={"tweet.fields": "public_metrics"}, headers=self.headers
+        )
+        return metrics_of((body.get("data") or {}).get("public_metrics") or {}, METRICS)
 
     def hide(self, external_id: str) -> None:
         """Hide a reply to one of our conversations (``PUT /2/tweets/:id/hidden``)."""
@@ -410,7 +454,7 @@ SPEC = PlatformSpec(
             C.METRICS,
         }
     ),
-    image_input=frozenset({ImageInput.BYTES}),
+    image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),  # a URL is read from humas' store
     reconcile=Reconcile.LOOKUP,
     # Text: docs.x.com/fundamentals/counting-characters (280, every URL counts 23) and the weights of
     # twitter-text config/v3.json (see textcount.count_x). Media: docs.x.com/x-api/media (image 5 MB,

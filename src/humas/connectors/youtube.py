@@ -9,7 +9,7 @@ The API cannot publish text posts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from humas.connectors.base import (
     SourceItem,
     as_dict,
     id_or_none,
+    key_digest,
     metrics_of,
     parse_time,
     same_text,
@@ -38,11 +39,13 @@ from humas.connectors.errors import (
     Unsupported,
 )
 from humas.connectors.http import HttpClient, json_or_none
+from humas.connectors.media import MediaInput, PostOptions, fetch_bytes, media_of
 from humas.connectors.spec import N_, Capability, Limits, PlatformSpec, Reconcile, fetch_probe, fields_of
 from humas.connectors.textcount import count_chars
 
 PLATFORM = "youtube"
 BASE_URL = "https://www.googleapis.com/youtube/v3"
+UPLOAD_URL = "https://www.googleapis.com/upload/youtube/v3/videos"
 PACIFIC = ZoneInfo("America/Los_Angeles")
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
@@ -269,8 +272,87 @@ class YouTubePublisher:
         self.http = client or HttpClient(base_url=BASE_URL, error_for=error_for)
         self.headers = {"Authorization": f"Bearer {credentials.access_token}"}
 
-    def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
-        raise Unsupported("YouTube: the Data API cannot publish text or image posts")
+    def post(
+        self,
+        text: str,
+        *,
+        image: bytes | str | None = None,
+        idempotency_key: str,
+        media: MediaInput = (),
+        options: PostOptions | None = None,
+    ) -> PublishResult:
+        """Upload one video with ``videos.insert``'s resumable protocol: a POST with ``uploadType=resumable``
+        and the JSON snippet/status opens a session, a PUT of the bytes to its URI creates the video. The
+        snippet carries a tag made from the idempotency key, so ``reconcile`` can find the upload."""
+        videos = [m for m in media_of(image, media) if m.kind == "video"]
+        if len(videos) != 1:
+            raise Unsupported("YouTube: a post is one video (the Data API publishes no text or image posts)")
+        opts = PostOptions.of(options)
+        data = videos[0].content(fetch_bytes)
+        resource = {
+            "snippet": {
+                "title": video_title(opts.title or text),
+                "description": text,
+                "tags": [upload_tag(idempotency_key)],
+            },
+            "status": {"privacyStatus": opts.privacy or "public", "selfDeclaredMadeForKids": False},
+        }
+        opened = self.http.request(
+            "POST",
+            UPLOAD_URL,
+            params={"uploadType": "resumable", "part": "snippet,status"},
+            json=resource,
+            headers={
+                **self.headers,
+                "X-Upload-Content-Length": str(len(data)),
+                "X-Upload-Content-Type": videos[0].mime_type,
+            },
+            idempotent=True,  # an unused session creates nothing and expires
+        )
+        session = opened.headers["location"]
+        mime = videos[0].mime_type
+
+        def send() -> PublishResult:
+            response = self.http.request(
+                "PUT", session, content=data, headers={**self.headers, "Content-Type": mime}
+            )
+            return self._uploaded(response.json())
+
+        return send_once(send, lambda: self._resume(session, data, mime))
+
+    def _uploaded(self, video: dict[str, Any]) -> PublishResult:
+        video_id = str(video["id"])
+        return PublishResult(PLATFORM, video_id, f"https://www.youtube.com/watch?v={video_id}", raw=video)
+
+    def _resume(self, session: str, data: bytes, mime: str) -> PublishResult | None:
+        """After an interrupted PUT: ask the session how far it got (``Content-Range: bytes */N``) and send
+        the rest; a finished upload answers with the video."""
+        status = self.http.request(
+            "PUT", session, headers={**self.headers, "Content-Range": f"bytes */{len(data)}"}, idempotent=True
+        )
+        if status.status_code in (200, 201):
+            return replace(self._uploaded(status.json()), reconciled=True)
+        received = status.headers.get("range", "")  # 308 Resume Incomplete: "bytes=0-<last>"
+        start = int(received.rsplit("-", 1)[1]) + 1 if received else 0
+        response = self.http.request(
+            "PUT",
+            session,
+            content=data[start:],
+            headers={
+                **self.headers,
+                "Content-Type": mime,
+                "Content-Range": f"bytes {start}-{len(data) - 1}/{len(data)}",
+            },
+        )
+        return self._uploaded(response.json())
+
+    def metrics(self, external_id: str) -> dict[str, int]:
+        """A video's views, likes and comments (``videos.list?part=statistics``)."""
+        body = self.http.get_json(
+            "/videos", params={"part": "statistics", "id": external_id}, headers=self.headers
+        )
+        items = body.get("items") or [{}]
+        return metrics_of(items[0].get("statistics") or {}, VIDEO_METRICS)
 
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
         """Reply to a comment (``comments.insert``), or comment on a video id (``commentThreads.insert``)."""
@@ -329,8 +411,11 @@ class YouTubePublisher:
         parent_external_id: str | None = None,
         since: datetime | None = None,
     ) -> PublishResult | None:
-        """Our reply among the parent comment's replies (author = our channel, same text)."""
-        if not parent_external_id or len(parent_external_id) == 11:
+        """Our reply among the parent comment's replies (author = our channel, same text), or an upload
+        among the channel's newest videos that carries the key's tag."""
+        if not parent_external_id:
+            return self._find_upload(idempotency_key)
+        if len(parent_external_id) == 11:
             return None
         body = self.http.get_json(
             "/comments",
@@ -341,6 +426,36 @@ class YouTubePublisher:
             if item.author_id == self.credentials.channel_id and same_text(text, item.text):
                 return PublishResult(PLATFORM, item.external_id, item.url, reconciled=True, raw=item.raw)
         return None
+
+    def _find_upload(self, idempotency_key: str) -> PublishResult | None:
+        uploads = "UU" + self.credentials.channel_id[2:]
+        listed = self.http.get_json(
+            "/playlistItems",
+            params={"part": "contentDetails", "playlistId": uploads, "maxResults": 10},
+            headers=self.headers,
+        )
+        ids = [str((i.get("contentDetails") or {}).get("videoId")) for i in listed.get("items") or []]
+        if not ids:
+            return None
+        body = self.http.get_json(
+            "/videos", params={"part": "snippet", "id": ",".join(ids)}, headers=self.headers
+        )
+        tag = upload_tag(idempotency_key)
+        for video in body.get("items") or []:
+            if tag in ((video.get("snippet") or {}).get("tags") or []):
+                return replace(self._uploaded(video), reconciled=True)
+        return None
+
+
+def video_title(text: str) -> str:
+    """A title YouTube accepts: the first line, at most 100 characters, without ``<`` or ``>``."""
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "Video")
+    line = line.replace("<", "").replace(">", "")
+    return line if len(line) <= 100 else line[:99].rstrip() + "…"
+
+
+def upload_tag(idempotency_key: str) -> str:
+    return f"humas-{key_digest(idempotency_key, 12)}"
 
 
 # --- platform spec -------------------------------------------------------------------------------------
@@ -363,21 +478,25 @@ SPEC = PlatformSpec(
     parser=parse_body,
     webhook=None,
     rate_limit=None,  # a daily quota, answered as 403 quotaExceeded (see error_for), not headers
-    capabilities=frozenset({C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.HIDE, C.UNHIDE, C.DELETE, C.METRICS}),
+    capabilities=frozenset(
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_VIDEO, C.HIDE, C.UNHIDE, C.DELETE, C.METRICS}
+    ),
     image_input=frozenset(),
     reconcile=Reconcile.LOOKUP,
-    # Comments only (the Data API publishes no posts): YouTube's comment box takes 10,000 characters;
-    # longer text is refused with commentTextTooLong (developers.google.com/youtube/v3/docs/commentThreads
-    # /insert, errors).
+    # Comments: YouTube's comment box takes 10,000 characters; longer text is refused with
+    # commentTextTooLong (developers.google.com/youtube/v3/docs/commentThreads/insert, errors). A post is one
+    # video (videos.insert): its description is the text, at most 5,000 bytes, title 100 characters
+    # (developers.google.com/youtube/v3/docs/videos#snippet.description); files up to 256 GB, 12 hours for
+    # verified channels, 15 minutes otherwise (support.google.com/youtube/answer/71673).
     limits=Limits(
         text_max=10_000,
         count_text=count_chars,
-        caption_max=None,
+        caption_max=5_000,
         hashtags_max=None,
-        media_max=0,
+        media_max=1,
         image_max_bytes=None,
-        video_max_bytes=None,
-        video_max_seconds=None,
+        video_max_bytes=256 * 1024**3,
+        video_max_seconds=12 * 3600,
         aspect_ratio=None,
     ),
 )
