@@ -123,3 +123,25 @@ def test_without_any_retention_nothing_is_erased(session):
     unit = make_unit(session)
     conversation = _dm(session, unit, closed_days_ago=4000)
     assert retention.erase_expired(session).conversations == 0 and conversation.erased_at is None
+
+
+def test_the_daily_task_erases_on_the_apps_database(use_database):
+    from humas.core import migrations
+    from humas.core.db import get_engine, session_scope
+    from humas.inbox.models import Conversation
+    from humas.inbox.tasks import erase_expired_dms_task
+
+    migrations.upgrade(get_engine())
+    with session_scope() as session:
+        unit = make_unit(session)
+        admin = make_user(session, unit=unit, roles=("admin",))
+        rules = unit_settings.RulesInput(dm_retention_days=30)
+        unit_settings.set_rules(session, unit=unit, data=rules, actor=admin)
+        old_id = _dm(session, unit, closed_days_ago=31).id
+        recent_id = _dm(session, unit, closed_days_ago=29).id
+
+    erase_expired_dms_task.call_local()
+
+    with session_scope() as session:
+        assert session.get(Conversation, old_id).erased_at is not None
+        assert session.get(Conversation, recent_id).erased_at is None
