@@ -331,3 +331,14 @@ def test_the_calendar_shows_the_subtrees_posts_in_range_and_the_holidays(session
         session, unit=desk.unit, first=start.date(), last=start.date() + timedelta(days=30)
     )
     assert datetime(2026, 12, 25).date() in closed  # Christmas: a national holiday
+
+
+def test_an_edit_after_approval_is_checked_against_the_platform_again(session):
+    desk = make_desk(session)
+    make_chain(session, desk)
+    post = approve_all(session, _submitted(session, desk), desk.reviewer)
+    with pytest.raises(Invalid) as refused:
+        publishing_service.edit_post(
+            session, post=post, data=edit_input(post, text="Info. " * 60), actor=desk.drafter
+        )
+    assert refused.value.field == f"variant-{desk.channel.id}"  # the page rolls the edit back

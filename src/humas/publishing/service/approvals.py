@@ -249,13 +249,6 @@ def submit_post(session: Session, *, post: Post, actor: Principal) -> Post:
     org_service.require_role(actor, *posts_service.DRAFTERS)
     if post.status != PostStatus.draf.value:
         raise Conflict(_("Only a draft can be submitted."))
-    if not post.variants:
-        raise Invalid(_("Choose at least one channel."), field="variants")
-    platforms = posts_service.channel_platforms(session, post)
-    for variant in post.variants:
-        counter = check_variant(platforms[variant.channel_id], variant.text, list(variant.media))
-        if not counter.ok:
-            raise Invalid(counter.problems[0].message, field=f"variant-{variant.channel_id}")
     post.submitted_by_id, post.submitted_at = actor.id, utcnow()
     _start_round(session, post=post)
     audit_service.record(
@@ -265,7 +258,19 @@ def submit_post(session: Session, *, post: Post, actor: Principal) -> Post:
     return post
 
 
+def check_variants(session: Session, post: Post) -> None:
+    """Refuse a post without channels, or with a variant its platform would not take."""
+    if not post.variants:
+        raise Invalid(_("Choose at least one channel."), field="variants")
+    platforms = posts_service.channel_platforms(session, post)
+    for variant in post.variants:
+        counter = check_variant(platforms[variant.channel_id], variant.text, list(variant.media))
+        if not counter.ok:
+            raise Invalid(counter.problems[0].message, field=f"variant-{variant.channel_id}")
+
+
 def _start_round(session: Session, *, post: Post) -> None:
+    check_variants(session, post)  # every round approves what the platforms will take
     chain = select_chain(session, post)
     if chain is None:
         raise Invalid(_("This unit has no approval chain yet; an admin sets one up."), field="chain")

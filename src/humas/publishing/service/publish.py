@@ -116,6 +116,10 @@ def release_held(session: Session) -> list[int]:
                 outbox_service.retry_by_hand(session, message=row)
             variant.state, variant.error = VariantState.antre.value, None
         _refresh_post(variant.post)
+        audit_service.record(
+            session, actor=None, action="post_variant.release", obj=variant, unit=variant.post.unit,
+            label=variant.post.title, after={"state": variant.state},
+        )  # fmt: skip
         released.append(variant.id)
     return released
 
