@@ -69,6 +69,9 @@ if (listening := _optional("humas.cli.listening")) is not None:
     bench_app.command("dashboard")(listening.bench_dashboard)
     bench_app.command("load")(listening.bench_load)
 
+if (inbox_cli := _optional("humas.cli.inbox")) is not None:
+    bench_app.command("inbox")(inbox_cli.bench_inbox)
+
 
 if __name__ == "__main__":
     app()
