@@ -43,9 +43,9 @@ PAGE_MODULES = (
     "publishing",
     "inbox",
     # Before inbox_conversation, whose /inbox/{conversation_id} would take /inbox/approvals and the like.
+    "inbox_policies",
     "inbox_replies",
     "inbox_lapor",
-    "inbox_policies",
     "inbox_teams",
     "inbox_conversation",
 )
