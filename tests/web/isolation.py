@@ -227,3 +227,13 @@ def _post(session: Session, unit: Unit) -> int:
     session.add(post)
     session.flush()
     return post.id
+
+
+@register("policy_id")
+def _policy(session: Session, unit: Unit) -> int:
+    from humas.inbox.models import SlaPolicy
+
+    policy = SlaPolicy(unit_id=unit.id, name="Tenggat tetangga", clock="working", first_response_minutes=60)
+    session.add(policy)
+    session.flush()
+    return policy.id
