@@ -44,6 +44,7 @@ def test_every_platform_has_fixtures():
         "bluesky",
         "line",
         "tiktok",
+        "wordpress",
     }
 
 
