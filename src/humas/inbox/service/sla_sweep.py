@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -108,16 +109,24 @@ class Lookups:
         if unit_id is None:
             return []
         if unit_id not in self.heads:
-            stmt = (
-                select(User)
-                .join(UserRole, UserRole.user_id == User.id)
-                .where(
-                    User.unit_id == unit_id, UserRole.role == Role.pimpinan.value, User.is_active.is_(True)
-                )
-                .order_by(User.id)
-            )
-            self.heads[unit_id] = list(session.scalars(stmt).unique())
+            self.load_heads(session, [unit_id])
         return self.heads[unit_id]
+
+    def load_heads(self, session: Session, unit_ids: Iterable[int | None]) -> None:
+        """The heads (role *pimpinan*, active) of many units with one query."""
+        wanted = {u for u in unit_ids if u is not None and u not in self.heads}
+        if not wanted:
+            return
+        stmt = (
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.unit_id.in_(wanted), UserRole.role == Role.pimpinan.value, User.is_active.is_(True))
+            .order_by(User.id)
+        )
+        for unit_id in wanted:
+            self.heads[unit_id] = []
+        for user in session.scalars(stmt).unique():
+            self.heads[user.unit_id].append(user)
 
     def zone_of(self, session: Session, unit: Unit) -> ZoneInfo:
         if unit.id not in self.zones:
@@ -147,14 +156,15 @@ def escalate_due(
     session.expire_all()  # the bulk UPDATEs above changed rows the session may hold
     started = time.monotonic()
     ids = list(session.scalars(_waiting(batch)))
+    found = {c.id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(ids)))}
     lookups, done, failed = Lookups(), 0, 0
+    lookups.load_heads(session, [u for c in found.values() for u in (c.unit_id, c.unit.parent_id)])
     for conversation_id in ids:
         if time.monotonic() - started > budget_s:
             break
         try:
             with session.begin_nested():
-                conversation = session.get_one(Conversation, conversation_id)
-                escalate(session, conversation=conversation, now=now, lookups=lookups)
+                escalate(session, conversation=found[conversation_id], now=now, lookups=lookups)
             done += 1
         except Exception:  # noqa: BLE001 - one conversation's failure never stops the others
             log.exception("escalating conversation %s failed", conversation_id)
