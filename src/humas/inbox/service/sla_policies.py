@@ -145,9 +145,8 @@ def _clean(fields: PolicyFields) -> PolicyFields:
     if all(getattr(fields, f) is None for f in TARGET_FIELDS):
         raise Invalid(_("Set at least one target."), field="first_response_minutes")
     if not 0 < fields.at_risk_share <= 1:
-        raise Invalid(
-            _("The at-risk share must be more than 0 and at most 1 (e.g. 0.75)."), field="at_risk_share"
-        )
+        message = _("The at-risk point must lie after the start and no later than the deadline.")
+        raise Invalid(message, field="at_risk_share")
     return PolicyFields(
         **{**fields.as_dict(), "name": name, "message_type": message_type, "priority": priority}
     )
