@@ -1,7 +1,8 @@
 """The content calendar's data: the posts of a unit and its subtree in a range of time, with their channels,
 and the days the unit's calendar closes (national holidays, *cuti bersama*, the unit's own closures).
 
-Read with two column queries (no ORM objects), so a month of a large subtree stays cheap to load.
+Read with two column queries over the same range (no ORM objects), so a month of a large subtree stays
+cheap to load.
 """
 
 from __future__ import annotations
@@ -44,20 +45,25 @@ def calendar_entries(
     root = unit or actor.unit
     if not org_service.can_access(actor, root):
         raise NotFound(_("Unit not found."), field="unit_id")
+    in_range = (Unit.path.startswith(root.path), Post.scheduled_at >= start, Post.scheduled_at < end)
     rows = session.execute(
         select(Post.id, Post.title, Post.status, Post.scheduled_at, Post.unit_id, Post.campaign)
         .join(Unit, Unit.id == Post.unit_id)
-        .where(Unit.path.startswith(root.path), Post.scheduled_at >= start, Post.scheduled_at < end)
+        .where(*in_range)
         .order_by(Post.scheduled_at, Post.id)
     ).all()
     channels: dict[int, list[int]] = {row[0]: [] for row in rows}
-    ids = list(channels)
-    for chunk in (ids[i : i + 1000] for i in range(0, len(ids), 1000)):
-        stmt = select(PostVariant.post_id, PostVariant.channel_id).where(PostVariant.post_id.in_(chunk))
-        for post_id, channel_id in session.execute(stmt.order_by(PostVariant.id)):
-            channels[post_id].append(channel_id)
+    variants = (
+        select(PostVariant.post_id, PostVariant.channel_id)
+        .join(Post, Post.id == PostVariant.post_id)
+        .join(Unit, Unit.id == Post.unit_id)
+        .where(*in_range)
+        .order_by(PostVariant.id)
+    )
+    for post_id, channel_id in session.execute(variants):
+        channels[post_id].append(channel_id)
     return [
-        CalendarEntry(pid, title, status, as_utc(at), unit_id, campaign, tuple(channels[pid]))
+        CalendarEntry(pid, title, status, at, unit_id, campaign, tuple(channels[pid]))
         for pid, title, status, at, unit_id, campaign in rows
     ]
 

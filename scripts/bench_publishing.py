@@ -1,0 +1,222 @@
+"""Publishing figures of issue 13: the calendar's month for a large subtree, and a minute's hand-out.
+
+    python scripts/bench_publishing.py [--units 50] [--posts 20000] [--variants 1000] [--db /tmp/pub_bench.db]
+
+1. Calendar: a root unit with `--units` descendants, one channel each, `--posts` scheduled posts spread over
+   one month (one variant each); `calendar_entries` of the root's subtree for that month, 20 runs: median,
+   p95 and max in ms.
+2. Hand-out: `--variants` approved posts (one variant each, on 10 X accounts) due in the same minute; the
+   publishing tick hands them to the outbox and one worker (`outbox.runner.send_due`) sends every row to X
+   (respx answers with the recorded ``POST /2/tweets`` of tests/connectors/fixtures/x/create_tweet.json):
+   seconds from the tick's start until every row is sent, and the requests X received.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HUMAS_SECRET_KEY", "bench-secret")
+if not os.environ.get("HUMAS_FERNET_KEY"):
+    from cryptography.fernet import Fernet
+
+    os.environ["HUMAS_FERNET_KEY"] = Fernet.generate_key().decode()
+
+import httpx  # noqa: E402
+import respx  # noqa: E402
+from sqlalchemy import Engine, insert, select  # noqa: E402
+
+from humas.channels.models import Channel  # noqa: E402
+from humas.core import migrations, secrets  # noqa: E402
+from humas.core.db import make_engine, session_scope  # noqa: E402
+from humas.core.time import utcnow  # noqa: E402
+from humas.org import service as org_service  # noqa: E402
+from humas.org.models import Unit, User  # noqa: E402
+from humas.outbox import runner  # noqa: E402
+from humas.outbox.models import OutboxMessage  # noqa: E402
+from humas.publishing import service as publishing_service  # noqa: E402
+from humas.publishing.models import Approval, Post, PostVariant  # noqa: E402
+from humas.publishing.service import StepInput  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CREATED = json.loads((ROOT / "tests/connectors/fixtures/x/create_tweet.json").read_text())
+X_VALUES = {"user_id": "783214", "username": "X", "bearer_token": "b", "user_access_token": "u"}
+MONTH = datetime(2031, 3, 1, tzinfo=UTC)  # in the future: none of these posts is due
+
+
+def _units(session: Any, count: int) -> tuple[Unit, User, list[Unit]]:
+    root = org_service.create_root_unit(session, name="Kementerian Bench")
+    admin, _ = org_service.create_user(
+        session, email="admin@bench.go.id", name="Admin", unit=root, roles=["admin"], actor=None,
+        password="rahasia-yang-panjang",
+    )  # fmt: skip
+    units = [root]
+    for i in range(count):
+        parent = units[i // 5]  # a tree five wide
+        units.append(org_service.create_unit(session, name=f"Kanwil {i}", parent=parent, actor=admin))
+    return root, admin, units
+
+
+def _channel(session: Any, unit: Unit, n: int) -> Channel:
+    channel = Channel(
+        unit_id=unit.id, platform="x", name=f"X {n}", account_external_id=f"x-{n}",
+        credentials_encrypted=secrets.encrypt(X_VALUES),
+    )  # fmt: skip
+    session.add(channel)
+    session.flush()
+    return channel
+
+
+def bench_calendar(engine: Engine, *, units: int, posts: int) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        _root, admin, tree = _units(session, units)
+        channels = [_channel(session, unit, i) for i, unit in enumerate(tree)]
+        seconds = 31 * 24 * 3600
+        rows = [
+            {
+                "unit_id": tree[i % len(tree)].id, "title": f"Pos {i}", "body": "", "kind": "umum",
+                "status": "dijadwalkan", "scheduled_at": MONTH + timedelta(seconds=(i * 7919) % seconds),
+                "version": 1, "approval_round": 0, "created_by_id": admin.id,
+                "created_at": utcnow(), "updated_at": utcnow(),
+            }
+            for i in range(posts)
+        ]  # fmt: skip
+        session.execute(insert(Post), rows)
+        ids = session.scalars(select(Post.id, Post.unit_id).order_by(Post.id)).all()
+        by_unit = {u.id: c.id for u, c in zip(tree, channels, strict=True)}
+        unit_of = dict(session.execute(select(Post.id, Post.unit_id)).tuples().all())
+        variants = [
+            {"post_id": pid, "channel_id": by_unit[unit_of[pid]], "text": "x", "media": [], "state": "draf"}
+            for pid in ids
+        ]
+        session.execute(insert(PostVariant), variants)
+        admin_id = admin.id
+    timings = []
+    for _ in range(20):
+        with session_scope(engine) as session:
+            admin = session.get(User, admin_id)
+            start = time.perf_counter()
+            entries = publishing_service.calendar_entries(
+                session, admin, start=MONTH, end=MONTH + timedelta(days=31)
+            )
+            timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {
+        "units": units + 1,
+        "posts": len(entries),
+        "median_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[int(0.95 * len(timings)) - 1], 1),
+        "max_ms": round(timings[-1], 1),
+    }
+
+
+def bench_handout(engine: Engine, *, variants: int) -> dict[str, Any]:
+    due = utcnow() + timedelta(minutes=1)
+    with session_scope(engine) as session:
+        root = org_service.create_root_unit(session, name="Biro Humas Bench")
+        admin, _ = org_service.create_user(
+            session, email="a2@bench.go.id", name="A", unit=root, roles=["admin"], actor=None,
+            password="rahasia-yang-panjang",
+        )  # fmt: skip
+        reviewer, _ = org_service.create_user(
+            session, email="r2@bench.go.id", name="R", unit=root, roles=["reviewer"], actor=None,
+            password="rahasia-yang-panjang",
+        )  # fmt: skip
+        chain = publishing_service.create_chain(
+            session,
+            unit_id=root.id,
+            name="Bench",
+            steps=[StepInput(name="Reviewer", role="reviewer")],
+            actor=admin,
+        )
+        session.flush()
+        channels = [_channel(session, root, 1000 + i) for i in range(10)]
+        rows = [
+            {
+                "unit_id": root.id, "title": f"Siaran {i}", "body": "", "kind": "umum",
+                "status": "dijadwalkan",
+                "scheduled_at": due, "version": 1, "chain_id": chain.id, "approval_round": 1,
+                "created_by_id": admin.id, "created_at": utcnow(), "updated_at": utcnow(),
+            }
+            for i in range(variants)
+        ]  # fmt: skip
+        session.execute(insert(Post), rows)
+        ids = session.scalars(select(Post.id).where(Post.unit_id == root.id).order_by(Post.id)).all()
+        session.execute(
+            insert(PostVariant),
+            [
+                {"post_id": pid, "channel_id": channels[i % 10].id, "text": f"Info layanan nomor {i}.",
+                 "media": [], "state": "draf"}
+                for i, pid in enumerate(ids)
+            ],
+        )  # fmt: skip
+        session.execute(
+            insert(Approval),
+            [
+                {"post_id": pid, "round": 1, "step_position": 1, "user_id": reviewer.id,
+                 "decision": "approve", "version": 1, "created_at": utcnow()}
+                for pid in ids
+            ],
+        )  # fmt: skip
+    import humas.outbox.tasks as outbox_tasks
+
+    outbox_tasks.send_message_task = lambda message_id: None  # type: ignore[assignment] # the worker sends
+    counter = {"n": 0}
+
+    def create(request: httpx.Request) -> httpx.Response:
+        counter["n"] += 1
+        sent = json.loads(request.content)
+        return httpx.Response(
+            201, json={"data": {**CREATED["data"], "id": str(10**18 + counter["n"]), "text": sent["text"]}}
+        )
+
+    now = due + timedelta(seconds=30)
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post("https://api.x.com/2/tweets").mock(side_effect=create)
+        start = time.perf_counter()
+        with session_scope(engine) as session:
+            post_ids = publishing_service.due_post_ids(session, now=now, limit=variants + 10)
+        for pid in post_ids:
+            with session_scope(engine) as session:
+                publishing_service.publish_post(session, post=session.get(Post, pid), now=now)
+        handed = time.perf_counter() - start
+        outcomes = runner.send_due(engine, limit=variants + 10, now=now)
+        total = time.perf_counter() - start
+    with session_scope(engine) as session:
+        sent = session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.kind == "publishing.variant").limit(1)
+        )
+    return {
+        "variants": variants,
+        "handed_out_s": round(handed, 1),
+        "all_sent_s": round(total, 1),
+        "rows_sent": sum(1 for s in outcomes.values() if s == "sent"),
+        "requests": counter["n"],
+        "first_row": sent,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--units", type=int, default=50)
+    parser.add_argument("--posts", type=int, default=20_000)
+    parser.add_argument("--variants", type=int, default=1_000)
+    parser.add_argument("--db", default="/tmp/pub_bench.db")
+    args = parser.parse_args()
+    Path(args.db).unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{args.db}")
+    migrations.upgrade(engine)
+    print(json.dumps({"calendar": bench_calendar(engine, units=args.units, posts=args.posts)}))
+    print(json.dumps({"handout": bench_handout(engine, variants=args.variants)}))
+
+
+if __name__ == "__main__":
+    main()
