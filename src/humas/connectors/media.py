@@ -100,10 +100,13 @@ class PostOptions:
             return cls()
         if isinstance(value, PostOptions):
             return value
+        from humas.connectors.base import parse_time
+
+        publish_at = value.get("publish_at")
         return cls(
             title=value.get("title") or None,
             thread=bool(value.get("thread")),
-            publish_at=value.get("publish_at"),
+            publish_at=publish_at if isinstance(publish_at, datetime) else parse_time(publish_at),
             categories=tuple(int(v) for v in value.get("categories") or ()),
             tags=tuple(int(v) for v in value.get("tags") or ()),
             privacy=value.get("privacy") or None,

@@ -43,6 +43,7 @@ OWNER = "channel"
 ACTIONS = ("post", "reply", "hide", "unhide")
 MODERATION = {"hide": Capability.HIDE, "unhide": Capability.UNHIDE}
 REPLY_CONTEXT = ("to", "reply_token")
+POST_EXTRAS = ("media", "options")
 TEXT_MAX = 10_000
 
 
@@ -307,6 +308,13 @@ def _reply_context(publisher: Any, payload: dict[str, Any]) -> dict[str, Any]:
     return {name: payload[name] for name in REPLY_CONTEXT if payload.get(name) and name in accepted}
 
 
+def _post_extras(publisher: Any, payload: dict[str, Any]) -> dict[str, Any]:
+    """``media`` (every file of a variant) and ``options`` (title, thread, ...) for a publisher whose
+    ``post`` takes them (``connectors.media``); older rows and push-only publishers get neither."""
+    accepted = inspect.signature(publisher.post).parameters
+    return {name: payload[name] for name in POST_EXTRAS if payload.get(name) and name in accepted}
+
+
 def _send(job: ChannelJob) -> Sent:
     def call() -> PublishResult | None:
         publisher, payload = _publisher(job), job.payload
@@ -316,7 +324,12 @@ def _send(job: ChannelJob) -> Sent:
                 payload["parent_external_id"], payload["text"], idempotency_key=job.key, **kwargs
             )
         if job.action == "post":
-            return publisher.post(payload["text"], image=payload.get("image_url"), idempotency_key=job.key)
+            return publisher.post(
+                payload["text"],
+                image=payload.get("image_url"),
+                idempotency_key=job.key,
+                **_post_extras(publisher, payload),
+            )
         if job.action == "unhide":
             publisher.unhide(payload["external_id"])
             return None

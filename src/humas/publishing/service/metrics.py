@@ -1,10 +1,11 @@
 """Reading back a published variant's counts on a schedule: 1, 3, 6, 12 and 24 hours after publishing, then
 daily until 30 days; each read-back is one row of the variant's time series.
 
-No ``Publisher`` reads a single post's counts yet, so the readers are pluggable (``register_reader``). The
-one registered here reads what humas already knows: the channel's own posts come back through polling as
-mentions with their platform metrics, and the newest sighting of the variant's (platform, external id) is
-its count now. A reader returns ``None`` when it knows nothing (the next reader is asked).
+Readers are pluggable (``register_reader``) and asked in order; one that knows nothing returns ``None`` and
+the next is asked. First the platform itself, where its publisher reads one post's counts
+(``channels.service.metrics.read_post_metrics``, through the channel's credentials); then what humas
+already knows: the channel's own posts come back through polling as mentions with their platform metrics,
+and the newest sighting of the variant's (platform, external id) is its count then.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from humas.channels.models import Channel
+from humas.channels.service import metrics as channel_metrics
 from humas.core.time import as_utc, utcnow
 from humas.ingest.models import Mention
 from humas.publishing.models import PostMetric, PostVariant, VariantState
@@ -113,4 +115,14 @@ def from_polled_mentions(session: Session, variant: PostVariant, platform: str) 
     return _counts(raw) or None
 
 
+def from_platform(session: Session, variant: PostVariant, platform: str) -> dict[str, int] | None:
+    """The platform's own counts now (the connector's ``metrics``), where the platform gives them."""
+    channel = session.get(Channel, variant.channel_id)
+    if channel is None or not variant.external_id:
+        return None
+    raw = channel_metrics.read_post_metrics(channel, variant.external_id)
+    return (_counts(raw) or None) if raw else None
+
+
 register_reader(from_polled_mentions)
+register_reader(from_platform, first=True)  # asked first; polling's last sighting when it knows nothing

@@ -58,6 +58,9 @@ def _payload(variant: PostVariant) -> dict[str, Any]:
     payload: dict[str, Any] = {"post_id": variant.post_id, "text": variant.text}
     if image:
         payload["image_url"] = image
+    if variant.media:  # every file (carousels, videos): the connectors read ``media`` before ``image_url``
+        payload["media"] = list(variant.media)
+    payload["options"] = {"title": variant.post.title}  # YouTube, WordPress and TikTok titles
     return payload
 
 
@@ -168,8 +171,9 @@ def _prepare(session: Session, message: OutboxMessage) -> Any:
     if channel.status == Health.needs_reauth.value:
         raise Permanent(HELD_MESSAGE, needs_reauth=True)
     payload = {"text": message.payload["text"]}
-    if message.payload.get("image_url"):
-        payload["image_url"] = message.payload["image_url"]
+    for name in ("image_url", "media", "options"):
+        if message.payload.get(name):
+            payload[name] = message.payload[name]
     return channel_writes.write_job(channel=channel, message=message, action="post", payload=payload)
 
 
