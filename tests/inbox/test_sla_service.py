@@ -361,3 +361,27 @@ def test_escalations_beyond_the_batch_wait_for_the_next_minute(session):
     assert _told(session, second) == []
     assert sla_sweep.sweep_deadlines(session, now=monday_noon, batch=1) == sla_sweep.SweepResult(0, 0, 1)
     assert _told(session, second) == [(head.id, "inbox.sla_missed")]
+
+
+def test_a_calendar_change_recomputes_the_subtree(session, monkeypatch):
+    from datetime import date
+
+    from humas.inbox.service import sla_policies
+    from humas.org import service as org_service
+
+    queued = []
+    monkeypatch.setattr(sla_policies, "queue_refresh", lambda s, unit: queued.append(unit.id))
+    province, city, admin = _tree(session)
+    org_service.add_closure(
+        session, unit=city, name="Hari jadi kota", first_on=date(2026, 7, 6), last_on=None, actor=admin
+    )
+    org_service.set_unit_zone(session, unit=province, zone="Asia/Jayapura", actor=admin)
+    assert queued == [city.id, province.id]
+
+    # What the queued job then does: Monday's closure moves a WITA first answer to Tuesday.
+    monkeypatch.undo()
+    org_service.set_unit_zone(session, unit=province, zone="Asia/Makassar", actor=admin)
+    _policy(session, province, admin)
+    conversation = make_conversation(session, unit=city, opened_at=FRIDAY_3PM)
+    sla_service.refresh_subtree(session, unit=province, now=FRIDAY_3PM)
+    assert conversation.first_response_due_at == datetime(2026, 7, 7, 9, tzinfo=WITA)

@@ -9,6 +9,7 @@ Reached through `humas.org.service` (`unit_zone`, `unit_calendar`, ...); the ari
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -28,6 +29,20 @@ if TYPE_CHECKING:
 
 WEEKDAYS = range(7)
 RANGE_MAX_DAYS = 366
+# Called after a unit's zone or calendar changed (in the same transaction); domains above org that keep
+# times computed from a calendar (the inbox's deadlines) register here, since org may not import them.
+CalendarListener = Callable[[Session, Unit], None]
+_LISTENERS: dict[str, CalendarListener] = {}
+
+
+def on_calendar_change(name: str, listener: CalendarListener) -> None:
+    """Register (or replace, on a re-import) what to do when a unit's calendar changes."""
+    _LISTENERS[name] = listener
+
+
+def _calendar_changed(session: Session, unit: Unit) -> None:
+    for listener in list(_LISTENERS.values()):
+        listener(session, unit)
 
 
 def ancestor_ids(unit: Unit) -> list[int]:
@@ -159,6 +174,7 @@ def set_unit_zone(session: Session, *, unit: Unit, zone: str | None, actor: Prin
         before={"time_zone": before},
         after={"time_zone": zone},
     )
+    _calendar_changed(session, unit)
     return unit
 
 
@@ -193,6 +209,7 @@ def set_work_hours(session: Session, *, unit: Unit, hours: list[str] | None, act
         before={"own": before.own_hours, "hours": list(before.weekly)},
         after={"own": cleaned is not None, "hours": cleaned},
     )
+    _calendar_changed(session, unit)
     return unit
 
 
@@ -241,6 +258,7 @@ def add_hours_exception(
         label=name,
         after={"first_on": first.isoformat(), "last_on": last.isoformat(), "hours": spans, "weekdays": mask},
     )
+    _calendar_changed(session, unit)
     return row
 
 
@@ -264,6 +282,7 @@ def add_closure(
         label=name,
         after={"first_on": first.isoformat(), "last_on": last.isoformat()},
     )
+    _calendar_changed(session, unit)
     return row
 
 
@@ -297,3 +316,4 @@ def _remove_own(
         session, actor=actor, action=action, obj=row, unit=unit, label=row.name, before=before
     )
     session.delete(row)
+    _calendar_changed(session, unit)

@@ -21,6 +21,7 @@ from humas.org import audit as audit_service
 from humas.org.calendars import add_closure as add_closure
 from humas.org.calendars import add_hours_exception as add_hours_exception
 from humas.org.calendars import calendar_settings as calendar_settings
+from humas.org.calendars import on_calendar_change as on_calendar_change
 from humas.org.calendars import remove_closure as remove_closure
 from humas.org.calendars import remove_hours_exception as remove_hours_exception
 from humas.org.calendars import set_unit_zone as set_unit_zone

@@ -38,6 +38,16 @@ CLOCK_KINDS = (sla.Kind.citizen.value, sla.Kind.staff_reply.value, sla.Kind.stat
 AT_RISK_TOLD, MISSED_TOLD = 1, 2
 
 
+def _calendar_changed(session: Session, unit: Unit) -> None:
+    """A unit's zone, hours or closures changed: its subtree's deadlines are recomputed after commit."""
+    from humas.inbox.service import sla_policies
+
+    sla_policies.queue_refresh(session, unit)
+
+
+org_service.on_calendar_change("inbox.deadlines", _calendar_changed)
+
+
 # --- a conversation's deadlines -------------------------------------------------------------------------
 
 
