@@ -29,7 +29,10 @@ def bench_inbox(
         console.print("--engine must be sqlite or postgresql", style="red")
         raise typer.Exit(2)
     with console.status(f"Generating {n:,} conversations on {engine} and timing the inbox…"):
-        result = bench.run(n, engine, pg_url=pg_url, runs=runs, trials=trials, gap_s=gap_s, sweep_n=sweep_n)
+        result = bench.run(
+            n, engine, pg_url=pg_url, runs=runs, trials=trials, gap_s=gap_s, sweep_n=sweep_n,
+            progress=json_out,
+        )  # fmt: skip
     text = json.dumps(result, indent=2, default=str)
     console.print_json(text)
     if json_out is not None:
