@@ -13,7 +13,7 @@ from humas.connectors.http import HttpClient
 from humas.connectors.media import Media, PostOptions, split_text
 from humas.connectors.textcount import count_x
 from tests.connectors.conftest import load
-from tests.connectors.publish_helpers import JPEG, STORE, body, multipart, part_value
+from tests.connectors.publish_helpers import JPEG, MP4, STORE, body, multipart, part_value
 
 API = "https://api.x.com/2"
 CREDS = x.XCredentials(user_id="783214", username="kemenkeuRI", user_access_token="user-token")
@@ -66,8 +66,49 @@ def test_bytes_are_uploaded_as_given_and_text_only_has_no_media(sleeper):
     pub.post("Tanpa foto", idempotency_key="k2")
     assert upload.call_count == 1 and part_value(multipart(upload.calls[0].request)["media"]) == JPEG
     assert body(create.calls[1].request) == {"text": "Tanpa foto"}
-    with pytest.raises(Unsupported, match="video"):
-        pub.post("Video", media=[Media("video", url=f"{STORE}/a.mp4")], idempotency_key="k3")
+    with pytest.raises(Unsupported, match="alone"):
+        pub.post(
+            "Video",
+            media=[Media("video", url=f"{STORE}/a.mp4"), Media("image", data=JPEG)],
+            idempotency_key="k3",
+        )
+
+
+@respx.mock
+def test_a_video_is_uploaded_in_chunks_and_waited_for(sleeper, monkeypatch):
+    monkeypatch.setattr(x, "VIDEO_CHUNK", 400)
+    init = respx.post(f"{API}/media/upload/initialize").respond(
+        200, json=load("x", "publish/video_initialize.json")
+    )
+    append = respx.post(f"{API}/media/upload/1880028106020515840/append").respond(204)
+    finalize = respx.post(f"{API}/media/upload/1880028106020515840/finalize").respond(
+        200, json=load("x", "publish/video_finalize_pending.json")
+    )
+    status = respx.get(f"{API}/media/upload").respond(
+        200, json=load("x", "publish/video_status_succeeded.json")
+    )
+    create = respx.post(f"{API}/tweets").respond(201, json=load("x", "create_tweet.json"))
+
+    publisher(sleeper).post(
+        "Video layanan", media=[Media("video", data=MP4, mime="video/mp4")], idempotency_key="k"
+    )
+
+    assert body(init.calls[0].request) == {
+        "media_type": "video/mp4",
+        "total_bytes": len(MP4),
+        "media_category": "tweet_video",
+    }
+    chunks = [multipart(call.request) for call in append.calls]
+    assert [part_value(c["segment_index"]) for c in chunks] == [b"0", b"1"]
+    assert b"".join(part_value(c["media"]) for c in chunks) == MP4
+    assert finalize.call_count == 1
+    assert dict(status.calls[0].request.url.params) == {
+        "media_id": "1880028106020515840",
+        "command": "STATUS",
+    }
+    assert sleeper.calls and sleeper.calls[0] >= 1  # waited check_after_secs
+    assert create.call_count == 1
+    assert body(create.calls[0].request)["media"] == {"media_ids": ["1880028106020515840"]}
 
 
 @respx.mock

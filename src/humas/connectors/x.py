@@ -69,6 +69,7 @@ METRICS = {
     "bookmark_count": "bookmarks",
 }
 TWITTER_EPOCH_MS = 1288834974657
+VIDEO_CHUNK = 4 * 1024 * 1024  # APPEND segments (each at most 5 MB, docs.x.com media upload chunked)
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,7 @@ class XPublisher:
             base_url=BASE_URL, error_for=error_for, rate_limit_parser=rate_limit_info
         )
         self.headers = {"Authorization": f"Bearer {credentials.user_access_token}"}
+        self.processing_checks = 10
 
     def _create(self, payload: dict[str, Any]) -> PublishResult:
         body = self.http.post_json("/tweets", json=payload, headers=self.headers)
@@ -310,8 +312,8 @@ class XPublisher:
         """``POST /2/tweets`` with the uploaded ``media.media_ids``; a long text asked as a thread becomes a
         chain of posts, each answering the one before (``reply.in_reply_to_tweet_id``)."""
         files = media_of(image, media)
-        if any(m.kind == "video" for m in files):
-            raise Unsupported("X: video posts are not supported here yet (chunked upload)")
+        if any(m.kind == "video" for m in files) and len(files) > 1:
+            raise Unsupported("X: a video is posted alone (up to 4 photos, or 1 video)")
         opts = PostOptions.of(options)
         parts = [text]
         if opts.thread and SPEC.limits.text_over(text):
@@ -347,8 +349,10 @@ class XPublisher:
         )
 
     def _upload(self, item: Media) -> str:
-        """``POST /2/media/upload`` (multipart ``media``, ``media_category=tweet_image``), then its alt text
-        through ``POST /2/media/metadata``. An orphan upload is harmless: it expires unused."""
+        """``POST /2/media/upload`` (multipart ``media``, ``media_category=tweet_image``), or a video in
+        chunks; then its alt text through ``POST /2/media/metadata``. An orphan upload expires unused."""
+        if item.kind == "video":
+            return self._upload_video(item)
         body = self.http.post_json(
             "/media/upload",
             files={"media": (item.name, item.content(fetch_bytes), item.mime_type)},
@@ -365,6 +369,44 @@ class XPublisher:
                 idempotent=True,
             )
         return media_id
+
+    def _upload_video(self, item: Media) -> str:
+        """Chunked: ``POST /2/media/upload/initialize`` (JSON ``media_type``, ``total_bytes``,
+        ``media_category=tweet_video``), ``/{id}/append`` per chunk (multipart ``media``, ``segment_index``),
+        ``/{id}/finalize``, then ``GET /2/media/upload?command=STATUS`` until processing ``succeeded``."""
+        data = item.content(fetch_bytes)
+        init = self.http.post_json(
+            "/media/upload/initialize",
+            json={"media_type": item.mime_type, "total_bytes": len(data), "media_category": "tweet_video"},
+            headers=self.headers,
+            idempotent=True,
+        )
+        media_id = str(init["data"]["id"])
+        for index, start in enumerate(range(0, len(data), VIDEO_CHUNK)):
+            self.http.post_json(
+                f"/media/upload/{media_id}/append",
+                files={"media": ("chunk", data[start : start + VIDEO_CHUNK], "application/octet-stream")},
+                data={"segment_index": str(index)},
+                headers=self.headers,
+                idempotent=True,  # a segment sent again replaces the same index
+            )
+        done = self.http.post_json(
+            f"/media/upload/{media_id}/finalize", headers=self.headers, idempotent=True
+        )
+        info = (done.get("data") or {}).get("processing_info")
+        for attempt in range(self.processing_checks):
+            state = (info or {}).get("state")
+            if info is None or state == "succeeded":
+                return media_id
+            if state == "failed":
+                reason = ((info.get("error") or {}).get("message")) or "processing failed"
+                raise PlatformError(f"X: video {reason}", code="media_failed")
+            self.http.sleep(max(float(info.get("check_after_secs") or 0), self.http.backoff(attempt)))
+            status = self.http.get_json(
+                "/media/upload", params={"media_id": media_id, "command": "STATUS"}, headers=self.headers
+            )
+            info = (status.get("data") or {}).get("processing_info")
+        raise PlatformError("X: the video is still processing", code="media_processing")
 
     def metrics(self, external_id: str) -> dict[str, int]:
         """A post's counts now (``GET /2/tweets/:id`` with ``tweet.fields=public_metrics``)."""
@@ -448,6 +490,7 @@ SPEC = PlatformSpec(
             C.REPLY,
             C.POST_TEXT,
             C.POST_IMAGE,
+            C.POST_VIDEO,
             C.HIDE,
             C.UNHIDE,
             C.DELETE,
