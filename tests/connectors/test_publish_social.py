@@ -266,3 +266,38 @@ def test_bluesky_metrics(sleeper):
     counts = bs(sleeper).metrics(uri)
     assert posts.calls[0].request.url.params["uris"] == uri
     assert counts and set(counts) <= {"likes", "reposts", "replies", "quotes"}
+
+
+# --- reading media files from humas' store -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        (f"{STORE}/a.jpg", True),
+        ("http://10.0.0.5:8000/media/a.jpg", True),  # a store on the office network
+        ("http://169.254.169.254/latest/meta-data/", False),  # cloud metadata
+        ("http://[fe80::1]/x", False),
+        ("http://metadata.google.internal/computeMetadata/v1/", False),
+        ("file:///etc/passwd", False),
+        ("http://0.0.0.0/", False),
+    ],
+)
+def test_which_media_addresses_are_read(url, allowed):
+    from humas.connectors.media import fetchable
+
+    assert fetchable(url) is allowed
+
+
+@respx.mock
+def test_a_redirect_to_a_metadata_address_is_not_followed():
+    from humas.connectors.media import fetch_bytes
+
+    respx.get(f"{STORE}/a.jpg").respond(302, headers={"Location": "http://169.254.169.254/latest/"})
+    metadata = respx.get("http://169.254.169.254/latest/")
+    with pytest.raises(Unsupported, match="not allowed"):
+        fetch_bytes(f"{STORE}/a.jpg")
+    assert not metadata.called
+    respx.get(f"{STORE}/b.jpg").respond(302, headers={"Location": f"{STORE}/c.jpg"})
+    respx.get(f"{STORE}/c.jpg").respond(200, content=JPEG)
+    assert fetch_bytes(f"{STORE}/b.jpg") == JPEG

@@ -168,16 +168,49 @@ def _cut_at(text: str, limit: int, count: Callable[[str], int]) -> int:
 
 
 MAX_FETCH_BYTES = 1024 * 1024 * 1024
+MAX_REDIRECTS = 5
+# NOTE: media addresses are typed by drafters; the worker must not be turned into a reader of cloud
+# metadata endpoints (169.254.169.254 and its names). Private and loopback addresses stay allowed: a
+# self-hosted humas may serve its media store on the local network.
+METADATA_HOSTS = frozenset({"metadata", "metadata.google.internal", "metadata.goog", "instance-data"})
+
+
+def fetchable(url: str) -> bool:
+    """Whether humas may read a media file from ``url``: http(s), and not a link-local, multicast,
+    reserved or unspecified address, nor a cloud metadata host name."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".").lower()
+    if parts.scheme not in ("http", "https") or not host or host in METADATA_HOSTS:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True  # a name: resolved by the client (see the NOTE above)
+    return not (
+        address.is_link_local or address.is_multicast or address.is_reserved or address.is_unspecified
+    )
 
 
 def fetch_bytes(url: str) -> bytes:
-    """Read a media file from humas' media store by its URL, with no platform credentials attached."""
+    """Read a media file from humas' media store by its URL, with no platform credentials attached;
+    redirects are followed only to addresses that are themselves ``fetchable``."""
     import httpx
 
     from humas.connectors.errors import PlatformError
 
-    with httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=True) as client:
-        response = client.get(url)
+    with httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0), follow_redirects=False) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            if not fetchable(url):
+                raise Unsupported("media file address not allowed")
+            response = client.get(url)
+            if not response.is_redirect:
+                break
+            url = str(response.next_request.url) if response.next_request else ""
+        else:
+            raise PlatformError("media file not readable: too many redirects")
     if response.status_code >= 400:
         status = response.status_code
         raise PlatformError(f"media file not readable: HTTP {status}", status=status)
