@@ -237,3 +237,50 @@ def _policy(session: Session, unit: Unit) -> int:
     session.add(policy)
     session.flush()
     return policy.id
+
+
+def _sibling_thread(session: Session, unit: Unit) -> tuple[int, int]:
+    """A conversation of the sibling unit with one comment: (conversation id, item id)."""
+    from humas.inbox.models import ConversationItem
+    from tests.inbox.factories import make_channel_conversation
+
+    conversation = make_channel_conversation(session, unit=unit, channel=None, platform="x")
+    item = session.query(ConversationItem).filter_by(conversation_id=conversation.id).one()
+    return conversation.id, item.id
+
+
+@register("item_id")
+def _item(session: Session, unit: Unit) -> int:
+    return _sibling_thread(session, unit)[1]
+
+
+@register("reply_id")
+def _reply(session: Session, unit: Unit) -> int:
+    from humas.inbox.models import Reply
+
+    conversation_id, _item_id = _sibling_thread(session, unit)
+    reply = Reply(conversation_id=conversation_id, text="Balasan tetangga", status="gagal")
+    session.add(reply)
+    session.flush()
+    return reply.id
+
+
+@register("template_id")
+def _template(session: Session, unit: Unit) -> int:
+    from humas.inbox.models import Template
+
+    template = Template(unit_id=unit.id, name="Templat tetangga", text="Halo {nama}", shared_down=True)
+    session.add(template)
+    session.flush()
+    return template.id
+
+
+@register("forward_id")
+def _forward(session: Session, unit: Unit) -> int:
+    from humas.inbox.models import LaporForward
+
+    conversation_id, _item_id = _sibling_thread(session, unit)
+    forward = LaporForward(conversation_id=conversation_id, title="Aduan tetangga", description="rahasia")
+    session.add(forward)
+    session.flush()
+    return forward.id

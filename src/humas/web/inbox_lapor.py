@@ -29,7 +29,7 @@ from humas.web.templating import render
 router = APIRouter(include_in_schema=False)
 Short = Annotated[str, Form(max_length=400)]
 Long = Annotated[str, Form(max_length=lapor.TEXT_MAX + 1000)]
-Flag = Annotated[str, Form(max_length=8)]
+Flag = Annotated[bool, Form()]  # a checkbox: sent ("1") when ticked, absent otherwise
 UnitQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
@@ -125,7 +125,7 @@ def save_lapor(
     location: Short = "",
     occurred_on: Short = "",
     attachments: Long = "",
-    contact_consent: Flag = "",
+    contact_consent: Flag = False,
     reporter_contact: Short = "",
     tier: Short = "keluhan",
 ) -> Response:
@@ -133,7 +133,7 @@ def save_lapor(
     conversation = conversations_service.access_conversation(session, user, conversation_id)
     values = {
         "title": title, "description": description, "category": category, "location": location,
-        "occurred_on": occurred_on, "attachments": attachments, "contact_consent": contact_consent == "1",
+        "occurred_on": occurred_on, "attachments": attachments, "contact_consent": contact_consent,
         "reporter_contact": reporter_contact, "tier": tier,
     }  # fmt: skip
     with_form(request, "inbox/lapor_form.html", values=values, **_form_context(conversation))
@@ -144,7 +144,7 @@ def save_lapor(
         location=location,
         occurred_on=_day(occurred_on),
         attachments=tuple(line for line in attachments.splitlines() if line.strip()),
-        contact_consent=contact_consent == "1",
+        contact_consent=contact_consent,
         reporter_contact=reporter_contact,
         tier=tier,
     )
@@ -256,7 +256,7 @@ def save_settings(
     unit_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     reply_approval: Short = "none",
     reply_approval_roles: Annotated[list[str], Form(max_length=10)] = [],  # noqa: B006 - FastAPI copies
-    auto_hide_abuse: Flag = "",
+    auto_hide_abuse: Flag = False,
     auto_hide_threshold: Short = "0.9",
     dm_retention_days: Short = "",
     dm_gap_hours: Short = "24",
@@ -268,7 +268,7 @@ def save_settings(
     data = unit_settings.RulesInput(
         reply_approval=reply_approval,
         reply_approval_roles=tuple(reply_approval_roles),
-        auto_hide_abuse=auto_hide_abuse == "1",
+        auto_hide_abuse=auto_hide_abuse,
         auto_hide_threshold=_number(auto_hide_threshold, "auto_hide_threshold", float),
         dm_retention_days=_number(dm_retention_days, "dm_retention_days", int)
         if dm_retention_days.strip()

@@ -217,7 +217,7 @@ def unhide(
 Name = Annotated[str, Form(max_length=templates.NAME_MAX + 100)]
 TemplateText = Annotated[str, Form(max_length=templates.TEXT_MAX + 1000)]
 Kind = Annotated[str, Form(max_length=32)]
-Flag = Annotated[str, Form(max_length=8)]
+Flag = Annotated[bool, Form()]  # a checkbox: sent ("1") when ticked, absent otherwise
 
 
 def _templates_context(session: DbSession, user: CurrentUser) -> dict[str, Any]:
@@ -253,9 +253,9 @@ def templates_page(request: Request, session: DbSession, user: CurrentUser) -> H
     return render(request, "inbox/templates_list.html", **_templates_context(session, user))
 
 
-def _input(name: str, text: str, message_type: str, shared_down: str) -> templates.TemplateInput:
+def _input(name: str, text: str, message_type: str, shared_down: bool) -> templates.TemplateInput:
     return templates.TemplateInput(
-        name=name, text=text, message_type=message_type or None, shared_down=shared_down == "1"
+        name=name, text=text, message_type=message_type or None, shared_down=shared_down
     )
 
 
@@ -268,7 +268,7 @@ def create_template(
     name: Name,
     text: TemplateText,
     message_type: Kind = "",
-    shared_down: Flag = "",
+    shared_down: Flag = False,
 ) -> Response:
     """Add a canned reply to one of the user's units."""
     unit = org_service.access_unit(session, user, unit_id)
@@ -288,7 +288,7 @@ def update_template(
     name: Name,
     text: TemplateText,
     message_type: Kind = "",
-    shared_down: Flag = "",
+    shared_down: Flag = False,
 ) -> Response:
     """Change a canned reply."""
     template = templates.access_template(session, user, template_id)
