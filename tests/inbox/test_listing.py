@@ -104,12 +104,12 @@ def test_pages_follow_each_other_without_gaps(session, tree):
     assert page.total == 12 and page.pages == 3
 
 
-def test_plain_query_beyond_the_branch_limit_gives_the_same_order(session, tree, monkeypatch):
+def test_index_walks_give_the_same_order_as_the_whole_sort(session, tree, monkeypatch):
     made = [
         make_conversation(session, unit=u, minutes_ago=i)
         for i, u in enumerate([tree["mine"], tree["child"]] * 3)
     ]
-    monkeypatch.setattr(listing, "MAX_BRANCHES", 1)
+    monkeypatch.setattr(listing, "SMALL_LIST", 1)
     page = listing.list_conversations(session, tree["admin"], filters=InboxFilters(), size=4)
     assert _ids(page) == [c.id for c in made[:4]]
     page = listing.list_conversations(session, tree["admin"], filters=InboxFilters(sort="deadline"), size=4)
@@ -142,15 +142,23 @@ def test_roles_outside_the_inbox_see_nothing(session, tree):
     assert listing.counts_for(session, drafter).open == 0
 
 
-def test_live_poll_sees_only_newer_activity_of_the_subtree(session, tree):
-    make_conversation(session, unit=tree["mine"], minutes_ago=10)
-    stamp = listing.latest_activity(session, tree["admin"])
-    assert stamp is not None
-    assert not listing.changed_since(session, tree["admin"], after=stamp)
+def test_live_poll_sees_new_conversations_and_new_activity_of_the_subtree(session, tree):
+    old = make_conversation(session, unit=tree["mine"], minutes_ago=10)
+    cursor = listing.live_cursor(session)
+    assert cursor.last_id >= old.id
+    assert not listing.changed_since(session, tree["admin"], after=cursor.at, after_id=cursor.last_id)
     make_conversation(session, unit=tree["sibling"], minutes_ago=0)
-    assert not listing.changed_since(session, tree["admin"], after=stamp)
-    make_conversation(session, unit=tree["child"], minutes_ago=0)
-    assert listing.changed_since(session, tree["admin"], after=stamp)
+    assert not listing.changed_since(session, tree["admin"], after=cursor.at, after_id=cursor.last_id)
+    # A new conversation counts even when its message is older than the page (a polled item).
+    make_conversation(session, unit=tree["child"], minutes_ago=30)
+    assert listing.changed_since(session, tree["admin"], after=cursor.at, after_id=cursor.last_id)
+    # New activity in an existing conversation counts too.
+    later = listing.live_cursor(session)
+    old.last_activity_at = utcnow() + timedelta(seconds=1)
+    session.flush()
+    assert listing.changed_since(session, tree["admin"], after=later.at, after_id=later.last_id)
+    drafter = make_user(session, unit=tree["mine"], roles=("drafter",))
+    assert not listing.changed_since(session, drafter, after=cursor.at, after_id=cursor.last_id)
 
 
 def test_saved_views_belong_to_their_owner(session, tree):

@@ -5,7 +5,7 @@ One conversation's page and its controls are in `humas.web.inbox_conversation`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -36,7 +36,6 @@ router = APIRouter(include_in_schema=False)
 # Pages show public text with phone numbers, e-mail addresses and NIK masked (inbox.service.privacy).
 environment().filters["mask_personal"] = privacy.mask_personal
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FILTER_KEYS = (
     "status", "mine", "unassigned", "sla", "platform", "channel_id", "message_type", "sentiment", "abusive",
     "team_id", "assignee_id", "unit_id", "q", "sort",
@@ -126,12 +125,13 @@ def _list_context(
     session: Session, user: User, filters: InboxFilters, page: int | None, per_page: int | None
 ) -> dict[str, Any]:
     result = listing.list_conversations(session, user, filters=filters, page=page, size=per_page)
-    stamp = listing.latest_activity(session, user) or EPOCH
+    cursor = listing.live_cursor(session)
     return {
         "page": result,
         "filters": filters,
         "query": filter_query(filters),
-        "stamp": stamp.astimezone(UTC).isoformat() if stamp.tzinfo else stamp.replace(tzinfo=UTC).isoformat(),
+        "stamp": cursor.at.astimezone(UTC).isoformat(),
+        "last_id": cursor.last_id,
         "can_read": listing.can_read(user),
         "can_work": listing.can_work(user),
         "may_see": {c.id for c in result.items if privacy.may_see_personal(user, c)},
@@ -164,11 +164,12 @@ def live(
     user: CurrentUser,
     filters: Filters,
     after: DateTimeQuery = None,
+    after_id: OptionalIdParam = None,
     page: OptionalPageParam = None,
     per_page: OptionalPerPageParam = None,
 ) -> Response:
-    """The live list's poll: 204 while nothing happened after `after`, else the list again (htmx swaps it)."""
-    if after is not None and not listing.changed_since(session, user, after=after):
+    """The live list's poll: 204 while nothing came after `after` / `after_id`, else the list again."""
+    if after is not None and not listing.changed_since(session, user, after=after, after_id=after_id):
         return Response(status_code=204)
     context = _list_context(session, user, filters, page, per_page)
     return render(request, "inbox/_results.html", **context)

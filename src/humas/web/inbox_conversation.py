@@ -190,6 +190,19 @@ def send_to_inbox(session: DbSession, user: CurrentUser, mention_id: IdPath) -> 
     return redirect(f"/inbox/{conversation.id}", N_("Sent to the inbox."))
 
 
+@router.get("/listening/queries/{query_id}/inbox-feed", response_class=HTMLResponse)
+def query_feed_toggle(
+    request: Request, session: DbSession, user: CurrentUser, query_id: IdPath
+) -> HTMLResponse:
+    """Whether a saved query feeds the inbox, and the switch (loaded into the saved query's page)."""
+    query = queries_service.access_query(session, user, query_id)
+    feeding = query.id in intake_service.query_feeds(session, query_ids=[query.id])
+    return render(
+        request, "inbox/_query_feed.html", query=query, feeding=feeding,
+        can_manage=queries_service.can_manage(user),
+    )  # fmt: skip
+
+
 @router.post("/listening/queries/{query_id}/inbox-feed")
 def query_feed(
     session: DbSession,

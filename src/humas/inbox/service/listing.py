@@ -3,11 +3,11 @@
 Everything is scoped to the actor's visible units (the unit and its descendants).
 
 Speed (decision 0087). The list is sorted by latest activity or by next deadline over up to ~50 units and
-the open statuses. A plain ``unit_id IN (…) AND status IN (…) ORDER BY last_activity_at`` makes the database
-read and sort every matching row. Instead each (unit, status) pair is one branch that walks the index
-``(unit_id, status, last_activity_at)`` and stops after ``offset + size`` rows; the union of the branches
-holds the page, so the work is bounded by branches × page depth, not by the table. The deadline sort walks
-``(status, next_deadline_at)`` per status the same way. Counts stop at `COUNT_CAP` ("10.000+").
+the open statuses. The count comes first, capped at `COUNT_CAP` ("10.000+"). A short list (`SMALL_LIST`)
+is sorted whole. A long one is read by index walks that stop after ``offset + size`` rows: on PostgreSQL one
+walk of ``(unit_id, status, last_activity_at)`` per (unit, status) pair (LATERAL); on SQLite that index
+holds the rowid, so the plain ORDER BY reads the index only. The deadline sort walks
+``(status, next_deadline_at)`` once per status, then those without a deadline.
 """
 
 from __future__ import annotations
@@ -19,18 +19,31 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    column,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+    values,
+)
 from sqlalchemy.orm import Session
 
 from humas.connectors import registry
 from humas.core.errors import Invalid
 from humas.core.i18n import _
 from humas.core.pages import MAX_PAGE_SIZE, PAGE_SIZE, Page
+from humas.core.time import utcnow
 from humas.inbox.models import OPEN_STATUSES, Conversation, MessageType, SlaState, Status
 from humas.inbox.service import conversations as conversations_service
 from humas.inbox.service import privacy
 from humas.org import service as org_service
-from humas.org.models import User
+from humas.org.models import User, UserRole
 from humas.org.service import Principal
 
 SORTS = ("activity", "deadline")
@@ -39,8 +52,8 @@ SLA_CHOICES = ("at_risk", "missed")
 SENTIMENTS = ("positive", "neutral", "negative")
 TYPE_CHOICES = tuple(t.value for t in MessageType)
 COUNT_CAP = 10_000
-# Beyond this many (unit, status) branches the plain query is used (SQLite allows 500 terms in a union).
-MAX_BRANCHES = 240
+# A list of at most this many matches is sorted whole; a longer one is read by index walks.
+SMALL_LIST = 2_000
 SUBJECT_QUERY_MAX = 200
 EXPORT_MAX = 50_000
 
@@ -107,13 +120,18 @@ def can_work(actor: Principal) -> bool:
 
 def workers(session: Session, actor: Principal) -> list[User]:
     """The people of the actor's units a conversation can be assigned to, by name."""
-    roles = {r.value for r in conversations_service.WORKERS}
-    people = [
-        u
-        for u in org_service.list_users(session, actor)
-        if u.is_active and {r.value for r in u.roles} & roles
-    ]
-    return sorted(people, key=lambda u: (u.name.casefold(), u.id))
+    roles = [r.value for r in conversations_service.WORKERS]
+    unit_ids = org_service.visible_unit_ids(session, actor)
+    stmt = (
+        select(User)
+        .where(
+            User.unit_id.in_(unit_ids),
+            User.is_active.is_(True),
+            User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))),
+        )
+        .order_by(User.name, User.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def platform_choices() -> list[tuple[str, str]]:
@@ -186,13 +204,71 @@ def _order(sort: str, cols: Any) -> list[Any]:
     return [cols.last_activity_at.desc(), cols.id.desc()]
 
 
-def _branch(stmt: Select[Any], sort: str, depth: int) -> Select[Any]:
+def _plain_ids(session: Session, where: Any, sort: str, offset: int, size: int) -> list[int]:
     c = Conversation
-    if sort == "deadline":
-        stmt = stmt.order_by(c.next_deadline_at)
-    else:
-        stmt = stmt.order_by(c.last_activity_at.desc())
-    return select(stmt.limit(depth).subquery())
+    stmt = select(c.id).where(where).order_by(*_order(sort, c)).limit(size).offset(offset)
+    return list(session.scalars(stmt))
+
+
+def _lateral_ids(
+    session: Session,
+    unit_ids: Sequence[int],
+    statuses: Sequence[str],
+    conds: list[ColumnElement[bool]],
+    offset: int,
+    size: int,
+) -> list[int]:
+    """PostgreSQL, newest activity first: one walk of (unit_id, status, last_activity_at) per pair, each
+    stopping after offset+size rows (LATERAL), merged; the heap is read for those rows only."""
+    c = Conversation
+    pairs = values(column("u", Integer), column("s", String), name="pairs").data(
+        [(u, st) for u in unit_ids for st in statuses]
+    )
+    walk = (
+        select(c.id, c.last_activity_at)
+        .where(c.unit_id == pairs.c.u, c.status == pairs.c.s, *conds)
+        .order_by(c.last_activity_at.desc(), c.id.desc())
+        .limit(offset + size)
+        .lateral("walk")
+    )
+    stmt = (
+        select(walk.c.id)
+        .select_from(pairs)
+        .join(walk, true())
+        .order_by(walk.c.last_activity_at.desc(), walk.c.id.desc())
+        .limit(size)
+        .offset(offset)
+    )
+    return list(session.scalars(stmt))
+
+
+def _deadline_ids(
+    session: Session,
+    unit_ids: Sequence[int],
+    statuses: Sequence[str],
+    conds: list[ColumnElement[bool]],
+    offset: int,
+    size: int,
+) -> list[int]:
+    """Soonest deadline first: one walk of (status, next_deadline_at) per status, each stopping after
+    offset+size rows of the units; then, past the last deadline, those without one, newest first."""
+    c = Conversation
+    walks = [
+        select(c.id, c.next_deadline_at)
+        .where(_where(unit_ids, [st], conds), c.next_deadline_at.is_not(None))
+        .order_by(c.next_deadline_at, c.id)
+        .limit(offset + size)
+        .subquery()
+        for st in statuses
+    ]
+    merged = union_all(*(select(w) for w in walks)).subquery() if len(walks) > 1 else walks[0]
+    stmt = select(merged.c.id).order_by(merged.c.next_deadline_at, merged.c.id).limit(size).offset(offset)
+    ids = list(session.scalars(stmt))
+    if len(ids) == size:
+        return ids
+    with_deadline = _count(session, unit_ids, statuses, [*conds, c.next_deadline_at.is_not(None)], cap=None)
+    rest = _where(unit_ids, statuses, [*conds, c.next_deadline_at.is_(None)])
+    return ids + _plain_ids(session, rest, "activity", max(0, offset - with_deadline), size - len(ids))
 
 
 def _page_ids(
@@ -203,44 +279,33 @@ def _page_ids(
     sort: str,
     offset: int,
     size: int,
+    total: int,
 ) -> list[int]:
-    """The ids of one page, in order: per-branch index walks of at most offset+size rows, then merged."""
-    c = Conversation
-    cols = (c.id, c.last_activity_at, c.next_deadline_at)
-    depth = offset + size
-    branches: list[Select[Any]] = []
+    """The ids of one page, in order. A short list (at most `SMALL_LIST` matches) is sorted whole; a long
+    one is read by index walks that stop after offset+size rows (see the module docstring)."""
+    where = _where(unit_ids, statuses, conds)
+    if total <= SMALL_LIST:
+        return _plain_ids(session, where, sort, offset, size)
     if sort == "deadline":
-        # One walk of (status, next_deadline_at) per status for those with a deadline, and one walk of
-        # (unit, status, last_activity_at) per pair for those without (they come after, newest first).
-        for status in statuses:
-            base = select(*cols).where(_where(unit_ids, [status], conds), c.next_deadline_at.is_not(None))
-            branches.append(_branch(base, "deadline", depth))
-        pairs = [(u, s) for u in unit_ids for s in statuses]
-        if len(pairs) + len(branches) <= MAX_BRANCHES:
-            for unit_id, status in pairs:
-                base = select(*cols).where(_where([unit_id], [status], conds), c.next_deadline_at.is_(None))
-                branches.append(_branch(base, "activity", depth))
-        else:
-            base = select(*cols).where(_where(unit_ids, statuses, conds), c.next_deadline_at.is_(None))
-            branches.append(_branch(base, "activity", depth))
-    else:
-        pairs = [(u, s) for u in unit_ids for s in statuses]
-        if len(pairs) <= MAX_BRANCHES:
-            branches = [
-                _branch(select(*cols).where(_where([u], [s], conds)), "activity", depth) for u, s in pairs
-            ]
-        else:
-            branches = [_branch(select(*cols).where(_where(unit_ids, statuses, conds)), "activity", depth)]
-    merged = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    stmt = select(merged.c.id).order_by(*_order(sort, merged.c)).limit(size).offset(offset)
-    return list(session.scalars(stmt))
+        return _deadline_ids(session, unit_ids, statuses, conds, offset, size)
+    if session.get_bind().dialect.name == "postgresql":
+        return _lateral_ids(session, unit_ids, statuses, conds, offset, size)
+    # SQLite: (unit_id, status, last_activity_at) holds the rowid (= id), so the sort reads the index only.
+    return _plain_ids(session, where, sort, offset, size)
 
 
 def _count(
-    session: Session, unit_ids: Sequence[int], statuses: Sequence[str], conds: list[ColumnElement[bool]]
+    session: Session,
+    unit_ids: Sequence[int],
+    statuses: Sequence[str],
+    conds: list[ColumnElement[bool]],
+    cap: int | None = COUNT_CAP,
 ) -> int:
+    """Matching conversations, counted up to `cap` + 1 (so "more than the cap" shows without counting all)."""
     inner = select(literal(1)).select_from(Conversation).where(_where(unit_ids, statuses, conds))
-    return int(session.scalar(select(func.count()).select_from(inner.limit(COUNT_CAP + 1).subquery())) or 0)
+    if cap is not None:
+        inner = inner.limit(cap + 1)
+    return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
 
 @dataclass(frozen=True)
@@ -270,7 +335,7 @@ def list_conversations(
     pages = max(1, -(-total // size))
     number = min(max(page or 1, 1), pages)
     offset = (number - 1) * size
-    ids = _page_ids(session, unit_ids, statuses, conds, filters.sort, offset, size) if total else []
+    ids = _page_ids(session, unit_ids, statuses, conds, filters.sort, offset, size, total) if total else []
     by_id = {c.id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(ids)))}
     items = [by_id[i] for i in ids if i in by_id]
     return InboxPage(items, total, number, size, capped=capped)
@@ -302,19 +367,34 @@ def counts_for(session: Session, actor: Principal) -> Counts:
     )
 
 
-def latest_activity(session: Session, actor: Principal) -> datetime | None:
-    """The newest activity in the actor's units (the live list's cursor)."""
-    c = Conversation
-    unit_ids = org_service.visible_unit_ids(session, actor)
-    return session.scalar(select(func.max(c.last_activity_at)).where(c.unit_id.in_(unit_ids)))
+@dataclass(frozen=True)
+class LiveCursor:
+    """Where an open list stands: the time it was drawn and the newest conversation id then."""
+
+    at: datetime
+    last_id: int
 
 
-def changed_since(session: Session, actor: Principal, *, after: datetime) -> bool:
-    """Whether any conversation of the actor's units had activity after `after` (the live list's poll)."""
+def live_cursor(session: Session) -> LiveCursor:
+    """The cursor a list page carries to its poll (no scan: the newest id is the primary key's end)."""
+    return LiveCursor(utcnow(), int(session.scalar(select(func.max(Conversation.id))) or 0))
+
+
+def changed_since(
+    session: Session, actor: Principal, *, after: datetime, after_id: int | None = None
+) -> bool:
+    """Whether the actor's units got a conversation after `after_id`, or activity after `after` in an open
+    one (a message reopens a closed conversation), the live list's poll. Both are index seeks."""
+    if not can_read(actor):
+        return False
     c = Conversation
     unit_ids = org_service.visible_unit_ids(session, actor)
-    stmt = select(c.id).where(c.unit_id.in_(unit_ids), c.last_activity_at > after).limit(1)
-    return session.scalar(stmt) is not None
+    checks = [
+        select(c.id).where(c.unit_id.in_(unit_ids), c.status.in_(OPEN_STATUSES), c.last_activity_at > after)
+    ]
+    if after_id is not None:
+        checks.append(select(c.id).where(c.id > after_id, c.unit_id.in_(unit_ids)))
+    return any(session.scalar(check.limit(1)) is not None for check in checks)
 
 
 EXPORT_COLUMNS = (
