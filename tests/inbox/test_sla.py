@@ -348,15 +348,19 @@ def histories(draw: st.DrawFn, start: datetime) -> list[Event]:
     target=targets,
     pause_after=st.integers(0, 60 * 24 * 10),
     pause_for=st.integers(1, 60 * 24 * 10),
+    closed=st.booleans(),
 )
 def test_a_pause_never_makes_a_due_time_earlier(
-    cal: Calendar, start: datetime, target: Target, pause_after: int, pause_for: int
+    cal: Calendar, start: datetime, target: Target, pause_after: int, pause_for: int, closed: bool
 ) -> None:
+    # Waiting on the public until the public answers, or closed until reopened: the same shift.
     policy = Policy(resolution=target)
     paused_at = start + timedelta(minutes=pause_after)
     resumed_at = paused_at + timedelta(minutes=pause_for)
     plain = compute(policy, cal, opened(start), FAR).resolution
-    history = [*opened(start), status(paused_at, "menunggu"), Event(resumed_at, Kind.citizen)]
+    stop = status(paused_at, "selesai" if closed else "menunggu")
+    resume = status(resumed_at, "terbuka") if closed else Event(resumed_at, Kind.citizen)
+    history = [*opened(start), stop, resume]
     paused = compute(policy, cal, history, FAR).resolution
     assert plain and paused and plain.due_at and paused.due_at
     assert paused.due_at >= plain.due_at
