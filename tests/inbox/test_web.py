@@ -205,3 +205,31 @@ def test_conversation_of_another_unit_is_not_found(web, session, setup):
     session.refresh(foreign)
     assert foreign.status == "baru"
     assert isinstance(foreign, Conversation)
+
+
+def test_send_a_mention_to_the_inbox_and_feed_it_from_a_query(web, session, setup):
+    from humas.ingest.models import SavedQuery
+
+    mention = Mention(unit_id=setup["unit"].id, platform="x", external_id="kirim-1", kind="post",
+                      text="Layanan paspor tutup?", created_at=utcnow())  # fmt: skip
+    query = SavedQuery(unit_id=setup["unit"].id, name="Paspor", query="paspor")
+    session.add_all([mention, query])
+    session.flush()
+    session.commit()
+    web.login(setup["responder"])
+    assert 'data-testid="send-to-inbox"' in web.get(f"/mentions/{mention.id}").text
+    response = web.post(f"/mentions/{mention.id}/inbox", {}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/inbox/")
+    conversation = session.scalars(
+        select(Conversation).join(ConversationItem).where(ConversationItem.mention_id == mention.id)
+    ).one()
+    assert web.get(response.headers["location"]).status_code == 200
+    assert conversation.origin == "manual"
+    web.login(setup["admin"])
+    assert "query-inbox-feed" in web.get(f"/listening/queries/{query.id}").text
+    toggle = web.get(f"/listening/queries/{query.id}/inbox-feed").text
+    assert 'data-testid="query-feed-toggle"' in toggle and 'data-feeding="0"' in toggle
+    web.post(f"/listening/queries/{query.id}/inbox-feed", {"enabled": "1"})
+    assert 'data-feeding="1"' in web.get(f"/listening/queries/{query.id}/inbox-feed").text
+    web.post(f"/listening/queries/{query.id}/inbox-feed", {"enabled": "0"})
+    assert 'data-feeding="0"' in web.get(f"/listening/queries/{query.id}/inbox-feed").text
