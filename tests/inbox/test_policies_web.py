@@ -128,3 +128,34 @@ def test_a_sibling_unit_and_a_responder_reach_nothing(web, session, tree):
     assert session.get(SlaPolicy, own.id) is not None
     web.login(people["responder"])
     assert web.get("/inbox/policies").status_code == 403
+
+
+def test_the_deadlines_card_shows_time_used_and_left_and_a_pause(web, session, tree):
+    from datetime import timedelta
+
+    from humas.core.time import utcnow
+    from humas.inbox.service import sla as sla_service
+    from tests.inbox.factories import add_event, make_conversation
+
+    _province, city, people, _inherited = tree
+    responder = people["responder"]
+    conversation = make_conversation(session, unit=city, opened_at=utcnow() - timedelta(days=1))
+    sla_service.refresh_deadlines(session, conversation=conversation)
+    session.commit()
+    web.login(responder)
+    detail = web.get(f"/inbox/{conversation.id}")
+    assert detail.status_code == 200 and 'data-testid="deadlines-slot"' in detail.text
+    card = web.get(f"/inbox/{conversation.id}/deadlines")
+    assert card.status_code == 200
+    assert (
+        'data-testid="deadline-first_response"' in card.text
+        and 'data-testid="deadline-resolution"' in card.text
+    )
+    assert "Provinsi umum" in card.text and 'data-testid="deadlines-paused"' not in card.text
+
+    add_event(session, conversation, "status", at=utcnow(), to="menunggu")
+    sla_service.refresh_deadlines(session, conversation=conversation)
+    session.commit()
+    assert 'data-testid="deadlines-paused"' in web.get(f"/inbox/{conversation.id}/deadlines").text
+    web.login(people["stranger"])
+    assert web.get(f"/inbox/{conversation.id}/deadlines").status_code == 404

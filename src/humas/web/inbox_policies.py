@@ -1,10 +1,12 @@
-"""Deadline policies (admins): a unit's own policies or those it inherits, create, edit, delete, and the
-LAPOR! preset. Rules are `inbox.service.sla_policies`; every route that takes an id fetches through
-``org_service.access_unit`` / ``sla_policies.access_policy``."""
+"""Deadlines on pages: the policies page (admins: a unit's own policies or those it inherits, create, edit,
+delete, the LAPOR! preset) and a conversation's deadlines card (each target's due time, time used and left,
+paused or not). Rules are `inbox.service.sla_policies` / `inbox.service.sla`; every route that takes an id
+fetches through ``org_service.access_unit`` / ``sla_policies.access_policy`` / ``access_conversation``."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -15,10 +17,12 @@ from humas.core.errors import Invalid
 from humas.core.i18n import _
 from humas.inbox import sla
 from humas.inbox.models import MessageType, Priority, SlaPolicy
+from humas.inbox.service import conversations as conversations_service
+from humas.inbox.service import sla as sla_service
 from humas.inbox.service import sla_policies
 from humas.org import service as org_service
 from humas.org.models import Unit, User
-from humas.web.deps import AdminUser, DbSession, IdPath
+from humas.web.deps import AdminUser, CurrentUser, DbSession, IdPath
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
 from humas.web.params import MAX_ID
@@ -177,3 +181,49 @@ def delete_policy(request: Request, session: DbSession, user: AdminUser, policy_
     unit_id, name = policy.unit_id, policy.name
     sla_policies.delete_policy(session, policy=policy, actor=user)
     return redirect(f"/inbox/policies?unit_id={unit_id}", N_("Policy %(name)s removed."), name=name)
+
+
+# --- a conversation's deadlines card -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    key: str  # first_response | next_response | resolution
+    due_at: datetime | None
+    used: str
+    left: str
+    state: str
+
+
+def _span(amount: timedelta) -> str:
+    minutes = int(amount.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return str(_("%(d)s d %(h)s h %(m)s min", d=days, h=hours, m=minutes))
+    return str(_("%(h)s h %(m)s min", h=hours, m=minutes))
+
+
+@router.get("/inbox/{conversation_id}/deadlines", response_class=HTMLResponse)
+def deadlines_card(
+    request: Request, session: DbSession, user: CurrentUser, conversation_id: IdPath
+) -> HTMLResponse:
+    """A conversation's deadlines as of now: due times, time used and left, and whether the clock runs."""
+    conversation = conversations_service.access_conversation(session, user, conversation_id)
+    deadlines = sla_service.current(session, conversation=conversation)
+    policy = session.get(SlaPolicy, conversation.sla_policy_id) if conversation.sla_policy_id else None
+    rows = []
+    if deadlines is not None:
+        for key in ("first_response", "next_response", "resolution"):
+            target: sla.TargetStatus | None = getattr(deadlines, key)
+            if target is not None:
+                used, left = _span(target.elapsed), _span(target.remaining)
+                rows.append(TargetRow(key, target.due_at, used, left, target.state.value))
+    return render(
+        request,
+        "inbox/_deadlines.html",
+        conversation=conversation,
+        deadlines=deadlines,
+        rows=rows,
+        policy_name=policy.name if policy is not None else None,
+    )
