@@ -284,3 +284,16 @@ def _forward(session: Session, unit: Unit) -> int:
     session.add(forward)
     session.flush()
     return forward.id
+
+
+_team_seq = itertools.count(1)
+
+
+@register("team_id")
+def _team(session: Session, unit: Unit) -> int:
+    from humas.inbox.models import Team
+
+    team = Team(unit_id=unit.id, name=f"Tim tetangga {next(_team_seq)}")
+    session.add(team)
+    session.flush()
+    return team.id

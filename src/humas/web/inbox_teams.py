@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from humas.core.errors import Invalid
+from humas.core.i18n import _
 from humas.inbox.service import conversations as conversations_service
 from humas.org import service as org_service
 from humas.org.models import Role
@@ -23,8 +25,9 @@ from humas.web.templating import render
 router = APIRouter(include_in_schema=False)
 Name = Annotated[str, Form(max_length=300)]
 FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
+OptionalFormId = Annotated[int | None, Form(ge=1, le=MAX_ID)]
 Cap = Annotated[int, Form(ge=1, le=500)]
-Flag = Annotated[str, Form(max_length=8)]
+Flag = Annotated[str, Form(max_length=16)]
 
 
 def _context(session: DbSession, user: CurrentUser) -> dict[str, Any]:
@@ -86,10 +89,12 @@ def create_team(
 
 @router.post("/inbox/teams/{team_id}/members")
 def set_member(
-    session: DbSession, user: CurrentUser, team_id: IdPath, user_id: FormId, on_duty: Flag = ""
+    session: DbSession, user: CurrentUser, team_id: IdPath, user_id: OptionalFormId = None, on_duty: Flag = ""
 ) -> Response:
     """Add a person to a team or change their duty."""
-    team = conversations_service.access_team(session, user, team_id)
+    team = conversations_service.access_team(session, user, team_id)  # a sibling's team is 404 first
+    if user_id is None:
+        raise Invalid(_("Choose a person."), field="user_id")
     person = org_service.access_user(session, user, user_id)
     conversations_service.set_member(session, team=team, user=person, on_duty=on_duty == "1", actor=user)
     return redirect("/inbox/teams", N_("Team updated."))
