@@ -145,7 +145,9 @@ def test_poll_reads_posts_and_comments_with_their_threads(sleeper):
     assert by_id["101:55"].kind == "comment" and by_id["101:55"].in_reply_to_id == "101"
     assert by_id["101:56"].kind == "reply" and by_id["101:56"].in_reply_to_id == "101:55"
     assert by_id["101:56"].thread_root_id == "101"
-    assert result.cursor == {"posts": "2026-11-29T03:30:00+00:00", "comments": "2026-11-28T06:00:00+00:00"}
+    # the site's local dates (WIB), as WordPress compares ``after``; created_at stays UTC from date_gmt
+    assert result.cursor == {"posts": "2026-11-29T10:30:00", "comments": "2026-11-28T13:00:00"}
+    assert by_id["101"].created_at == datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
 @respx.mock

@@ -13,7 +13,8 @@ Reconcile: WordPress takes no idempotency key. The article carries an invisible 
 of any status for it (``search`` matches the raw content). A post written through the REST API is there
 as soon as the call returns, so not finding the marker proves it did not land (``Reconcile.LOOKUP``).
 
-Polling reads the site's newest published posts and approved comments (``after`` = the last one seen, GMT).
+Polling reads the site's newest published posts and approved comments (``after`` = the last one seen, in
+the site's local time as WordPress compares it).
 A comment's id is ``"<post id>:<comment id>"`` so an answer knows its post. Hiding a comment sets it back to
 ``hold`` (awaiting moderation), showing it again to ``approved``. Metrics: WordPress core counts comments
 only (``X-WP-Total`` of the post's approved comments); views need a plugin and are not read.
@@ -227,12 +228,12 @@ def _after(value: Any) -> dict[str, str]:
 
 
 def _newest(items: list[SourceItem], previous: Any) -> str | None:
-    times = [i.created_at for i in items if i.created_at]
-    if not times:
-        return previous if isinstance(previous, str) else None
-    # NOTE: ``after`` compares the site's local ``date``; the GMT time is sent with its offset, which
-    # WordPress converts (rest_parse_date).
-    return max(times).astimezone(UTC).isoformat()
+    """The newest item's site-local ``date``: ``after`` compares ``post_date`` / ``comment_date``, the
+    site's local time, so the cursor is kept in that time too (ISO strings of one form sort as times)."""
+    dates = [str(i.raw.get("date")) for i in items if isinstance(i.raw.get("date"), str)]
+    if isinstance(previous, str):
+        dates.append(previous)
+    return max(dates) if dates else None
 
 
 # --- publisher -------------------------------------------------------------------------------------
