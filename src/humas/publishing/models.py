@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from humas.core.db import Base
@@ -256,3 +256,70 @@ class PostMetric(Base):
     impressions: Mapped[int | None]
 
     __table_args__ = (UniqueConstraint("variant_id", "at", name="uq_post_metrics_variant_id_at"),)
+
+
+class MediaKind(enum.StrEnum):
+    image = "image"
+    video = "video"
+
+
+class MediaFile(Base):
+    """One uploaded image or video of a unit (seen by the unit and its descendants), checked by its content.
+
+    ``key`` names the bytes in the media store (random, never the uploader's file name); ``public_token`` is
+    the unguessable part of ``/media/p/<token>``, served only when ``HUMAS_PUBLIC_URL`` is set.
+    """
+
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255), default="")  # shown only, never a path
+    kind: Mapped[str] = mapped_column(String(8))
+    content_type: Mapped[str] = mapped_column(String(40))  # detected from the bytes
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    codec: Mapped[str | None] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    derived: Mapped[list[MediaDerivative]] = relationship(
+        back_populates="media", cascade="all, delete-orphan", order_by="MediaDerivative.id", lazy="selectin"
+    )
+
+    __table_args__ = (UniqueConstraint("unit_id", "sha256", name="uq_media_files_unit_id_sha256"),)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class MediaDerivative(Base):
+    """A file derived from a media file for a platform's needs (oriented, EXIF stripped, fitted, resized),
+    stored beside the original and reused by every platform with the same ``profile``."""
+
+    __tablename__ = "media_derivatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media_files.id", ondelete="CASCADE"))
+    profile: Mapped[str] = mapped_column(String(120))  # the conversion asked: shape range, size, format
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    media: Mapped[MediaFile] = relationship(back_populates="derived")
+
+    __table_args__ = (UniqueConstraint("media_id", "profile", name="uq_media_derivatives_media_id_profile"),)
