@@ -92,10 +92,12 @@ def test_live_poll_answers_204_until_something_new(web, session, setup):
     poll = re.search(r'hx-get="(/inbox/live\?[^"]+)"', page)
     assert poll and 'hx-trigger="every 2s"' in page
     url = poll.group(1).replace("&amp;", "&")
-    assert web.get(url).status_code == 204
+    htmx = {"HX-Request": "true"}
+    assert web.get(url, headers=htmx).status_code == 204
+    assert web.get(url).status_code == 200  # opened directly, not polled: the list
     make_conversation(session, unit=setup["unit"], subject="Baru saja masuk")
     session.commit()
-    fresh = web.get(url)
+    fresh = web.get(url, headers=htmx)
     assert fresh.status_code == 200 and "Baru saja masuk" in fresh.text and 'id="inbox-results"' in fresh.text
 
 

@@ -169,7 +169,13 @@ def live(
     per_page: OptionalPerPageParam = None,
 ) -> Response:
     """The live list's poll: 204 while nothing came after `after` / `after_id`, else the list again."""
-    if after is not None and not listing.changed_since(session, user, after=after, after_id=after_id):
+    # htmx swaps nothing on a 204; a browser opening the address itself gets the list (a 204 would abort it).
+    polled = request.headers.get("hx-request") == "true"
+    if (
+        polled
+        and after is not None
+        and not listing.changed_since(session, user, after=after, after_id=after_id)
+    ):
         return Response(status_code=204)
     context = _list_context(session, user, filters, page, per_page)
     return render(request, "inbox/_results.html", **context)
