@@ -72,6 +72,9 @@ if (listening := _optional("humas.cli.listening")) is not None:
 if (inbox_cli := _optional("humas.cli.inbox")) is not None:
     bench_app.command("inbox")(inbox_cli.bench_inbox)
 
+if (publishing_cli := _optional("humas.cli.publishing")) is not None:
+    bench_app.command("publishing")(publishing_cli.bench_publishing)
+
 
 if __name__ == "__main__":
     app()

@@ -41,6 +41,7 @@ PAGE_MODULES = (
     "corrections",
     "ops",
     "publishing",
+    "publishing_calendar",
     "inbox",
     # Before inbox_conversation, whose /inbox/{conversation_id} would take /inbox/approvals and the like.
     "inbox_policies",

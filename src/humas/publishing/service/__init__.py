@@ -24,7 +24,15 @@ from humas.publishing.service.approvals import (
     send_back_post,
     submit_post,
 )
-from humas.publishing.service.calendar import CalendarEntry, calendar_entries, closed_days
+from humas.publishing.service.calendar import (
+    CalendarDay,
+    CalendarEntry,
+    DayEntry,
+    calendar_days,
+    calendar_entries,
+    closed_days,
+    move_post,
+)
 from humas.publishing.service.metrics import read_metrics, register_reader, series
 from humas.publishing.service.posts import (
     DRAFTERS,
@@ -60,8 +68,12 @@ from humas.publishing.service.schedule import (
 from humas.publishing.service.validation import Counter, Problem, check_variant
 
 __all__ = [
+    "CalendarDay",
     "CalendarEntry",
+    "DayEntry",
+    "calendar_days",
     "calendar_entries",
+    "move_post",
     "closed_days",
     "DRAFTERS",
     "Counter",

@@ -7,10 +7,13 @@ cheap to load.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from humas.core.errors import Invalid, NotFound
@@ -19,7 +22,8 @@ from humas.core.time import as_utc
 from humas.org import service as org_service
 from humas.org.models import Unit
 from humas.org.service import Principal
-from humas.publishing.models import Post, PostVariant
+from humas.publishing.models import Post, PostStatus, PostVariant
+from humas.publishing.service import schedule as schedule_service
 
 RANGE_MAX = timedelta(days=62)
 
@@ -79,3 +83,122 @@ def closed_days(session: Session, *, unit: Unit, first: date, last: date) -> dic
             out[day] = reason
         day += timedelta(days=1)
     return out
+
+
+# --- the calendar page: counts per local day and a capped list of each day's posts -------------------------
+
+SHOWN_STATUSES = (
+    PostStatus.menunggu_persetujuan.value,
+    PostStatus.disetujui.value,
+    PostStatus.dijadwalkan.value,
+    PostStatus.terbit.value,
+    PostStatus.sebagian.value,
+    PostStatus.gagal.value,
+    PostStatus.kedaluwarsa.value,
+    PostStatus.draf.value,
+)
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    post_id: int
+    title: str
+    status: str
+    at: datetime  # UTC
+    unit_id: int
+    campaign: str | None
+    channel_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    count: int  # every post of the day; ``entries`` holds at most the cap
+    entries: tuple[DayEntry, ...]
+    closed: str | None  # the holiday or *cuti bersama* that closes the day
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.entries)
+
+
+def _bounds(first: date, last: date, zone: ZoneInfo) -> list[datetime]:
+    """UTC instants of each local midnight from ``first`` to the day after ``last``."""
+    days = (last - first).days + 2
+    return [
+        datetime.combine(first + timedelta(days=i), time(), tzinfo=zone).astimezone(UTC) for i in range(days)
+    ]
+
+
+def calendar_days(
+    session: Session, actor: Principal, *, unit: Unit, first: date, last: date, zone: ZoneInfo, cap: int = 4
+) -> list[CalendarDay]:
+    """Each local day (in ``zone``) from ``first`` to ``last`` of ``unit``'s subtree: how many posts, the
+    first ``cap`` of them, and why the unit's calendar closes it. Counts come from one grouped query over the
+    local days' UTC bounds; the listed posts from one small query per day (the index on the time)."""
+    if last < first or (last - first) > RANGE_MAX:
+        raise Invalid(_("Choose a range of at most two months."), field="range")
+    if not org_service.can_access(actor, unit):
+        raise NotFound(_("Unit not found."), field="unit_id")
+    bounds = _bounds(first, last, zone)
+    where = (
+        Unit.path.startswith(unit.path),
+        Post.status.in_(SHOWN_STATUSES),
+        Post.scheduled_at >= bounds[0],
+        Post.scheduled_at < bounds[-1],
+    )
+    bucket = case(*[(Post.scheduled_at < b, i) for i, b in enumerate(bounds[1:])], else_=len(bounds))
+    counts: dict[int, int] = dict(
+        session.execute(
+            select(bucket, func.count())
+            .select_from(Post)
+            .join(Unit, Unit.id == Post.unit_id)
+            .where(*where)
+            .group_by(bucket)
+        )
+        .tuples()
+        .all()
+    )
+    rows: list[Any] = []
+    for i in range(len(bounds) - 1):
+        if counts.get(i):
+            rows += session.execute(
+                select(Post.id, Post.title, Post.status, Post.scheduled_at, Post.unit_id, Post.campaign)
+                .join(Unit, Unit.id == Post.unit_id)
+                .where(*where[:2], Post.scheduled_at >= bounds[i], Post.scheduled_at < bounds[i + 1])
+                .order_by(Post.scheduled_at, Post.id)
+                .limit(cap)
+            ).all()
+    channels: dict[int, list[int]] = {row[0]: [] for row in rows}
+    if channels:
+        for post_id, channel_id in session.execute(
+            select(PostVariant.post_id, PostVariant.channel_id)
+            .where(PostVariant.post_id.in_(list(channels)))
+            .order_by(PostVariant.id)
+        ):
+            channels[post_id].append(channel_id)
+    by_day: dict[int, list[DayEntry]] = {}
+    for pid, title, status, at, unit_id, campaign in rows:
+        at = as_utc(at)
+        index = bisect_right(bounds, at) - 1
+        by_day.setdefault(index, []).append(
+            DayEntry(pid, title, status, at, unit_id, campaign, tuple(channels[pid]))
+        )
+    closed = closed_days(session, unit=unit, first=first, last=last)
+    return [
+        CalendarDay(
+            first + timedelta(days=i), counts.get(i, 0), tuple(by_day.get(i, ())),
+            closed.get(first + timedelta(days=i)),
+        )
+        for i in range(len(bounds) - 1)
+    ]  # fmt: skip
+
+
+def move_post(session: Session, *, post: Post, day: date, actor: Principal) -> Post:
+    """Move a scheduled post to another day at the same local time of its unit (the calendar's drag)."""
+    if post.scheduled_at is None:
+        raise Invalid(_("This post has no time yet."), field="date")
+    local = schedule_service.local_time(session, post=post)
+    assert local is not None
+    at = datetime.combine(day, local.time())
+    return schedule_service.schedule_post(session, post=post, at=at, actor=actor)

@@ -1,10 +1,10 @@
-"""Publishing figures of issue 13: the calendar's month for a large subtree, and a minute's hand-out.
-
-    python scripts/bench_publishing.py [--units 50] [--posts 20000] [--variants 1000] [--db /tmp/pub_bench.db]
+"""Publishing figures of issue 13 (`humas bench publishing`): the calendar's month for a large subtree, and a
+minute's hand-out.
 
 1. Calendar: a root unit with `--units` descendants, one channel each, `--posts` scheduled posts spread over
-   one month (one variant each); `calendar_entries` of the root's subtree for that month, 20 runs: median,
-   p95 and max in ms.
+   one month (one variant each); the month page's data (`calendar_days`: counts per local day and the first
+   four posts of each) of the root's subtree, 20 runs: median, p95 and max in ms; and the raw list of every
+   entry (`calendar_entries`) for comparison.
 2. Hand-out: `--variants` approved posts (one variant each, on 10 X accounts) due in the same minute; the
    publishing tick hands them to the outbox and one worker (`outbox.runner.send_due`) sends every row to X
    (respx answers with the recorded ``POST /2/tweets`` of tests/connectors/fixtures/x/create_tweet.json):
@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -22,29 +21,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HUMAS_SECRET_KEY", "bench-secret")
-if not os.environ.get("HUMAS_FERNET_KEY"):
-    from cryptography.fernet import Fernet
+import httpx
+import respx
+from sqlalchemy import Engine, insert, select
 
-    os.environ["HUMAS_FERNET_KEY"] = Fernet.generate_key().decode()
+from humas.channels.models import Channel
+from humas.core import migrations, secrets
+from humas.core.db import session_scope
+from humas.core.time import utcnow
+from humas.org import service as org_service
+from humas.org.models import Unit, User
+from humas.outbox import runner
+from humas.outbox.models import OutboxMessage
+from humas.publishing import service as publishing_service
+from humas.publishing.models import Approval, Post, PostVariant
+from humas.publishing.service import StepInput
 
-import httpx  # noqa: E402
-import respx  # noqa: E402
-from sqlalchemy import Engine, insert, select  # noqa: E402
-
-from humas.channels.models import Channel  # noqa: E402
-from humas.core import migrations, secrets  # noqa: E402
-from humas.core.db import make_engine, session_scope  # noqa: E402
-from humas.core.time import utcnow  # noqa: E402
-from humas.org import service as org_service  # noqa: E402
-from humas.org.models import Unit, User  # noqa: E402
-from humas.outbox import runner  # noqa: E402
-from humas.outbox.models import OutboxMessage  # noqa: E402
-from humas.publishing import service as publishing_service  # noqa: E402
-from humas.publishing.models import Approval, Post, PostVariant  # noqa: E402
-from humas.publishing.service import StepInput  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 CREATED = json.loads((ROOT / "tests/connectors/fixtures/x/create_tweet.json").read_text())
 X_VALUES = {"user_id": "783214", "username": "X", "bearer_token": "b", "user_access_token": "u"}
 MONTH = datetime(2031, 3, 1, tzinfo=UTC)  # in the future: none of these posts is due
@@ -97,22 +90,54 @@ def bench_calendar(engine: Engine, *, units: int, posts: int) -> dict[str, Any]:
         ]
         session.execute(insert(PostVariant), variants)
         admin_id = admin.id
-    timings = []
-    for _ in range(20):
+    return {"units": units + 1, "admin_id": admin_id}
+
+
+def _ms(samples: list[float]) -> dict[str, Any]:
+    samples = sorted(samples)
+    return {
+        "median_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[max(0, int(0.95 * len(samples)) - 1)], 1),
+        "max_ms": round(samples[-1], 1),
+    }
+
+
+def time_calendar(engine: Engine, *, admin_id: int, runs: int) -> dict[str, Any]:
+    """The month page's data (counts per day, four posts a day), the raw entry list, and the page itself."""
+    from zoneinfo import ZoneInfo
+
+    from humas.bench.inbox import _client, _time_get
+    from humas.web.app import create_app
+
+    first, last = MONTH.date(), MONTH.date() + timedelta(days=30)
+    zone = ZoneInfo("Asia/Jakarta")
+    days_ms, entries_ms = [], []
+    shown = listed = 0
+    for _ in range(runs):
         with session_scope(engine) as session:
             admin = session.get(User, admin_id)
+            assert admin is not None
+            start = time.perf_counter()
+            days = publishing_service.calendar_days(
+                session, admin, unit=admin.unit, first=first, last=last, zone=zone
+            )
+            days_ms.append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
             entries = publishing_service.calendar_entries(
                 session, admin, start=MONTH, end=MONTH + timedelta(days=31)
             )
-            timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
+            entries_ms.append((time.perf_counter() - start) * 1000)
+            shown, listed = sum(d.count for d in days), len(entries)
+    with _client(create_app(), engine, admin_id) as client:
+        page = _time_get(client, [f"/publishing/calendar?view=month&date={first.isoformat()}"], runs)
+        week = _time_get(client, [f"/publishing/calendar?view=week&date={first.isoformat()}"], runs)
     return {
-        "units": units + 1,
-        "posts": len(entries),
-        "median_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[int(0.95 * len(timings)) - 1], 1),
-        "max_ms": round(timings[-1], 1),
+        "posts_in_month": shown,
+        "calendar_days": _ms(days_ms),
+        "calendar_entries_all": {**_ms(entries_ms), "posts": listed},
+        "month_page": page,
+        "week_page": week,
+        "target_p95_ms": 200,
     }
 
 
@@ -166,7 +191,7 @@ def bench_handout(engine: Engine, *, variants: int) -> dict[str, Any]:
         )  # fmt: skip
     import humas.outbox.tasks as outbox_tasks
 
-    outbox_tasks.send_message_task = lambda message_id: None  # type: ignore[assignment] # the worker sends
+    outbox_tasks.send_message_task = lambda message_id: None  # the worker sends
     counter = {"n": 0}
 
     def create(request: httpx.Request) -> httpx.Response:
@@ -184,7 +209,9 @@ def bench_handout(engine: Engine, *, variants: int) -> dict[str, Any]:
             post_ids = publishing_service.due_post_ids(session, now=now, limit=variants + 10)
         for pid in post_ids:
             with session_scope(engine) as session:
-                publishing_service.publish_post(session, post=session.get(Post, pid), now=now)
+                post = session.get(Post, pid)
+                assert post is not None
+                publishing_service.publish_post(session, post=post, now=now)
         handed = time.perf_counter() - start
         outcomes = runner.send_due(engine, limit=variants + 10, now=now)
         total = time.perf_counter() - start
@@ -202,21 +229,39 @@ def bench_handout(engine: Engine, *, variants: int) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--units", type=int, default=50)
-    parser.add_argument("--posts", type=int, default=20_000)
-    parser.add_argument("--variants", type=int, default=1_000)
-    parser.add_argument("--db", default="/tmp/pub_bench.db")
-    args = parser.parse_args()
-    Path(args.db).unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{args.db}")
+def run(
+    *, units: int = 50, posts: int = 20_000, variants: int = 1_000, runs: int = 20,
+    progress: Path | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Build the data on a fresh SQLite file, time the calendar, then the minute's hand-out."""
+    import tempfile
+
+    from cryptography.fernet import Fernet
+
+    from humas.core import db as core_db
+    from humas.core.settings import get_settings
+
+    folder = Path(tempfile.mkdtemp(prefix="humas-bench-publishing-"))
+    os.environ["HUMAS_DATABASE_URL"] = f"sqlite:///{folder / 'bench.db'}"
+    os.environ.setdefault("HUMAS_FERNET_KEY", Fernet.generate_key().decode())
+    get_settings.cache_clear()
+    core_db.get_engine.cache_clear()
+    engine = core_db.get_engine()
     migrations.upgrade(engine)
-    print(json.dumps({"calendar": bench_calendar(engine, units=args.units, posts=args.posts)}))
-    print(json.dumps({"handout": bench_handout(engine, variants=args.variants)}))
+    out: dict[str, Any] = {"engine": "sqlite", "cores": os.cpu_count(), "load": os.getloadavg()[0]}
 
+    def save() -> None:
+        if progress is not None:
+            progress.write_text(json.dumps(out, indent=2, default=str) + "\n", encoding="utf-8")
 
-if __name__ == "__main__":
-    main()
+    built = bench_calendar(engine, units=units, posts=posts)
+    out["calendar"] = {
+        "units": built["units"],
+        **time_calendar(engine, admin_id=built["admin_id"], runs=runs),
+    }
+    save()
+    if variants:
+        out["handout"] = {**bench_handout(engine, variants=variants), "target_s": 60}
+        save()
+    engine.dispose()
+    return out
