@@ -41,7 +41,7 @@ def test_a_short_run_logs_users_in_and_replays_the_pages(live_server):
 
     seed_demo_mentions(live_server.engine, only_if_empty=False, analyzer=_fallback_analyzer)
     users = [live_server.add_user("root", "analyst") for _ in range(3)]
-    accounts = [(u.email, u.password) for u in users]
+    accounts = [(u.email, u.password, None) for u in users]  # through the login form
     result = asyncio.run(load._drive(live_server.url, accounts, seconds=7, dwell=6))
     assert result["users"] == 3 and result["errors"] == 0, result["error_examples"]
     kinds = set(result["by_kind"])

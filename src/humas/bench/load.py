@@ -131,16 +131,22 @@ def _figures(values: list[float]) -> dict[str, Any]:
 
 
 class User:
-    def __init__(self, base: str, email: str, password: str, stats: Stats, seed: int) -> None:
+    def __init__(self, base: str, account: Account, stats: Stats, seed: int) -> None:
         import httpx
 
         self.client = httpx.AsyncClient(base_url=base, timeout=60.0, follow_redirects=False)
-        self.email, self.password, self.stats = email, password, stats
+        self.email, self.password, self.cookie = account
+        self.stats = stats
         self.rng = random.Random(seed)
         self.etags: dict[str, str] = {}
         self.slots = asyncio.Semaphore(BROWSER_CONNECTIONS)
 
     async def login(self) -> None:
+        if self.cookie is not None:  # a session made in the database (see build_demo_database)
+            from humas.web.deps import SESSION_COOKIE
+
+            self.client.cookies.set(SESSION_COOKIE, self.cookie)
+            return
         form = await self.client.get("/login")
         match = CSRF.search(form.text)
         data = {"email": self.email, "password": self.password, "csrf_token": match.group(1) if match else ""}
@@ -190,9 +196,12 @@ class User:
             await asyncio.sleep(max(0.0, wake - time.monotonic()))
 
 
-async def _drive(base: str, accounts: list[tuple[str, str]], seconds: float, dwell: float) -> dict[str, Any]:
+Account = tuple[str, str, str | None]  # e-mail, password, and a session cookie already made (or None)
+
+
+async def _drive(base: str, accounts: list[Account], seconds: float, dwell: float) -> dict[str, Any]:
     stats = Stats()
-    users = [User(base, email, pw, stats, seed=i) for i, (email, pw) in enumerate(accounts)]
+    users = [User(base, account, stats, seed=i) for i, account in enumerate(accounts)]
     t = time.perf_counter()
     gate = asyncio.Semaphore(4)  # password hashing is deliberately slow: a few logins at a time
 
@@ -248,15 +257,22 @@ def bounded(users: int, seconds: int) -> None:
         raise ValueError(f"--seconds must be between 1 and {MAX_SECONDS}")
 
 
-def build_demo_database(url: str, users: int, *, seed: int = 3) -> list[tuple[str, str]]:
-    """The demo institution with its month of mentions, plus `users` analysts (40% at the ministry)."""
+def build_demo_database(url: str, users: int, *, seed: int = 3, sessions: bool = True) -> list[Account]:
+    """The demo institution with its month of mentions, plus `users` analysts (40% at the ministry).
+
+    With `sessions` each analyst also gets a browser session made in the database (the cookie the login form
+    would set): the password hash is deliberately slow, and a hundred of them on a shared two-core machine
+    took minutes before the first page (measured), which is not what the run is about.
+    """
     from sqlalchemy import select
 
     from humas.core.db import make_engine, session_scope
     from humas.demo.listening import seed_demo_mentions
     from humas.demo.org import build_demo
+    from humas.org import auth as auth_service
     from humas.org import service as org_service
     from humas.org.models import Unit
+    from humas.web.deps import sign
 
     engine = make_engine(url)
     build_demo(engine)
@@ -269,11 +285,15 @@ def build_demo_database(url: str, users: int, *, seed: int = 3) -> list[tuple[st
         for i in range(users):
             unit = units[0] if rng.random() < 0.4 else rng.choice(units)
             email = f"beban{i}@demo.go.id"
-            org_service.create_user(
+            user, _pw = org_service.create_user(
                 session, email=email, name=f"Beban {i}", unit=unit, roles=["analyst"], actor=admin,
                 password=PASSWORD,
             )  # fmt: skip
-            accounts.append((email, PASSWORD))
+            cookie = None
+            if sessions:
+                token, _web = auth_service.start_session(session, user=user)
+                cookie = sign(token, salt="humas.session")
+            accounts.append((email, PASSWORD, cookie))
         if engine.dialect.name == "postgresql":
             session.connection().exec_driver_sql("ANALYZE")
     engine.dispose()
@@ -309,6 +329,7 @@ def run(
     engine: str = "sqlite",
     url: str | None = None,
     login: tuple[str, str] | None = None,
+    form_login: bool = False,
     pg_url: str | None = None,
     dwell: float = 15.0,
     log: Callable[[str], None] = print,
@@ -319,7 +340,7 @@ def run(
         base = check_loopback(url)
         if login is None:
             raise ValueError("--login EMAIL:PASSWORD is needed with --url")
-        result = asyncio.run(_drive(base, [login] * users, seconds, dwell))
+        result = asyncio.run(_drive(base, [(*login, None)] * users, seconds, dwell))
         return {"target": base, "engine": "external", **result}
     tmp = Path(tempfile.mkdtemp(prefix="humas-bench-load-"))
     schema = None
@@ -329,7 +350,7 @@ def run(
         db_url, schema = _pg_schema(pg_url)
     log(f"building the demo on {engine} with {users} extra users…")
     t = time.perf_counter()
-    accounts = build_demo_database(db_url, users)
+    accounts = build_demo_database(db_url, users, sessions=not form_login)
     build_s = time.perf_counter() - t
     port = _free_port()
     env = dict(os.environ, HUMAS_DATABASE_URL=db_url, HUMAS_QUEUE_PATH=str(tmp / "queue.db"))

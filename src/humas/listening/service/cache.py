@@ -36,7 +36,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from humas.core.sql import insert_for
+from humas.core.sql import dialect_of, insert_for
 from humas.core.time import utcnow
 from humas.ingest.models import IngestJob, LabelCorrection, Mention, SavedQuery
 from humas.listening.models import DashboardCache, ListeningCursor
@@ -192,6 +192,8 @@ class PanelCache:
                     return None
                 version, body = json.loads(raw)
                 return (body,) if version == lookup.version else None
+            if not _database_level(lookup.session):
+                return None
             row = lookup.session.execute(
                 select(DashboardCache.body).where(
                     DashboardCache.key == lookup.key,
@@ -211,9 +213,17 @@ class PanelCache:
                 ttl = int(TTL.total_seconds())
                 self._redis.set(f"humas:dash:{lookup.key}", json.dumps([lookup.version, value]), ex=ttl)
                 return
-            _put_database(lookup.session, lookup.key, lookup.version, body)
+            if _database_level(lookup.session):
+                _put_database(lookup.session, lookup.key, lookup.version, body)
         except (SQLAlchemyError, OSError, ValueError) as exc:
             log.warning("dashboard cache write failed: %s", exc)
+
+
+def _database_level(session: Session) -> bool:
+    # NOTE: not on SQLite: a write in a GET request makes it a writer, and SQLite has one writer at a time;
+    # under 100 users the web processes queued for the lock until their connection pools ran dry
+    # (decision 0083). A SQLite install is one machine: each web process computes once per version.
+    return dialect_of(session) != "sqlite"
 
 
 def _put_database(session: Session, key: str, version: str, body: str) -> None:
