@@ -7,6 +7,8 @@ and due times are spread over the past day and the next ten days, with states th
 
 - ``steady``: ten consecutive minutes (the usual load: a handful of rows cross a threshold each minute);
 - ``backlog``: one sweep after an hour without the job (a worker restarted), escalations capped per run;
+- ``states_only``: the set-based part alone (the two UPDATEs and the query for whom to tell, escalating
+  nobody, rolled back) at each of those minutes: the deadline computation the issue's target is about;
 - ``idle``: a sweep in which nothing crosses (the fixed cost of the two UPDATEs and the escalation query);
 - ``refresh_ms``: the mean cost of `refresh_deadlines` for one conversation with a short history (calendar
   and policies cached per unit, as a subtree refresh does), to show why the sweep must not recompute.
@@ -143,6 +145,21 @@ def _sweep(engine: Engine, now: datetime) -> tuple[float, Any]:
     return time.perf_counter() - t0, result
 
 
+def _states_only(engine: Engine, now: datetime) -> float:
+    """The set-based part alone (the two UPDATEs and the query for whom to tell), rolled back."""
+    from sqlalchemy.orm import Session
+
+    from humas.inbox.service import sla_sweep
+
+    with Session(engine) as session:
+        t0 = time.perf_counter()
+        sla_sweep.sweep_deadlines(session, now=now, batch=0)
+        session.flush()
+        elapsed = time.perf_counter() - t0
+        session.rollback()
+    return elapsed
+
+
 def _refresh_ms(engine: Engine, now: datetime, count: int = 200) -> float:
     from sqlalchemy import select
 
@@ -197,6 +214,7 @@ def run(
     import humas.inbox.service.sla_sweep  # noqa: F401
     import humas.outbox.tasks  # noqa: F401
 
+    states = [_states_only(eng, now + timedelta(minutes=m)) for m in range(1, 11)]
     steady = [_sweep(eng, now + timedelta(minutes=m)) for m in range(1, 11)]
     idle_s, idle = _sweep(eng, now + timedelta(minutes=10))
     backlog_s, backlog = _sweep(eng, now + timedelta(minutes=70))
@@ -212,6 +230,8 @@ def run(
         "steady_moved": [
             {"at_risk": r.at_risk, "missed": r.missed, "escalated": r.escalated} for _s, r in steady
         ],
+        "states_only_median_s": round(statistics.median(states), 4),
+        "states_only_max_s": round(max(states), 4),
         "idle_s": round(idle_s, 4),
         "idle_moved": idle.at_risk + idle.missed + idle.escalated,
         "backlog_s": round(backlog_s, 4),
