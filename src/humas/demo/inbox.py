@@ -15,13 +15,11 @@ that already has conversations is left as it is.
 
 from __future__ import annotations
 
-import importlib
 import random
 import secrets as pysecrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -34,7 +32,16 @@ from humas.core.db import session_scope
 from humas.core.time import utcnow
 from humas.demo.inbox_script import ACCOUNTS, TEAM_MEMBERS, TEMPLATE, THREADS, Thread
 from humas.inbox.models import Conversation, ConversationItem, Reply, Team
-from humas.inbox.service import conversations, lapor, moderation, replies, sla_sweep, templates, unit_settings
+from humas.inbox.service import (
+    conversations,
+    lapor,
+    moderation,
+    replies,
+    sla_policies,
+    sla_sweep,
+    templates,
+    unit_settings,
+)
 from humas.inbox.service import sla as sla_service
 from humas.ingest.models import Mention
 from humas.ingest.service.pipeline import ingest_items
@@ -117,7 +124,7 @@ def _prepare(session: Session) -> None:
         actor=staff.admin,
     )
     root = session.scalars(select(Unit).where(Unit.depth == 0)).one()
-    _lapor_preset()(session, unit=root, actor=staff.admin)
+    sla_policies.apply_lapor_preset(session, unit=root, actor=staff.admin)
     members = [staff.responder] + [_member(session, office, name, staff.admin) for name in TEAM_MEMBERS]
     team = conversations.create_team(
         session, unit_id=office.id, name="Tim Layanan Informasi", actor=staff.admin, lead=staff.responder
@@ -131,18 +138,6 @@ def _prepare(session: Session) -> None:
         data=templates.TemplateInput(name=name, text=text, message_type=kind),
         actor=staff.admin,
     )
-
-
-def _lapor_preset() -> Callable[..., Any]:
-    """The deadline service's LAPOR! preset (it moves to ``sla_policies`` as that service is split)."""
-    for name in ("humas.inbox.service.sla_policies", "humas.inbox.service.sla"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:  # pragma: no cover - before the split
-            continue
-        if hasattr(module, "apply_lapor_preset"):
-            return cast(Callable[..., Any], module.apply_lapor_preset)
-    raise LookupError("apply_lapor_preset")
 
 
 def _channel(
