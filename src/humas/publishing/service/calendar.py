@@ -7,13 +7,12 @@ cheap to load.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from humas.core.errors import Invalid, NotFound
@@ -130,45 +129,52 @@ def _bounds(first: date, last: date, zone: ZoneInfo) -> list[datetime]:
     ]
 
 
+def _bucket(bounds: list[datetime], lo: int, hi: int) -> Any:
+    """The local day's index of ``Post.scheduled_at`` (``bounds[lo] <= at < bounds[hi]``) as a nested CASE:
+    a binary search of about five comparisons a row instead of one per day."""
+    if hi - lo == 1:
+        return literal(lo)
+    mid = (lo + hi) // 2
+    return case((Post.scheduled_at < bounds[mid], _bucket(bounds, lo, mid)), else_=_bucket(bounds, mid, hi))
+
+
 def calendar_days(
     session: Session, actor: Principal, *, unit: Unit, first: date, last: date, zone: ZoneInfo, cap: int = 4
 ) -> list[CalendarDay]:
     """Each local day (in ``zone``) from ``first`` to ``last`` of ``unit``'s subtree: how many posts, the
-    first ``cap`` of them, and why the unit's calendar closes it. Counts come from one grouped query over the
-    local days' UTC bounds; the listed posts from one small query per day (the index on the time)."""
+    first ``cap`` of them, and why the unit's calendar closes it. Counts by one grouped query over the
+    local days' UTC bounds; each non-empty day's first posts by a small limited query."""
     if last < first or (last - first) > RANGE_MAX:
         raise Invalid(_("Choose a range of at most two months."), field="range")
     if not org_service.can_access(actor, unit):
         raise NotFound(_("Unit not found."), field="unit_id")
     bounds = _bounds(first, last, zone)
-    where = (
-        Unit.path.startswith(unit.path),
-        Post.status.in_(SHOWN_STATUSES),
-        Post.scheduled_at >= bounds[0],
-        Post.scheduled_at < bounds[-1],
-    )
-    bucket = case(*[(Post.scheduled_at < b, i) for i, b in enumerate(bounds[1:])], else_=len(bounds))
+    subtree = list(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
+    # NOTE: unit ids, not a join on the path: with the join a day's capped list cost a scan; with the ids
+    # each day is a few index seeks (status, time) and the count one pass over the month's index entries.
+    shown = (Post.unit_id.in_(subtree), Post.status.in_(SHOWN_STATUSES))
+    bucket = _bucket(bounds, 0, len(bounds) - 1)
     counts: dict[int, int] = dict(
         session.execute(
             select(bucket, func.count())
             .select_from(Post)
-            .join(Unit, Unit.id == Post.unit_id)
-            .where(*where)
+            .where(*shown, Post.scheduled_at >= bounds[0], Post.scheduled_at < bounds[-1])
             .group_by(bucket)
         )
         .tuples()
         .all()
     )
     rows: list[Any] = []
-    for i in range(len(bounds) - 1):
-        if counts.get(i):
-            rows += session.execute(
+    for day in sorted(counts):
+        rows += [
+            (*row, day)
+            for row in session.execute(
                 select(Post.id, Post.title, Post.status, Post.scheduled_at, Post.unit_id, Post.campaign)
-                .join(Unit, Unit.id == Post.unit_id)
-                .where(*where[:2], Post.scheduled_at >= bounds[i], Post.scheduled_at < bounds[i + 1])
+                .where(*shown, Post.scheduled_at >= bounds[day], Post.scheduled_at < bounds[day + 1])
                 .order_by(Post.scheduled_at, Post.id)
                 .limit(cap)
-            ).all()
+            )
+        ]
     channels: dict[int, list[int]] = {row[0]: [] for row in rows}
     if channels:
         for post_id, channel_id in session.execute(
@@ -178,11 +184,9 @@ def calendar_days(
         ):
             channels[post_id].append(channel_id)
     by_day: dict[int, list[DayEntry]] = {}
-    for pid, title, status, at, unit_id, campaign in rows:
-        at = as_utc(at)
-        index = bisect_right(bounds, at) - 1
-        by_day.setdefault(index, []).append(
-            DayEntry(pid, title, status, at, unit_id, campaign, tuple(channels[pid]))
+    for pid, title, status, at, unit_id, campaign, day in rows:
+        by_day.setdefault(day, []).append(
+            DayEntry(pid, title, status, as_utc(at), unit_id, campaign, tuple(channels[pid]))
         )
     closed = closed_days(session, unit=unit, first=first, last=last)
     return [
