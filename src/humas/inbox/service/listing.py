@@ -20,17 +20,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Integer,
     String,
     and_,
-    column,
     func,
     literal,
     select,
     true,
     union_all,
-    values,
 )
 from sqlalchemy.orm import Session
 
@@ -221,19 +220,21 @@ def _lateral_ids(
     """PostgreSQL, newest activity first: one walk of (unit_id, status, last_activity_at) per pair, each
     stopping after offset+size rows (LATERAL), merged; the heap is read for those rows only."""
     c = Conversation
-    pairs = values(column("u", Integer), column("s", String), name="pairs").data(
-        [(u, st) for u in unit_ids for st in statuses]
-    )
+    # NOTE: the pairs come from two array parameters (unnest), so the SQL text is the same for every actor
+    # and SQLAlchemy's compiled cache holds; a VALUES list would be compiled again on every request.
+    units = func.unnest(literal(list(unit_ids), ARRAY(Integer))).table_valued("u").render_derived(name="pu")
+    states = func.unnest(literal(list(statuses), ARRAY(String))).table_valued("s").render_derived(name="ps")
     walk = (
         select(c.id, c.last_activity_at)
-        .where(c.unit_id == pairs.c.u, c.status == pairs.c.s, *conds)
+        .where(c.unit_id == units.c.u, c.status == states.c.s, *conds)
         .order_by(c.last_activity_at.desc(), c.id.desc())
         .limit(offset + size)
         .lateral("walk")
     )
     stmt = (
         select(walk.c.id)
-        .select_from(pairs)
+        .select_from(units)
+        .join(states, true())
         .join(walk, true())
         .order_by(walk.c.last_activity_at.desc(), walk.c.id.desc())
         .limit(size)
