@@ -42,6 +42,7 @@ PAGE_MODULES = (
     "ops",
     "publishing",
     "publishing_calendar",
+    "publishing_post",
     "inbox",
     # Before inbox_conversation, whose /inbox/{conversation_id} would take /inbox/approvals and the like.
     "inbox_policies",

@@ -44,16 +44,35 @@ class VariantView:
     used: int
     limit: int
     problems: tuple[str, ...]
+    media: str = ""  # one URL a line
+    variant_id: int | None = None
+    metrics: tuple[Any, ...] = ()
+
+
+VIDEO_ENDINGS = (".mp4", ".mov", ".webm", ".m4v")
+
+
+def _media(lines: str) -> list[dict[str, Any]]:
+    """Media URLs, one a line (until the media library): a video by its ending, else an image."""
+    urls = [line.strip() for line in lines.splitlines() if line.strip()]
+    if any(not u.startswith(("https://", "http://")) for u in urls):
+        raise Invalid(_("Media are web addresses (https://...), one a line."), field="variants")
+    kind = lambda u: "video" if u.lower().split("?")[0].endswith(VIDEO_ENDINGS) else "image"  # noqa: E731
+    return [{"kind": kind(u), "url": u} for u in urls]
+
+
+def _media_text(media: list[Any]) -> str:
+    return "\n".join(str(m.get("url", "")) for m in media if isinstance(m, dict) and m.get("url"))
 
 
 def _channels_of(session: Session, user: User, unit_id: int) -> list[Channel]:
     return [c for c in channels_service.list_channels(session, user) if c.unit_id == unit_id and c.is_active]
 
 
-def _variant_views(session: Session, user: User, post: Post) -> list[VariantView]:
-    by_channel = {v.channel_id: v for v in post.variants}
+def _variant_views(session: Session, user: User, unit_id: int, post: Post | None) -> list[VariantView]:
+    by_channel = {v.channel_id: v for v in post.variants} if post is not None else {}
     views = []
-    for channel in _channels_of(session, user, post.unit_id):
+    for channel in _channels_of(session, user, unit_id):
         variant = by_channel.get(channel.id)
         text = variant.text if variant else ""
         counter = publishing_service.check_variant(
@@ -65,17 +84,26 @@ def _variant_views(session: Session, user: User, post: Post) -> list[VariantView
                 variant.state if variant else "", variant.url if variant else None,
                 variant.error if variant else None, counter.used, counter.limit,
                 tuple(str(p.message) for p in counter.problems) if variant else (),
+                _media_text(list(variant.media)) if variant else "", variant.id if variant else None,
+                tuple(publishing_service.series(session, variant=variant)) if variant and variant.published_at
+                else (),
             )
         )  # fmt: skip
     return views
 
 
 def _input(
-    title: str, body: str, kind: str, campaign: str, channel_ids: list[int], texts: list[str]
-) -> PostInput:
-    if len(channel_ids) != len(texts):
+    title: str, body: str, kind: str, campaign: str, channel_ids: list[int], texts: list[str],
+    media: list[str],
+) -> PostInput:  # fmt: skip
+    media = media or [""] * len(texts)
+    if len(channel_ids) != len(texts) or len(media) != len(texts):
         raise Invalid(_("The form is not complete; reload the page."), field="variants")
-    variants = [VariantInput(cid, text) for cid, text in zip(channel_ids, texts, strict=True) if text.strip()]
+    variants = [
+        VariantInput(cid, text, _media(lines))
+        for cid, text, lines in zip(channel_ids, texts, media, strict=True)
+        if text.strip() or lines.strip()
+    ]
     return PostInput(
         title=title, body=body, kind=kind or "umum", campaign=campaign or None, variants=variants
     )
@@ -100,6 +128,8 @@ def _new_context(session: Session, user: User, unit_id: int) -> dict[str, Any]:
         "units": unit_rows(org_service.list_units(session, user)),
         "unit_id": unit.id,
         "channels": channels,
+        "variants": _variant_views(session, user, unit.id, None),
+        "editable": True,
         "post": None,
     }
 
@@ -126,11 +156,12 @@ def create_post(
     campaign: Text = "",
     channel_id: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
     text: Annotated[list[str], Form(max_length=FIELD_MAX)] = [],  # noqa: B006
+    media: Annotated[list[str], Form(max_length=FIELD_MAX)] = [],  # noqa: B006
 ) -> Response:
     """Save a new draft and its first version."""
     values = {"title": title, "body": body, "kind": kind, "campaign": campaign}
     with_form(request, "publishing/new.html", values=values, **_new_context(session, user, unit_id))
-    data = _input(title, body, kind, campaign, channel_id, text)
+    data = _input(title, body, kind, campaign, channel_id, text, media)
     post = publishing_service.create_post(session, unit_id=unit_id, data=data, actor=user)
     return redirect(f"{BASE}/posts/{post.id}", N_("Draft saved."))
 
@@ -139,7 +170,7 @@ def _post_context(session: Session, user: User, post: Post) -> dict[str, Any]:
     step = publishing_service.current_step(session, post) if post.status == "menunggu_persetujuan" else None
     return {
         "post": post,
-        "variants": _variant_views(session, user, post),
+        "variants": _variant_views(session, user, post.unit_id, post),
         "step": step,
         "local_time": publishing_service.local_time(session, post=post),
         "versions": publishing_service.list_versions(session, post=post),
@@ -173,11 +204,12 @@ def edit_post(
     campaign: Text = "",
     channel_id: Annotated[list[int], Form()] = [],  # noqa: B006
     text: Annotated[list[str], Form(max_length=FIELD_MAX)] = [],  # noqa: B006
+    media: Annotated[list[str], Form(max_length=FIELD_MAX)] = [],  # noqa: B006
 ) -> Response:
     """Save a new version (after approval, the chain starts again)."""
     post = publishing_service.access_post(session, user, post_id)
     _form(request, session, user, post)
-    data = _input(title, body, kind, campaign, channel_id, text)
+    data = _input(title, body, kind, campaign, channel_id, text, media)
     publishing_service.edit_post(session, post=post, data=data, actor=user)
     return redirect(f"{BASE}/posts/{post.id}", N_("Draft saved."))
 

@@ -1,0 +1,78 @@
+"""A post's other pages: the live counter of a variant, the retry of a failed variant, and two versions
+compared. Rules are the publishing service's."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from humas.channels import service as channels_service
+from humas.core.errors import NotFound
+from humas.core.i18n import _
+from humas.publishing import service as publishing_service
+from humas.web.deps import CurrentUser, DbSession, IdPath
+from humas.web.flash import N_, redirect
+from humas.web.publishing import FIELD_MAX, VariantView, _media
+from humas.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=FIELD_MAX)]
+
+
+@router.post("/publishing/channels/{channel_id}/count", response_class=HTMLResponse)
+def count_variant(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    channel_id: IdPath,
+    text: Text = "",
+    media: Text = "",
+) -> HTMLResponse:
+    """The live counter and checks of one variant, as the channel's platform counts them."""
+    channel = channels_service.access_channel(session, user, channel_id)
+    counter = publishing_service.check_variant(channel.platform, text, _media(media))
+    view = VariantView(
+        channel.id, channel.name, channel.platform, text, "", None, None, counter.used, counter.limit,
+        tuple(str(p.message) for p in counter.problems),
+    )  # fmt: skip
+    return render(request, "publishing/_counter.html", v=view)
+
+
+@router.post("/publishing/posts/{post_id}/retry")
+def retry_variant(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    post_id: IdPath,
+    variant_id: Annotated[int, Form(ge=0)] = 0,  # 0 (missing) is not found, after the post's access check
+) -> Response:
+    """Send a failed variant again."""
+    post = publishing_service.access_post(session, user, post_id)
+    variant = next((v for v in post.variants if v.id == variant_id), None)
+    if variant is None:
+        raise NotFound(_("Variant not found."))
+    publishing_service.retry_variant(session, variant=variant, actor=user)
+    return redirect(f"/publishing/posts/{post.id}", N_("Sent again."))
+
+
+@router.get("/publishing/posts/{post_id}/compare", response_class=HTMLResponse)
+def compare_versions(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    post_id: IdPath,
+    a: Annotated[int, Query(ge=1)] = 1,
+    b: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    """Two versions of a post side by side, as a line diff of each changed part."""
+    post = publishing_service.access_post(session, user, post_id)
+    old = publishing_service.get_version(session, post=post, number=a)
+    new = publishing_service.get_version(session, post=post, number=b or post.version)
+    names = {str(c.id): c.name for c in channels_service.list_channels(session, user)}
+    return render(
+        request, "publishing/compare.html", post=post, old=old, new=new,
+        diff=publishing_service.diff_versions(old, new), names=names,
+        versions=publishing_service.list_versions(session, post=post),
+    )  # fmt: skip
