@@ -353,3 +353,42 @@ def test_abusive_comment_is_hidden_when_the_unit_asks_and_plain_complaints_are_n
     types = {c.subject: (c.message_type, c.abusive) for c in session.scalars(select(Conversation))}
     assert types[rude.text] == ("kasar", True)
     assert types[slow.text][1] is False and types[slow.text][0] != "kasar"
+
+
+def test_a_batch_costs_a_bounded_number_of_statements(session):
+    """Routing 50 comments in 5 threads reads threads, roots and channels once and refreshes each
+    conversation once (the intake used to cost about 8 statements per comment)."""
+    from sqlalchemy import event
+
+    from humas.ingest.models import Mention as MentionRow
+
+    unit, channel = _setup(session)
+    items = [
+        _item(f"c{i}", "comment", f"pertanyaan nomor {i} soal layanan", author_id=f"u{i}",
+              thread_root_id=f"p{i % 5}", channel_external_id="page-1", at=T0 + timedelta(seconds=i))
+        for i in range(50)
+    ]  # fmt: skip
+    result = ingest_items(
+        session, items, unit=unit, channel=channel.account_external_id, analyzer=fake_analyze
+    )
+    ids = result.added_ids
+    session.query(ConversationItem).delete()
+    session.query(ConversationEvent).delete()
+    session.query(Conversation).delete()
+    session.flush()
+    statements: list[str] = []
+    connection = session.connection()
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        touched = intake.route_mentions(session, ids)
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert len(touched) == 5 and session.scalar(select(func.count()).select_from(ConversationItem)) == 50
+    # fixed reads, one insert per item and per event, and per conversation: insert, refresh (lapor tier,
+    # history, update) — no per-comment lookups of threads, roots, settings or calendars
+    assert len(statements) <= 12 + 2 * len(ids) + 6 * len(touched), len(statements)
+    assert session.get(MentionRow, ids[0]) is not None

@@ -110,6 +110,7 @@ def citizen_message(
     model_type: str,
     score: float,
     abuse_score: float | None = None,
+    refresh: bool = True,
 ) -> None:
     """A message from the public joined the conversation: reopen it, note what it is, restart the clock."""
     at = mention.created_at
@@ -133,10 +134,13 @@ def citizen_message(
         _event(
             session, conversation, "status", actor=None, at=at, to=Status.terbuka.value, **{"from": before}
         )
-    _refresh(session, conversation)
+    if refresh:
+        _refresh(session, conversation)
 
 
-def record_staff_reply(session: Session, *, conversation: Conversation, at: datetime) -> None:
+def record_staff_reply(
+    session: Session, *, conversation: Conversation, at: datetime, refresh: bool = True
+) -> None:
     """A reply of the unit reached the platform (from humas or typed on the platform): it answers."""
     conversation.first_response_at = conversation.first_response_at or at
     conversation.last_staff_at = max(filter(None, (conversation.last_staff_at, at)))
@@ -145,7 +149,8 @@ def record_staff_reply(session: Session, *, conversation: Conversation, at: date
     if conversation.status == Status.baru.value:
         conversation.status = Status.terbuka.value
     _event(session, conversation, "staff_reply", actor=None, at=at)
-    _refresh(session, conversation)
+    if refresh:
+        _refresh(session, conversation)
 
 
 # --- status, priority, type ----------------------------------------------------------------------------

@@ -144,58 +144,80 @@ def route_of(m: Mention, channel: Channel | None, fed: tuple[int, int] | None) -
     return None
 
 
-def _find_open(session: Session, *, unit_id: int, platform: str, thread_key: str) -> Conversation | None:
-    return session.scalars(
-        select(Conversation)
-        .where(
-            Conversation.unit_id == unit_id,
-            Conversation.platform == platform,
-            Conversation.thread_key == thread_key,
+class _Batch:
+    """What one batch looks up once: the latest conversation per thread, thread roots, DM gaps per unit."""
+
+    def __init__(self, session: Session, keyed: list[tuple[Mention, Route, int]]) -> None:
+        self.session = session
+        self.latest: dict[tuple[int, str, str], Conversation] = {}
+        self.gaps: dict[int, timedelta] = {}
+        units = {unit_id for _m, _r, unit_id in keyed}
+        keys = {r.thread_key[:300] for _m, r, _u in keyed}
+        if units and keys:
+            rows = session.scalars(
+                select(Conversation)
+                .where(Conversation.unit_id.in_(units), Conversation.thread_key.in_(keys))
+                .order_by(Conversation.id)
+            )
+            for c in rows:  # by id: the latest conversation of a thread wins
+                self.latest[(c.unit_id, c.platform, c.thread_key)] = c
+        wanted = {(m.platform, _root_id(m)) for m, _r, _u in keyed if _root_id(m)}
+        self.roots: dict[tuple[str, str], int] = {}
+        for platform in {p for p, _x in wanted}:
+            ids = [x for p, x in wanted if p == platform]
+            for mid, ext in session.execute(
+                select(Mention.id, Mention.external_id).where(
+                    Mention.platform == platform, Mention.external_id.in_(ids)
+                )
+            ):
+                self.roots.setdefault((platform, ext), mid)
+
+    def gap(self, unit_id: int) -> timedelta:
+        if unit_id not in self.gaps:
+            unit = self.session.get(Unit, unit_id)
+            hours = unit_settings.rules_for(self.session, unit).dm_gap_hours if unit is not None else 24
+            self.gaps[unit_id] = timedelta(hours=hours)
+        return self.gaps[unit_id]
+
+    def conversation_for(self, m: Mention, route: Route, unit_id: int) -> Conversation | None:
+        key = (unit_id, m.platform, route.thread_key[:300])
+        found = self.latest.get(key)
+        if found is not None and route.origin == Origin.dm.value and found.status == Status.selesai.value:
+            closed = found.resolved_at or found.updated_at
+            if closed is not None and m.created_at - closed > self.gap(unit_id):
+                found = None  # a new exchange with the same person
+        if found is not None or route.from_staff:
+            return found  # staff items only join an existing conversation
+        root = _root_id(m)
+        conversation = Conversation(
+            unit_id=unit_id,
+            channel_id=route.channel_id,
+            platform=m.platform,
+            origin=route.origin,
+            thread_key=route.thread_key[:300],
+            query_id=route.query_id,
+            subject=(m.text or "")[:SUBJECT_MAX],
+            author_key=f"{m.platform}:{m.author_id or m.author_handle or ''}"[:300],
+            author_name=m.author_name,
+            author_handle=m.author_handle,
+            opened_at=m.created_at,
+            last_activity_at=m.created_at,
+            created_at=utcnow(),
+            root_mention_id=self.roots.get((m.platform, root)) if root else None,
         )
-        .order_by(Conversation.id.desc())
-        .limit(1)
-    ).first()
+        self.session.add(conversation)
+        self.session.flush()
+        self.latest[key] = conversation
+        return conversation
+
+
+def _root_id(m: Mention) -> str | None:
+    root_id = m.thread_root_id or m.parent_external_id
+    return None if not root_id or root_id == m.external_id else root_id
 
 
 def _conversation_for(session: Session, m: Mention, route: Route, unit_id: int) -> Conversation | None:
-    found = _find_open(session, unit_id=unit_id, platform=m.platform, thread_key=route.thread_key)
-    if found is not None and route.origin == Origin.dm.value and found.status == Status.selesai.value:
-        unit = session.get(Unit, unit_id)
-        gap = timedelta(hours=unit_settings.rules_for(session, unit).dm_gap_hours if unit else 24)
-        closed = found.resolved_at or found.updated_at
-        if closed is not None and m.created_at - closed > gap:
-            found = None  # a new exchange with the same person
-    if found is not None or route.from_staff:
-        return found  # staff items only join an existing conversation
-    conversation = Conversation(
-        unit_id=unit_id,
-        channel_id=route.channel_id,
-        platform=m.platform,
-        origin=route.origin,
-        thread_key=route.thread_key[:300],
-        query_id=route.query_id,
-        subject=(m.text or "")[:SUBJECT_MAX],
-        author_key=f"{m.platform}:{m.author_id or m.author_handle or ''}"[:300],
-        author_name=m.author_name,
-        author_handle=m.author_handle,
-        opened_at=m.created_at,
-        last_activity_at=m.created_at,
-        created_at=utcnow(),
-    )
-    root = _root_mention(session, m)
-    conversation.root_mention_id = root.id if root is not None else None
-    session.add(conversation)
-    session.flush()
-    return conversation
-
-
-def _root_mention(session: Session, m: Mention) -> Mention | None:
-    root_id = m.thread_root_id or m.parent_external_id
-    if not root_id or root_id == m.external_id:
-        return None
-    return session.scalars(
-        select(Mention).where(Mention.platform == m.platform, Mention.external_id == root_id).limit(1)
-    ).first()
+    return _Batch(session, [(m, route, unit_id)]).conversation_for(m, route, unit_id)
 
 
 def _add_item(
@@ -220,74 +242,85 @@ def _add_item(
 def route_mentions(
     session: Session, mention_ids: Sequence[int], *, classify: Classifier | None = None
 ) -> list[Conversation]:
-    """Put newly stored mentions that need an answer into conversations; returns the conversations touched."""
-    if not mention_ids:
-        return []
-    already = set(
-        session.scalars(
-            select(ConversationItem.mention_id).where(ConversationItem.mention_id.in_(list(mention_ids)))
-        )
-    )
-    mentions = [
-        m
-        for m in session.scalars(
-            select(Mention).where(Mention.id.in_(list(mention_ids))).order_by(Mention.created_at, Mention.id)
-        )
-        if m.id not in already
-    ]
+    """Put newly stored mentions that need an answer into conversations; returns the conversations touched.
+
+    One batch costs a fixed number of queries plus one deadline refresh per conversation touched: threads,
+    roots, channels and feeds are read once, the models read every new text in one pass, items are applied
+    in time order, and each conversation's deadlines are computed once at the end."""
+    from humas.inbox.service import conversations, moderation
+    from humas.inbox.service import sla as sla_service
+
+    mentions = _new_mentions(session, mention_ids)
     if not mentions:
         return []
     channels = _own_channels(session, mentions)
     fed = _fed_queries(session, [m.id for m in mentions]) if _any_feed(session) else {}
-    touched: dict[int, Conversation] = {}
-    citizen: list[tuple[Conversation, ConversationItem, Mention]] = []
+    keyed: list[tuple[Mention, Route, int]] = []
     for m in mentions:
-        channel = channels.get((m.unit_id, m.platform, m.channel_external_id or ""))
-        route = route_of(m, channel, fed.get(m.id))
-        if route is None:
-            continue
-        unit_id = fed[m.id][1] if route.origin == Origin.query.value else m.unit_id
-        conversation = _conversation_for(session, m, route, unit_id)
+        route = route_of(m, channels.get((m.unit_id, m.platform, m.channel_external_id or "")), fed.get(m.id))
+        if route is not None:
+            keyed.append((m, route, fed[m.id][1] if route.origin == Origin.query.value else m.unit_id))
+    if not keyed:
+        return []
+    citizen = [m for m, r, _u in keyed if not r.from_staff]
+    readings = dict(
+        zip(
+            (m.id for m in citizen),
+            (classify or classify_types)([m.text or "" for m in citizen]),
+            strict=True,
+        )
+    )
+    batch = _Batch(session, keyed)
+    touched: dict[int, Conversation] = {}
+    hide: list[tuple[Conversation, ConversationItem, Reading]] = []
+    for m, route, unit_id in keyed:
+        conversation = batch.conversation_for(m, route, unit_id)
         if conversation is None:
             continue
         item = _add_item(session, conversation, m, from_staff=route.from_staff)
         touched[conversation.id] = conversation
         if route.from_staff:
-            _staff_answered(session, conversation, m)
-        else:
-            citizen.append((conversation, item, m))
-    _citizen_arrived(session, citizen, classify or classify_types)
+            conversations.record_staff_reply(
+                session, conversation=conversation, at=m.created_at, refresh=False
+            )
+            continue
+        reading = readings[m.id]
+        conversations.citizen_message(
+            session, conversation=conversation, mention=m, model_type=reading.message_type,
+            score=reading.score, abuse_score=reading.abuse, refresh=False,
+        )  # fmt: skip
+        hide.append((conversation, item, reading))
+    session.flush()
+    context = sla_service.Context.empty()
+    for conversation in touched.values():
+        conversation.updated_at = utcnow()
+        sla_service.refresh_deadlines(session, conversation=conversation, context=context)
+    rules = unit_settings.rules_for_units(session, {c.unit for c, _i, _r in hide})
+    for conversation, item, reading in hide:
+        rule = rules.get(conversation.unit_id)
+        if rule is None or not rule.auto_hide_abuse or reading.abuse is None:
+            continue
+        if reading.abuse >= rule.auto_hide_threshold:
+            moderation.auto_moderate(session, conversation=conversation, item=item, abuse_score=reading.abuse)
     return list(touched.values())
+
+
+def _new_mentions(session: Session, mention_ids: Sequence[int]) -> list[Mention]:
+    """The mentions not yet in any conversation, oldest first."""
+    if not mention_ids:
+        return []
+    ids = list(mention_ids)
+    already = set(
+        session.scalars(select(ConversationItem.mention_id).where(ConversationItem.mention_id.in_(ids)))
+    )
+    rows = session.scalars(
+        select(Mention).where(Mention.id.in_(ids)).order_by(Mention.created_at, Mention.id)
+    )
+    return [m for m in rows if m.id not in already]
 
 
 def _any_feed(session: Session) -> bool:
     return session.scalar(select(QueryFeed.query_id).limit(1)) is not None
-
-
-def _citizen_arrived(
-    session: Session, pairs: list[tuple[Conversation, ConversationItem, Mention]], classify: Classifier
-) -> None:
-    from humas.inbox.service import conversations, moderation
-
-    if not pairs:
-        return
-    readings = classify([m.text or "" for _c, _i, m in pairs])
-    for (conversation, item, m), reading in zip(pairs, readings, strict=True):
-        conversations.citizen_message(
-            session,
-            conversation=conversation,
-            mention=m,
-            model_type=reading.message_type,
-            score=reading.score,
-            abuse_score=reading.abuse,
-        )
-        moderation.auto_moderate(session, conversation=conversation, item=item, abuse_score=reading.abuse)
-
-
-def _staff_answered(session: Session, conversation: Conversation, m: Mention) -> None:
-    from humas.inbox.service import conversations
-
-    conversations.record_staff_reply(session, conversation=conversation, at=m.created_at)
 
 
 def send_to_inbox(session: Session, *, mention: Mention, actor: Principal) -> Conversation:
