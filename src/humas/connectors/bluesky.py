@@ -482,5 +482,7 @@ SPEC = PlatformSpec(
         video_max_bytes=100_000_000,
         video_max_seconds=180,
         aspect_ratio=None,
+        image_max_side=None,
+        video_codecs=None,
     ),
 )

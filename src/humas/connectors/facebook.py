@@ -502,5 +502,7 @@ SPEC = PlatformSpec(
         video_max_bytes=10 * 1024 * MB,
         video_max_seconds=4 * 3600,
         aspect_ratio=None,
+        image_max_side=None,
+        video_codecs=None,
     ),
 )

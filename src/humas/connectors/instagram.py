@@ -438,5 +438,10 @@ SPEC = PlatformSpec(
         video_max_bytes=300 * MB,
         video_max_seconds=15 * 60,
         aspect_ratio=(4 / 5, 1.91),
+        # Image and Reels specifications of the Content Publishing API: "Maximum width: 1440 (will be scaled
+        # down)"; video codec "HEVC or H264" (developers.facebook.com/docs/instagram-platform/
+        # instagram-graph-api/reference/ig-user/media#image-specifications, #reel-specifications).
+        image_max_side=1440,
+        video_codecs=frozenset({"h264", "hevc"}),
     ),
 )

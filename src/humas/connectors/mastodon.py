@@ -392,5 +392,7 @@ SPEC = PlatformSpec(
         video_max_bytes=103_809_024,
         video_max_seconds=None,
         aspect_ratio=None,
+        image_max_side=None,
+        video_codecs=None,
     ),
 )

@@ -109,6 +109,8 @@ class Limits:
     video_max_bytes: int | None
     video_max_seconds: int | None
     aspect_ratio: tuple[float, float] | None  # (narrowest, widest) width / height of an image
+    image_max_side: int | None  # the longest side in pixels an image may have (larger ones are scaled down)
+    video_codecs: frozenset[str] | None  # the video codecs taken ("h264", "hevc"...); None: not declared
 
     def text_limit(self, *, with_media: bool = False) -> int:
         return self.caption_max if with_media and self.caption_max is not None else self.text_max

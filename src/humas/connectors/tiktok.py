@@ -426,5 +426,7 @@ SPEC = PlatformSpec(
         video_max_bytes=4 * 1024**3,
         video_max_seconds=10 * 60,
         aspect_ratio=None,
+        image_max_side=None,
+        video_codecs=None,
     ),
 )

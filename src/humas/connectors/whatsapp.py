@@ -284,5 +284,7 @@ SPEC = PlatformSpec(
         video_max_bytes=16 * MB,
         video_max_seconds=None,
         aspect_ratio=None,
+        image_max_side=None,
+        video_codecs=None,
     ),
 )

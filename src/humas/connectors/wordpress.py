@@ -450,5 +450,7 @@ SPEC = PlatformSpec(
         video_max_bytes=None,
         video_max_seconds=None,
         aspect_ratio=None,
+        image_max_side=None,
+        video_codecs=None,
     ),
 )

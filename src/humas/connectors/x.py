@@ -513,5 +513,7 @@ SPEC = PlatformSpec(
         video_max_bytes=512 * MB,
         video_max_seconds=140,
         aspect_ratio=None,
+        image_max_side=None,
+        video_codecs=None,
     ),
 )

@@ -498,5 +498,7 @@ SPEC = PlatformSpec(
         video_max_bytes=256 * 1024**3,
         video_max_seconds=12 * 3600,
         aspect_ratio=None,
+        image_max_side=None,
+        video_codecs=None,
     ),
 )

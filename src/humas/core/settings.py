@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     fernet_key: str | None = None
     # The https address at which the platforms reach this server (webhooks), e.g. https://humas.example.go.id
     public_url: str | None = None
+    # The media library (docs/decisions/0089-media-library.md): where files are kept ("local": a folder,
+    # HUMAS_MEDIA_DIR, by default "media" next to the SQLite database or the working folder; "s3" is not
+    # built yet and refuses to start), and the largest upload taken.
+    media_store: str = "local"
+    media_dir: Path | None = None
+    media_max_bytes: int = Field(default=300 * 1024 * 1024, ge=1)
     session_hours: int = 12
     cookie_secure: bool = False
     login_max_failures: int = 5

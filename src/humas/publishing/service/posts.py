@@ -28,6 +28,7 @@ from humas.publishing.models import (
     PostVersion,
     VariantState,
 )
+from humas.publishing.service import media_refs
 from humas.publishing.service.validation import Counter, check_variant, clean_media
 
 DRAFTERS = (Role.admin, Role.drafter)
@@ -120,6 +121,8 @@ def _check_channels(
         channel = channels_service.access_channel(session, actor, v.channel_id)
         if channel.unit_id != unit_id:
             raise Invalid(_("A post goes out on its own unit's channels only."), field="variants")
+        if any(media_refs.is_library_ref(m) for m in v.media):  # library files shared with the unit
+            v.media = media_refs.attach_refs(session, unit=channel.unit, refs=v.media)
 
 
 def _set_variants(post: Post, variants: list[VariantInput]) -> None:

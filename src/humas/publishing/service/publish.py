@@ -31,7 +31,7 @@ from humas.outbox import service as outbox_service
 from humas.outbox.models import OutboxMessage, Status
 from humas.outbox.policy import Permanent, SendError, Sent
 from humas.publishing.models import Post, PostStatus, PostVariant, VariantState
-from humas.publishing.service import approvals
+from humas.publishing.service import approvals, media_refs
 
 KIND = "publishing.variant"
 OWNER = "post_variant"
@@ -54,7 +54,7 @@ def due_post_ids(session: Session, *, now: datetime | None = None, limit: int = 
 
 
 def _payload(variant: PostVariant) -> dict[str, Any]:
-    image = next((m["url"] for m in variant.media or [] if m.get("kind") == "image"), None)
+    image = next((m["url"] for m in variant.media or [] if m.get("kind") == "image" and m.get("url")), None)
     payload: dict[str, Any] = {"post_id": variant.post_id, "text": variant.text}
     if image:
         payload["image_url"] = image
@@ -174,6 +174,13 @@ def _prepare(session: Session, message: OutboxMessage) -> Any:
     for name in ("image_url", "media", "options"):
         if message.payload.get(name):
             payload[name] = message.payload[name]
+    if any(media_refs.is_library_ref(m) for m in payload.get("media") or []):
+        try:  # library files leave as their prepared bytes (and public address, when one is set)
+            payload["media"] = media_refs.resolve_refs(
+                session, refs=payload["media"], platform=channel.platform
+            )
+        except media_refs.MediaGone as exc:
+            raise Permanent(str(exc)) from None
     return channel_writes.write_job(channel=channel, message=message, action="post", payload=payload)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from humas.connectors.registry import Capability, ImageInput, PlatformSpec, find_platform
 from humas.core.i18n import _
+from humas.publishing.service import media_refs
 
 HASHTAG = re.compile(r"(?<![\w#])#\w+", re.UNICODE)
 MEDIA_KINDS = ("image", "video")
@@ -81,6 +82,9 @@ def _media_problems(spec: PlatformSpec, media: list[dict[str, Any]]) -> list[Pro
         if kind not in MEDIA_KINDS or not spec.can(CAPABILITY_OF[kind]):
             problems.append(Problem("media", _("This platform does not take this kind of media.")))
             continue
+        if media_refs.is_library_ref(item):  # a library file: converted for the platform where it can be
+            problems += [Problem("media", message) for message in media_refs.ref_problems(spec, item)]
+            continue
         if kind == "image" and ImageInput.URL not in spec.image_input:
             # Media refs are web addresses until the media library uploads files.
             problems.append(
@@ -122,6 +126,9 @@ def clean_media(raw: Any) -> list[dict[str, Any]]:
     for item in raw:
         if not isinstance(item, dict) or item.get("kind") not in MEDIA_KINDS:
             raise Invalid(_("The media list is not valid."), field="media")
+        if media_refs.is_library_ref(item):  # filled from the file by ``media_refs.attach_refs``
+            out.append({k: item[k] for k in ("kind", "media_id", "fit") if k in item})
+            continue
         url = str(item.get("url") or "").strip()
         if not url.startswith(("https://", "http://")) or len(url) > 2000:
             raise Invalid(_("Each media file needs a web address."), field="media")
