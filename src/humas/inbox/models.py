@@ -152,6 +152,8 @@ class Conversation(Base):
         Index("ix_inbox_conversations_status_deadline", "status", "next_deadline_at"),
         Index("ix_inbox_conversations_author", "unit_id", "author_key"),
         Index("ix_inbox_conversations_sla_escalation", "sla_state", "escalation_level"),
+        # the nav counts: open conversations per deadline state of a subtree, an index-only walk
+        Index("ix_inbox_conversations_unit_status_sla", "unit_id", "status", "sla_state"),
     )
 
     @property

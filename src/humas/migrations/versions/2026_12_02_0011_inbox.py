@@ -262,6 +262,9 @@ def upgrade() -> None:
             "ix_inbox_conversations_sla_escalation", ["sla_state", "escalation_level"], unique=False
         )
         batch_op.create_index(
+            "ix_inbox_conversations_unit_status_sla", ["unit_id", "status", "sla_state"], unique=False
+        )
+        batch_op.create_index(
             "ix_inbox_conversations_status_deadline", ["status", "next_deadline_at"], unique=False
         )
         batch_op.create_index("ix_inbox_conversations_status_risk", ["status", "next_risk_at"], unique=False)
@@ -530,6 +533,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_inbox_conversations_status_risk")
         batch_op.drop_index("ix_inbox_conversations_status_deadline")
         batch_op.drop_index("ix_inbox_conversations_sla_escalation")
+        batch_op.drop_index("ix_inbox_conversations_unit_status_sla")
         batch_op.drop_index("ix_inbox_conversations_author")
         batch_op.drop_index("ix_inbox_conversations_assignee_status")
 
