@@ -297,3 +297,15 @@ def _team(session: Session, unit: Unit) -> int:
     session.add(team)
     session.flush()
     return team.id
+
+
+@register("chain_id")
+def _chain(session: Session, unit: Unit) -> int:
+    from humas.publishing.models import ApprovalChain, ApprovalStep
+
+    chain = ApprovalChain(unit_id=unit.id, name="Rantai tetangga")
+    chain.steps = [ApprovalStep(position=1, name="Kasubbag", role="reviewer", user_ids=[])]
+    session.add(chain)
+    session.flush()
+    return chain.id
+
