@@ -75,6 +75,10 @@ if (inbox_cli := _optional("humas.cli.inbox")) is not None:
 if (publishing_cli := _optional("humas.cli.publishing")) is not None:
     bench_app.command("publishing")(publishing_cli.bench_publishing)
 
+if (guardrails_cli := _optional("humas.cli.guardrails")) is not None:
+    app.add_typer(guardrails_cli.app, name="guardrails")
+    bench_app.command("guardrails")(guardrails_cli.bench_guardrails)
+
 
 if __name__ == "__main__":
     app()
