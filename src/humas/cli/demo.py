@@ -38,6 +38,7 @@ def demo(
         with console.status("Adding a month of demo mentions…"):
             seed_demo_mentions(engine)
     _seed_inbox(engine)
+    _seed_publishing(engine)
     engine.dispose()
     if credentials:
         table = Table(title="Demo users (passwords are shown once)")
@@ -74,3 +75,11 @@ def _seed_inbox(engine: Engine) -> None:
         get_settings.cache_clear()
     with console.status("Adding a week of inbox conversations…"):
         seed_demo_inbox(engine)
+
+
+def _seed_publishing(engine: Engine) -> None:
+    """A month of the office's posts around today (once); nothing is sent to a platform."""
+    from humas.demo.publishing import seed_demo_publishing
+
+    with console.status("Adding a month of planned and published posts…"):
+        seed_demo_publishing(engine)
