@@ -309,3 +309,18 @@ def _chain(session: Session, unit: Unit) -> int:
     session.flush()
     return chain.id
 
+
+@register("media_id")
+def _media(session: Session, unit: Unit) -> int:
+    from humas.publishing.models import MediaFile
+    from humas.publishing.storage import new_key
+
+    # A row only: every media route refuses a foreign id before reading the stored bytes.
+    media = MediaFile(
+        unit_id=unit.id, key=new_key(), public_token=new_key().replace("/", ""), original_name="tetangga.jpg",
+        kind="image", content_type="image/jpeg", size_bytes=1, width=1, height=1, sha256=new_key()[3:] * 2,
+        created_by_id=make_user(session, unit=unit, roles=("drafter",)).id,
+    )  # fmt: skip
+    session.add(media)
+    session.flush()
+    return media.id

@@ -43,6 +43,7 @@ PAGE_MODULES = (
     "publishing",
     "publishing_calendar",
     "publishing_post",
+    "publishing_media",
     "publishing_admin",
     "inbox",
     # Before inbox_conversation, whose /inbox/{conversation_id} would take /inbox/approvals and the like.

@@ -321,7 +321,13 @@ def prepared_for(
         raise NotFound(_("This channel's platform is not known."))
     if media.kind != MediaKind.image.value:
         return media
-    profile = profile_for(spec, fit="crop" if fit == "crop" else "pad")
+    return _derived(session, media, profile_for(spec, fit="crop" if fit == "crop" else "pad"), settings)
+
+
+def _derived(
+    session: Session, media: MediaFile, profile: mediafile.ImageProfile, settings: Settings | None = None
+) -> MediaDerivative:
+    """The image's file for ``profile``: the one kept, or made now and kept beside the original."""
     for derived in media.derived:
         if derived.profile == profile.name:
             return derived
@@ -347,3 +353,13 @@ def find_public(session: Session, token: str) -> MediaFile | MediaDerivative | N
     return session.scalar(
         select(MediaFile).where(MediaFile.public_token == token, MediaFile.kind == MediaKind.video.value)
     )
+
+
+PREVIEW = mediafile.ImageProfile(None, 480, None)  # the library's own thumbnails
+
+
+def preview_of(session: Session, *, media: MediaFile) -> MediaDerivative | None:
+    """A small upright copy without metadata for the library's pages (a video has none)."""
+    if media.kind != MediaKind.image.value:
+        return None
+    return _derived(session, media, PREVIEW)
