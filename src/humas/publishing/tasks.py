@@ -9,6 +9,7 @@ import logging
 from datetime import datetime
 
 from huey import crontab
+from sqlalchemy.orm import Session
 
 from humas.core.db import session_scope
 from humas.core.time import utcnow
@@ -16,11 +17,14 @@ from humas.jobs import huey
 from humas.publishing.service import publish as _publish  # noqa: F401 - registers the variant sender
 
 log = logging.getLogger(__name__)
+# Due posts handed out per transaction: one commit per post cost most of a busy minute's hand-out.
+HAND_OUT_BATCH = 50
+DUE_MAX = 20_000  # every due post in one tick (a busy minute is ~1,000), not the first 500 of them
 
 
 @huey.periodic_task(crontab(minute="*"))
 def publishing_tick_task() -> None:
-    """Expire, then publish what is due; each post in its own transaction."""
+    """Expire, then publish what is due, in batches of posts (one by one where a batch fails)."""
     run_tick()
 
 
@@ -32,21 +36,41 @@ def run_tick(now: datetime | None = None) -> dict[str, list[int]]:
     with session_scope() as session:
         expired = publishing_service.expire_due_posts(session, now=now)
     with session_scope() as session:
-        due = publishing_service.due_post_ids(session, now=now)
-    published = []
-    for post_id in due:
-        try:
-            with session_scope() as session:
-                post = publishing_service.get_post(session, post_id)
-                if publishing_service.publish_post(session, post=post, now=now) or post.queued_at is not None:
-                    published.append(post_id)
-        except Exception:  # noqa: BLE001 - one post's failure never stops the others
-            log.exception("publishing post %s failed", post_id)
+        due = publishing_service.due_post_ids(session, now=now, limit=DUE_MAX)
+    published: list[int] = []
+    for start in range(0, len(due), HAND_OUT_BATCH):
+        published += _hand_out(due[start : start + HAND_OUT_BATCH], now)
     with session_scope() as session:
         released = publishing_service.release_held(session)
     with session_scope() as session:
         recurring = publishing_service.materialise_recurrences(session, now=now)
     return {"expired": expired, "published": published, "released": released, "recurring": recurring}
+
+
+def _hand_out(post_ids: list[int], now: datetime) -> list[int]:
+    """Hand a batch of due posts to the outbox in one transaction; if any of them fails, the batch is rolled
+    back and each post goes in its own transaction, so one post's failure never stops the others."""
+    from humas.publishing import service as publishing_service
+
+    def one(session: Session, post_id: int) -> bool:
+        post = publishing_service.get_post(session, post_id)
+        handed = publishing_service.publish_post(session, post=post, now=now)
+        return bool(handed) or post.queued_at is not None
+
+    try:
+        with session_scope() as session:
+            return [post_id for post_id in post_ids if one(session, post_id)]
+    except Exception:  # noqa: BLE001 - retried one by one below
+        log.warning("publishing batch of %s posts failed; handing them out one by one", len(post_ids))
+    published = []
+    for post_id in post_ids:
+        try:
+            with session_scope() as session:
+                if one(session, post_id):
+                    published.append(post_id)
+        except Exception:  # noqa: BLE001 - one post's failure never stops the others
+            log.exception("publishing post %s failed", post_id)
+    return published
 
 
 @huey.periodic_task(crontab(minute="*/5"))
