@@ -467,6 +467,65 @@ TOPICS = [
 for template, topic in R.sample([(c, t) for c in CLEAN for t in TOPICS], 110):
     add(template.format(x=topic), note="clean")
 
+# --- fresh: written after the rules were tuned and labelled before the checker saw them (report apart) ------
+FRESH: list[tuple[str, tuple[tuple[str, str], ...]]] = [
+    (
+        "Pak Camat, ini data warga yg belum dapat BLT: Sutrisno 3578031204780002, Kel. Rungkut.",
+        (("nik", "3578031204780002"),),
+    ),
+    ("NIK istri: 3201025507850003 (Ani). Mohon bantuannya min.", (("nik", "3201025507850003"),)),
+    ("ktp no 7371116612990004 atas nama Rahmawati sudah aktif kembali", (("nik", "7371116612990004"),)),
+    ("nomor KK saya 3174092002180011, kenapa belum terdaftar DTKS?", (("kk", "3174092002180011"),)),
+    ("Silakan konfirmasi ke Bu Lina wa.me/6281310002000 ya", (("phone", "6281310002000"),)),
+    ("Pendaftaran via WA 0857.1234.5678 (Admin Posyandu Melati)", (("phone", "0857.1234.5678"),)),
+    (
+        "Kontak panitia: panitia.hutri81@gmail.com / 0813 8888 1234",
+        (("email", "panitia.hutri81@gmail.com"), ("phone", "0813 8888 1234")),
+    ),
+    ("Sumbangan ke BSI 7123456789 an. Masjid Al-Ikhlas", (("bank_account", "7123456789"),)),
+    ("Rek BCA 8730123456 a/n Yayasan Peduli", (("bank_account", "8730123456"),)),
+    (
+        "Ybs beralamat di Jalan Kenari II No 14 RT 004 / RW 011 Kelurahan Utan Kayu",
+        (("address", "Jalan Kenari II No 14 RT 004 / RW 011 Kelurahan Utan Kayu"),),
+    ),
+    ("SANGAT RAHASIA - Rencana operasi penertiban pekan depan", (("classification", "SANGAT RAHASIA"),)),
+    ("(RAHASIA) Nilai HPS paket pekerjaan jalan provinsi", (("classification", "RAHASIA"),)),
+    ("Merujuk ND-88/KN.4/2026, foto kegiatan diunggah besok.", (("memo_number", "ND-88/KN.4/2026"),)),
+    ("Undangan UND-301/SJ.2/2026 untuk rapat koordinasi humas", (("memo_number", "UND-301/SJ.2/2026"),)),
+    ("konsep: ucapan selamat Natal untuk IG, tolong cek", (("internal_phrase", "konsep"),)),
+    (
+        "Bahan ini untuk kalangan sendiri, belum boleh tayang.",
+        (("internal_phrase", "untuk kalangan sendiri"),),
+    ),
+    ("Pelayanan kok lama banget, dasar pegawai tolol", (("abuse", "tolol"),)),
+    ("Ayo pilih nomor 3 biar daerah kita maju!", (("election", "pilih nomor 3"),)),
+    ("Formulir: https://bit.ly/Form-BLT-2026", (("shortener", "https://bit.ly/Form-BLT-2026"),)),
+    ("Cek faktanya di https://s.id/cekfakta", (("shortener", "https://s.id/cekfakta"),)),
+    # clean, fresh
+    ("Nomor aduan tiket 2026120100004521 telah diteruskan ke OPD terkait.", ()),
+    ("ID pelanggan PLN 532110012345 sudah bisa membeli token.", ()),
+    ("Kode booking antrean online: 1234 5678 9012 3456.", ()),
+    ("No. Registrasi 0000123456789012 dapat dicek di laman SSCASN.", ()),
+    ("Hubungi Halo Kemenkeu 134 atau (021) 1500 991.", ()),
+    ("Pengaduan pajak daerah: 0274 512 345 (kantor Bapenda).", ()),
+    ("Dengan sangat rahasia ia menyimpan resep kue itu selama 30 tahun.", ()),
+    ("Akses terbatas bagi kendaraan roda empat selama car free day.", ()),
+    ("Rapat membahas konsep Smart City dan draf Rencana Kerja Pemerintah Daerah.", ()),
+    ("Drafting peraturan dilakukan bersama akademisi.", ()),
+    ("Bank Jateng mencatat penyaluran kredit 2025 tumbuh 8 persen.", ()),
+    ("Rekening listrik bulan Desember dapat dibayar di kantor pos.", ()),
+    ("Surat keputusan telah ditandatangani Bupati pada 1 Desember 2026.", ()),
+    ("Kami mendukung pemilu damai dan netralitas ASN.", ()),
+    ("Pilih jalan alternatif selama perbaikan jembatan.", ()),
+    ("Warga memilih tetap tinggal di posko pengungsian.", ()),
+    ("Tonton video lengkapnya di https://youtu.be/abc123XYZ", ()),
+    ("Kunjungi https://www.bps.go.id untuk data inflasi terbaru.", ()),
+    ("Selamat Hari Guru Nasional, terima kasih para pendidik!", ()),
+    ("Dinas Kesehatan mengimbau warga mewaspadai DBD di musim hujan.", ()),
+]
+for text, expected in FRESH:
+    add(text, *expected, note="fresh")
+
 CONTEXT = {
     "today": "2026-12-01",
     "election": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from humas.guardrails import Context, ElectionList, check
+from humas.guardrails.personal import valid_nik
 from humas.guardrails.ruleset import DEFAULT_SEVERITIES
 
 LABELLED = Path(__file__).resolve().parents[1] / "guardrails" / "resources" / "labelled.jsonl"
@@ -22,6 +24,7 @@ LABELLED = Path(__file__).resolve().parents[1] / "guardrails" / "resources" / "l
 class Labelled:
     text: str
     expected: tuple[tuple[str, int, int], ...]  # (rule, start, end)
+    note: str = ""
 
 
 def load(path: Path = LABELLED) -> tuple[Context, list[Labelled]]:
@@ -49,7 +52,7 @@ def load(path: Path = LABELLED) -> tuple[Context, list[Labelled]]:
                 at = text.index(item["text"], at + 1)
             taken[item["text"]] += 1
             spans.append((item["rule"], at, at + len(item["text"])))
-        rows.append(Labelled(text, tuple(spans)))
+        rows.append(Labelled(text, tuple(spans), line.get("note", "")))
     return context, rows
 
 
@@ -81,6 +84,14 @@ def score(context: Context, rows: list[Labelled]) -> dict[str, dict[str, Any]]:
     return table
 
 
+def random_number_rate(n: int = 10_000) -> float:
+    """Share of uniformly random 16-digit numbers, with no context words, that pass as a NIK: the floor of the
+    NIK rule's false positives on other long numbers (order, ticket ids) that come without a naming word."""
+    rng = random.Random(90)
+    numbers = (f"{rng.randrange(10**16):016d}" for _ in range(n))
+    return round(sum(1 for number in numbers if valid_nik(number)) / n, 4)
+
+
 def run(*, path: Path = LABELLED, repeat: int = 20) -> dict[str, Any]:
     context, rows = load(path)
     table = score(context, rows)
@@ -95,5 +106,8 @@ def run(*, path: Path = LABELLED, repeat: int = 20) -> dict[str, Any]:
         "texts": len(rows),
         "clean": sum(1 for r in rows if not r.expected),
         "texts_per_second": round(repeat * len(rows) / seconds),
+        "random_16_digits_valid_nik": random_number_rate(),
         "rules": table,
+        # Texts written after the rules were tuned, labelled before the checker saw them: closer to new text.
+        "fresh": score(context, [r for r in rows if r.note == "fresh"]),
     }

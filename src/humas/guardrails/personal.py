@@ -24,7 +24,8 @@ _DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # 29 Feb: the year's c
 _SIXTEEN = re.compile(r"(?<![\d.\-/])(\d{4})([ .-]?)(\d{4})\2(\d{4})\2(\d{4})(?![\d])")
 _NOT_ID = re.compile(
     r"\b(resi|awb|tracking|lacak|pesanan|order|invoice|faktur|transaksi|bpjs|kis|va|virtual|billing|"
-    r"kode\s+bayar|ntpn|ntb|ref|referensi|seri|imei|sn|kontrak|polis|pelanggan|id\s+pel)\b",
+    r"kode\s+bayar|ntpn|ntb|ref|referensi|seri|imei|sn|kontrak|polis|pelanggan|id\s+pel|tiket|booking|"
+    r"registrasi|antrean|kupon|voucher|token|meter)\b",
     re.IGNORECASE,
 )
 _ID_WORD = re.compile(r"\b(NIK|KTP|e-KTP|kependudukan)\b", re.IGNORECASE)
