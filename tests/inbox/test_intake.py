@@ -392,3 +392,21 @@ def test_a_batch_costs_a_bounded_number_of_statements(session):
     # history, update) — no per-comment lookups of threads, roots, settings or calendars
     assert len(statements) <= 12 + 2 * len(ids) + 6 * len(touched), len(statements)
     assert session.get(MentionRow, ids[0]) is not None
+
+
+def test_an_analyst_sends_a_mention_from_its_page(web, session):
+    unit = make_unit(session)
+    analyst = make_user(session, unit=unit, roles=("analyst",))
+    drafter = make_user(session, unit=unit, roles=("drafter",))
+    item = _item("a1", "post", "antrian panjang di KPPN", platform="x", author_id="w1")
+    result = ingest_items(session, [item], unit=unit, analyzer=fake_analyze)
+    mention_id = result.added_ids[0]
+    session.commit()
+    web.login(drafter)
+    assert 'data-testid="send-to-inbox"' not in web.get(f"/mentions/{mention_id}").text
+    assert web.post(f"/mentions/{mention_id}/inbox").status_code == 403
+    web.login(analyst)
+    assert 'data-testid="send-to-inbox"' in web.get(f"/mentions/{mention_id}").text
+    sent = web.post(f"/mentions/{mention_id}/inbox")
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/inbox/")
+    assert session.scalars(select(Conversation)).one().origin == "manual"

@@ -8,6 +8,7 @@ from typing import Any
 
 from humas.core.i18n import _
 from humas.inbox.service import conversations as inbox_conversations
+from humas.inbox.service import intake as inbox_intake
 from humas.inbox.service import listing as inbox_listing
 from humas.ingest.service import corrections as corrections_service
 from humas.ingest.service import feeds as feeds_service
@@ -70,6 +71,7 @@ PERMISSIONS: dict[str, Callable[[Principal], bool]] = {
     "inbox": inbox_listing.can_read,
     "inbox_work": inbox_listing.can_work,  # status, assignment, notes, bulk actions, send to inbox
     "inbox_teams": inbox_conversations.can_manage_teams,  # /inbox/teams: create teams, members, duty
+    "inbox_send": inbox_intake.can_send_to_inbox,  # the explorer's "send to the inbox" (analysts too)
 }
 
 

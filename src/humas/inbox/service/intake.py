@@ -323,11 +323,19 @@ def _any_feed(session: Session) -> bool:
     return session.scalar(select(QueryFeed.query_id).limit(1)) is not None
 
 
+SENDERS = (Role.admin, Role.responder, Role.reviewer, Role.analyst)
+
+
+def can_send_to_inbox(actor: Principal) -> bool:
+    """Who may send a mention from the explorer to the inbox: those who answer, and analysts."""
+    return org_service.has_role(actor, *SENDERS)
+
+
 def send_to_inbox(session: Session, *, mention: Mention, actor: Principal) -> Conversation:
     """An analyst sends a mention from the explorer to the inbox: its thread's conversation, or a new one."""
     from humas.inbox.service import conversations
 
-    org_service.require_role(actor, Role.admin, Role.responder, Role.reviewer, Role.analyst)
+    org_service.require_role(actor, *SENDERS)
     unit = session.get(Unit, mention.unit_id)
     if unit is None or not org_service.can_access(actor, unit):
         raise NotFound(_("Mention not found."))
