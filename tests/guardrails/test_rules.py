@@ -197,3 +197,9 @@ def test_findings_sorted_and_explained() -> None:
     found = check("Hubungi 0812-3456-7890, NIK 3273014508900001, jangan disebarkan.")
     assert [f.rule for f in found] == ["phone", "nik", "internal_phrase"]
     assert all(str(f.why) and str(f.what_to_do) for f in found)
+
+
+@given(niks(), st.sampled_from(["No. KK", "Kartu Keluarga nomor", "KK:"]))
+def test_kk_with_its_word(number: str, word: str) -> None:
+    issued = number[:6] + f"{int(number[6:8]) % 40 or 1:02d}" + number[8:]  # the issue date has no +40
+    assert rules(f"{word} {issued} sudah diperbarui.") == [("kk", issued)]

@@ -8,7 +8,7 @@ import os
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from humas.guardrails import Context, ElectionList, check
 from humas.guardrails.personal import valid_nik
 from humas.guardrails.ruleset import DEFAULT_SEVERITIES
+from humas.guardrails.words import nlp_abuse_scorer
 
 LABELLED = Path(__file__).resolve().parents[1] / "guardrails" / "resources" / "labelled.jsonl"
 
@@ -92,7 +93,7 @@ def random_number_rate(n: int = 10_000) -> float:
     return round(sum(1 for number in numbers if valid_nik(number)) / n, 4)
 
 
-def run(*, path: Path = LABELLED, repeat: int = 20) -> dict[str, Any]:
+def run(*, path: Path = LABELLED, repeat: int = 20, abuse_model: bool = False) -> dict[str, Any]:
     context, rows = load(path)
     table = score(context, rows)
     started = time.perf_counter()
@@ -110,4 +111,10 @@ def run(*, path: Path = LABELLED, repeat: int = 20) -> dict[str, Any]:
         "rules": table,
         # Texts written after the rules were tuned, labelled before the checker saw them: closer to new text.
         "fresh": score(context, [r for r in rows if r.note == "fresh"]),
+        # The abuse rule with humas.nlp's abuse model added (whole-text warning at score >= 0.8); not timed.
+        "abuse_with_model": (
+            score(replace(context, abuse_scorer=nlp_abuse_scorer()), rows).get("abuse")
+            if abuse_model
+            else None
+        ),
     }

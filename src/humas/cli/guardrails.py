@@ -43,11 +43,14 @@ def check_command() -> None:
 def bench_guardrails(
     repeat: Annotated[int, typer.Option(help="Passes over the labelled set for the speed figure.")] = 20,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
+    abuse_model: Annotated[
+        bool, typer.Option(help="Also score the abuse rule with humas.nlp's model.")
+    ] = False,
 ) -> None:
     """Per-rule precision and recall on the labelled set (blocking rules: precision >= 0.95) and texts/s."""
     from humas.bench import guardrails as bench
 
-    result = bench.run(repeat=repeat)
+    result = bench.run(repeat=repeat, abuse_model=abuse_model)
     text = json.dumps(result, indent=2)
     console.print_json(text)
     if json_out is not None:
