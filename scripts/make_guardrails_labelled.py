@@ -436,6 +436,17 @@ for text in [
     "Mari jaga persatuan, hindari ujaran kebencian di media sosial.",
     "Tolak politik uang, laporkan ke Bawaslu.",
     "Bupati meresmikan jalan desa sepanjang 12 kilometer.",
+    # found by probing after the fresh texts, then fixed
+    "Jalan rusak di RT 02/RW 04 Desa Sukamaju segera diperbaiki.",
+    "Berikut TERBATAS-nya kuota beasiswa tahun ini.",
+    "NIP 198503152010011001 atas nama Kepala Bidang.",
+    "Jam operasional 08.00-16.00 WIB, Senin-Jumat.",
+    "Hubungi +62 21 3449230 (kantor pusat).",
+    "Total 1234567890123456 dosis vaksin tersalurkan.",
+    "RT 05 RW 03 Kelurahan Sukajadi menjadi kampung iklim.",
+    "Kami dukung Timnas Indonesia nomor 1 di hati!",
+    "NPWP wajib dimiliki pelaku usaha dengan omzet di atas Rp 500 juta.",
+    "Info hoaks: cek di turnbackhoax.id",
 ]:
     add(text, note="tricky negative")
 CLEAN = [

@@ -203,3 +203,11 @@ def test_findings_sorted_and_explained() -> None:
 def test_kk_with_its_word(number: str, word: str) -> None:
     issued = number[:6] + f"{int(number[6:8]) % 40 or 1:02d}" + number[8:]  # the issue date has no +40
     assert rules(f"{word} {issued} sudah diperbarui.") == [("kk", issued)]
+
+
+def test_probed_look_alikes_stay_clean() -> None:
+    election = Context(election=ELECTION, today=date(2026, 12, 1))
+    assert check("Kami dukung Timnas Indonesia nomor 2 di hati!", context=election) == []
+    assert [f.rule for f in check("Kami dukung pasangan calon nomor 2!", context=election)] == ["election"]
+    assert rules("Jalan rusak di RT 02/RW 04 Desa Sukamaju segera diperbaiki.") == []
+    assert rules("Berikut TERBATAS-nya kuota beasiswa.") == []

@@ -29,6 +29,10 @@ class ElectionList:
 _SUPPORT = (
     r"coblos|pilih|dukung|menangkan|mendukung|memilih|sukseskan\s+paslon|all\s+in|lanjutkan|#?\d+periode"
 )
+_FILLER = (
+    r"paslon|pasangan(?:\s+calon)?|calon|capres|cawapres|cagub|cawagub|cabup|cawabup|cawalkot|partai|bapak|ibu|"
+    r"pak|bu|kita|kami|saja|aja|lagi|terus|kembali|mas|mbak|bang|kak"
+)
 _BALLOT = re.compile(
     r"(?i)\b(?:coblos|pilih|contreng)\s+(?:nomor|no\.?|nomer|paslon|capres|cagub|cabup|cawalkot)\s*(?:urut\s*)?"
     r"\d{1,2}\b|\bcoblos\s+\d{1,2}\b|\bpaslon\s+(?:nomor\s+)?\d{1,2}\s+(?:menang|juara|pilihanku|pasti)"
@@ -50,7 +54,8 @@ def election(text: str, current: ElectionList, *, today: date) -> Iterator[Findi
         p for p in (names and rf"(?:{names})", numbers and rf"(?:nomor\s+(?:urut\s+)?(?:{numbers}))") if p
     )
     if targets:
-        pattern = re.compile(rf"(?i)\b(?:{_SUPPORT})\b[^.!?\n]{{0,30}}?(?<!\w)(?:{targets})(?!\w)")
+        # Only filler words between the verb and its target: "dukung Timnas Indonesia nomor 1" is football.
+        pattern = re.compile(rf"(?i)\b(?:{_SUPPORT})(?:\s+(?:{_FILLER}))*\s+(?:{targets})(?!\w)")
         for m in pattern.finditer(text):
             yield finding("election", BLOCK, text, m.start(), m.end())
     if current.slogans:

@@ -13,7 +13,7 @@ from humas.guardrails.findings import BLOCK, WARN, Finding, finding
 
 _LEVELS = r"SANGAT\s+RAHASIA|RAHASIA|TERBATAS|KONFIDENSIAL|CONFIDENTIAL|SECRET|TOP\s+SECRET"
 _MARKING = re.compile(
-    r"(?<![\w])(?:" + _LEVELS + r")(?![\w])"  # upper case anywhere
+    r"(?<![\w-])(?:" + _LEVELS + r")(?![\w-])"  # upper case anywhere ("TERBATAS-nya" is a word)
     r"|(?:^|(?<=[\[(]))\s*(?i:" + _LEVELS + r")\s*(?=[\])]|$|\n|:)"  # bracketed, or alone on its line
     r"|(?<=Sifat)\s*:\s*(?i:" + _LEVELS + r")(?![\w])"  # a letter's "Sifat: Rahasia"
     r"|(?<=Klasifikasi)\s*:\s*(?i:" + _LEVELS + r")(?![\w])",

@@ -149,9 +149,10 @@ def bank_account(text: str) -> Iterator[Finding]:
         yield finding("bank_account", BLOCK, text, m.start(1), m.end(1))
 
 
-# A person's full address: a street, then RT/RW, then a village or district, within one line.
+# A person's full address: a named street ("Jalan rusak di RT 02" is a road), then RT/RW, then a village or
+# district, within one line.
 _ADDRESS = re.compile(
-    r"\b(?:Jl\.|Jln\.?|Jalan|Gg\.|Gang)\s*[^\n]{1,60}?\bRT\.?\s*0*\d{1,3}\s*/\s*(?:RW\.?\s*)?0*\d{1,3}\b"
+    r"\b(?:Jl\.|Jln\.?|Jalan|Gg\.|Gang)\s*(?=[A-Z0-9])[^\n]{1,60}?\bRT\.?\s*0*\d{1,3}\s*/\s*(?:RW\.?\s*)?0*\d{1,3}\b"
     r"[^\n]{0,60}?\b(?:Kel\.|Kelurahan|Desa|Ds\.|Kec\.|Kecamatan)\s*[A-Z][\w]*(?:\s+[A-Z][\w]*)?",
 )
 
