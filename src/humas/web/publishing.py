@@ -3,8 +3,9 @@ variant's counter, and the chain's decisions. Every rule is the publishing servi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -188,8 +189,26 @@ def post_page(request: Request, session: DbSession, user: CurrentUser, post_id: 
     return render(request, "publishing/post.html", **_post_context(session, user, post), error=None)
 
 
+def _plain(obj: Any) -> Any:
+    """A detached copy of a row's columns: the error page renders after the request's rollback, when the
+    ORM objects are expired and no longer bound to a session."""
+    if obj is None or not hasattr(obj, "__table__"):
+        return obj
+    return SimpleNamespace(**{c.key: getattr(obj, c.key) for c in obj.__table__.columns})
+
+
 def _form(request: Request, session: DbSession, user: User, post: Post) -> None:
-    with_form(request, "publishing/post.html", **_post_context(session, user, post))
+    """Register the post page as the form to re-render if the service refuses (with plain copies)."""
+    context = _post_context(session, user, post)
+    plain_post = _plain(post)
+    plain_post.unit = SimpleNamespace(name=post.unit.name)
+    context["post"], context["step"] = plain_post, _plain(context["step"])
+    for key in ("versions", "comments", "approvals"):
+        context[key] = [_plain(row) for row in context[key]]
+    context["variants"] = [
+        replace(v, metrics=tuple(_plain(m) for m in v.metrics)) for v in context["variants"]
+    ]
+    with_form(request, "publishing/post.html", **context)
 
 
 @router.post(BASE + "/posts/{post_id}")
