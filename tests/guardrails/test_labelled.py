@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from humas.bench.guardrails import load, run, score
+from pathlib import Path
+
+from humas.bench.guardrails import load, run, scan, score
 
 
 def test_labelled_set_is_large_and_half_clean() -> None:
@@ -25,3 +27,11 @@ def test_blocking_rules_precision_and_every_rule_recall() -> None:
 def test_bench_reports_speed() -> None:
     result = run(repeat=1)
     assert result["texts_per_second"] > 0 and result["texts"] == len(load()[1])
+
+
+def test_scan_reads_csv_tsv_and_plain_lines(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text('row_id,text\n1,"NIK 3273014508900001\nbaris dua"\n2,bersih\n')
+    (tmp_path / "b.tsv").write_text("hubungi 0812-3456-7890\tneutral\nkuota terbatas\tpositive\n")
+    result = scan([tmp_path / "a.csv", tmp_path / "b.tsv"])
+    assert result["texts"] == 4
+    assert result["findings"] == {"nik/blokir": 1, "phone/peringatan": 1}

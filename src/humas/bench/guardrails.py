@@ -3,6 +3,7 @@ its speed (texts per second). A finding is right when an expected span of the sa
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import random
@@ -91,6 +92,36 @@ def random_number_rate(n: int = 10_000) -> float:
     rng = random.Random(90)
     numbers = (f"{rng.randrange(10**16):016d}" for _ in range(n))
     return round(sum(1 for number in numbers if valid_nik(number)) / n, 4)
+
+
+def read_texts(path: Path) -> list[str]:
+    """Texts of a corpus file: a CSV or TSV with a ``text`` column, else one text per line (a trailing
+    tab-separated label dropped)."""
+    csv.field_size_limit(1 << 30)
+    with path.open(encoding="utf-8", newline="") as fh:
+        head = fh.readline()
+        fh.seek(0)
+        delimiter = "\t" if "\t" in head else ","
+        if "text" in next(csv.reader([head], delimiter=delimiter), []):
+            return [row["text"] for row in csv.DictReader(fh, delimiter=delimiter)]
+        return [line.rsplit("\t", 1)[0] for line in fh if line.strip()]
+
+
+def scan(paths: list[Path]) -> dict[str, Any]:
+    """Findings per rule and severity on unlabelled real text (no election list, no hoax links): each blocking
+    finding there is read by hand to judge it (BENCHMARKS.md)."""
+    texts = [t for p in paths for t in read_texts(p)]
+    counts = Counter[str]()
+    started = time.perf_counter()
+    for text in texts:
+        counts.update(f"{f.rule}/{f.severity}" for f in check(text))
+    seconds = time.perf_counter() - started
+    return {
+        "texts": len(texts),
+        "characters": sum(map(len, texts)),
+        "texts_per_second": round(len(texts) / seconds),
+        "findings": dict(sorted(counts.items())),
+    }
 
 
 def run(*, path: Path = LABELLED, repeat: int = 20, abuse_model: bool = False) -> dict[str, Any]:

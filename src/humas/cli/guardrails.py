@@ -46,11 +46,16 @@ def bench_guardrails(
     abuse_model: Annotated[
         bool, typer.Option(help="Also score the abuse rule with humas.nlp's model.")
     ] = False,
+    corpus: Annotated[
+        list[Path] | None, typer.Option(help="Unlabelled text files (CSV/TSV with a text column) to scan.")
+    ] = None,
 ) -> None:
     """Per-rule precision and recall on the labelled set (blocking rules: precision >= 0.95) and texts/s."""
     from humas.bench import guardrails as bench
 
     result = bench.run(repeat=repeat, abuse_model=abuse_model)
+    if corpus:
+        result["corpus"] = {"files": [str(p) for p in corpus], **bench.scan(corpus)}
     text = json.dumps(result, indent=2)
     console.print_json(text)
     if json_out is not None:
