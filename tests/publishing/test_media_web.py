@@ -56,9 +56,11 @@ def test_upload_grid_search_and_a_files_page(web, session, media_dir):
     thumb = web.get(f"/publishing/media/{media_id}/preview")
     assert Image.open(BytesIO(thumb.content)).size == (20, 40)  # upright
 
-    assert (
-        web.post(f"/publishing/media/{media_id}", {"alt_text": "Peta", "tags": "evakuasi"}).status_code == 303
-    )
+    refused = web.post(f"/publishing/media/{media_id}", {"alt_text": "Peta", "tags": "bukan<tag>"})
+    assert refused.status_code == 422 and 'data-testid="field-error"' in refused.text
+    assert "bukan<tag>" not in refused.text  # the refused value is shown escaped
+    described = web.post(f"/publishing/media/{media_id}", {"alt_text": "Peta", "tags": "evakuasi"})
+    assert described.status_code == 303
     assert "evakuasi" in web.get("/publishing/media").text
     assert web.post(f"/publishing/media/{media_id}/archive").status_code == 303
     assert web.get("/publishing/media").text.count('data-testid="media-tile"') == 1
