@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from humas.publishing import service as publishing_service
 from humas.publishing.models import PostMetric, VariantState
 from humas.publishing.service import PostInput, VariantInput
+from tests.channels.factories import make_channel
 from tests.publishing.factories import make_desk, make_post
 
 
@@ -23,6 +24,19 @@ def test_the_live_counter_counts_as_the_platform_does(web, session):
     assert 'data-testid="variant-problem"' in long.text
     bad = web.post(url, {"text": "ok", "media": "javascript:alert(1)"})
     assert bad.status_code == 400 or bad.status_code == 422
+
+
+def test_inside_the_post_form_the_counter_counts_its_own_variant(web, session):
+    """htmx sends the whole form (every variant's ``channel_id``, ``text``, ``media``): the counter of the
+    second variant counts the second text, not the first."""
+    desk = make_desk(session)
+    other = make_channel(session, unit=desk.unit, platform="mastodon")
+    web.login(desk.drafter)
+    form = {"channel_id": [other.id, desk.channel.id], "text": ["pendek", "x" * 300], "media": ["", ""]}
+    mine = web.post(f"/publishing/channels/{desk.channel.id}/count", form)
+    assert mine.status_code == 200 and "300 / 280" in mine.text and 'data-over="true"' in mine.text
+    theirs = web.post(f"/publishing/channels/{other.id}/count", form)
+    assert "6 / 500" in theirs.text and 'data-over="false"' in theirs.text
 
 
 def test_a_draft_with_media_and_the_variant_states(web, session):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from humas.channels import service as channels_service
@@ -18,7 +18,6 @@ from humas.web.publishing import FIELD_MAX, VariantView, _media
 from humas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Text = Annotated[str, Form(max_length=FIELD_MAX)]
 
 
 @router.post("/publishing/channels/{channel_id}/count", response_class=HTMLResponse)
@@ -27,14 +26,22 @@ def count_variant(
     session: DbSession,
     user: CurrentUser,
     channel_id: IdPath,
-    text: Text = "",
-    media: Text = "",
+    text: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies the default
+    media: Annotated[list[str], Form()] = [],  # noqa: B006
+    variant_channels: Annotated[list[str], Form(alias="channel_id")] = [],  # noqa: B006
 ) -> HTMLResponse:
-    """The live counter and checks of one variant, as the channel's platform counts them."""
+    """The live counter and checks of one variant, as the channel's platform counts them. Inside the
+    post's form htmx sends every variant's fields (``channel_id``, ``text``, ``media`` in page order), so
+    this variant's are the ones at its channel's position; alone, the one text and media sent."""
     channel = channels_service.access_channel(session, user, channel_id)
-    counter = publishing_service.check_variant(channel.platform, text, _media(media))
+    if any(len(value) > FIELD_MAX for value in (*text, *media)):
+        raise HTTPException(status_code=422)
+    at = variant_channels.index(str(channel_id)) if str(channel_id) in variant_channels else 0
+    own_text = text[at] if at < len(text) else ""
+    own_media = media[at] if at < len(media) else ""
+    counter = publishing_service.check_variant(channel.platform, own_text, _media(own_media))
     view = VariantView(
-        channel.id, channel.name, channel.platform, text, "", None, None, counter.used, counter.limit,
+        channel.id, channel.name, channel.platform, own_text, "", None, None, counter.used, counter.limit,
         tuple(str(p.message) for p in counter.problems),
     )  # fmt: skip
     return render(request, "publishing/_counter.html", v=view)
