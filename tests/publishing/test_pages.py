@@ -9,8 +9,12 @@ from datetime import UTC, datetime
 from humas.publishing import service as publishing_service
 from humas.publishing.models import PostMetric, VariantState
 from humas.publishing.service import PostInput, VariantInput
+from humas.publishing.service import media as media_service
 from tests.channels.factories import make_channel
+from tests.factories import make_unit, make_user
 from tests.publishing.factories import make_desk, make_post
+from tests.publishing.media_files import image
+from tests.publishing.media_files import media_dir_fixture as media_dir_fixture  # noqa: F401
 
 
 def test_the_live_counter_counts_as_the_platform_does(web, session):
@@ -80,3 +84,29 @@ def test_two_versions_compared(web, session):
     assert page.status_code == 200
     assert "-Buka jam 08.00" in page.text and "+Buka jam 09.00" in page.text
     assert f"/publishing/posts/{post.id}/compare?a=1&b=2" in web.get(f"/publishing/posts/{post.id}").text
+
+
+def test_a_library_file_goes_into_a_variant_by_its_media_line(web, session, media_dir):
+    """``media:<number>`` in a variant's media box attaches a file of the media library (its kind and
+    measures come from the file); a sibling unit's file is refused."""
+    desk = make_desk(session)
+    media, _new = media_service.upload_media(
+        session, actor=desk.drafter, unit=desk.unit, data=image(1200, 1200), filename="poster.jpg"
+    )
+    stranger = make_user(session, unit=make_unit(session), roles=("drafter",))
+    other, _new2 = media_service.upload_media(
+        session, actor=stranger, unit=stranger.unit, data=image(800, 800), filename="lain.jpg"
+    )
+    web.login(desk.drafter)
+    assert f"media:{media.id}" in web.get(f"/publishing/media/{media.id}").text
+    form = {"unit_id": desk.unit.id, "title": "Poster", "body": "Info", "channel_id": [desk.channel.id],
+            "text": ["Info layanan"], "media": [f"media:{media.id}"]}  # fmt: skip
+    response = web.post("/publishing/posts", form)
+    assert response.status_code == 303, response.text[:400]
+    post = publishing_service.list_posts(session, desk.drafter)[0]
+    (ref,) = post.variants[0].media
+    assert ref["media_id"] == media.id and ref["kind"] == "image" and ref["width"] == 1200
+    assert f"media:{media.id}" in web.get(f"/publishing/posts/{post.id}").text
+    refused = web.post("/publishing/posts", {**form, "title": "Asing", "media": [f"media:{other.id}"]})
+    assert refused.status_code in (400, 403, 404, 422)
+    assert len(publishing_service.list_posts(session, desk.drafter)) == 1

@@ -3,6 +3,7 @@ variant's counter, and the chain's decisions. Every rule is the publishing servi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import SimpleNamespace
@@ -53,17 +54,41 @@ class VariantView:
 VIDEO_ENDINGS = (".mp4", ".mov", ".webm", ".m4v")
 
 
+LIBRARY_LINE = re.compile(r"(?:media|pustaka):(\d{1,12})", re.IGNORECASE)
+
+
 def _media(lines: str) -> list[dict[str, Any]]:
-    """Media URLs, one a line (until the media library): a video by its ending, else an image."""
-    urls = [line.strip() for line in lines.splitlines() if line.strip()]
-    if any(not u.startswith(("https://", "http://")) for u in urls):
-        raise Invalid(_("Media are web addresses (https://...), one a line."), field="variants")
-    kind = lambda u: "video" if u.lower().split("?")[0].endswith(VIDEO_ENDINGS) else "image"  # noqa: E731
-    return [{"kind": kind(u), "url": u} for u in urls]
+    """Media, one a line: ``media:<number>`` for a file of the media library (its kind and measures are filled
+    from the file when the post is saved), or a web address: a video by its ending, else an image."""
+    out: list[dict[str, Any]] = []
+    for line in (raw.strip() for raw in lines.splitlines()):
+        if not line:
+            continue
+        library = LIBRARY_LINE.fullmatch(line)
+        if library:
+            out.append({"kind": "image", "media_id": int(library.group(1))})
+            continue
+        if not line.startswith(("https://", "http://")):
+            raise Invalid(
+                _(
+                    "Media are media:123 (file 123 of the library) "
+                    "or web addresses (https://...), one a line."
+                ),
+                field="variants",
+            )
+        kind = "video" if line.lower().split("?")[0].endswith(VIDEO_ENDINGS) else "image"
+        out.append({"kind": kind, "url": line})
+    return out
 
 
 def _media_text(media: list[Any]) -> str:
-    return "\n".join(str(m.get("url", "")) for m in media if isinstance(m, dict) and m.get("url"))
+    lines = []
+    for m in media:
+        if isinstance(m, dict) and isinstance(m.get("media_id"), int):
+            lines.append(f"media:{m['media_id']}")
+        elif isinstance(m, dict) and m.get("url"):
+            lines.append(str(m["url"]))
+    return "\n".join(lines)
 
 
 def _channels_of(session: Session, user: User, unit_id: int) -> list[Channel]:
