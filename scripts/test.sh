@@ -35,4 +35,4 @@ HUMAS_DATABASE_URL="sqlite:///$drift_dir/drift.db" humas migrate --check
 rm -rf "$drift_dir"
 
 echo "== pytest"
-python -m pytest -q -p no:cacheprovider "$@"
+python -m pytest -q -p no:cacheprovider --durations=15 "$@"
