@@ -92,3 +92,46 @@ def make_post_for(session, desk) -> int:
     from tests.publishing.factories import make_post
 
     return make_post(session, desk, title="Pos tetangga").id
+
+
+def test_on_the_pages_an_edit_after_approval_restarts_the_chain_and_an_unapproved_post_expires(web, session):
+    from datetime import timedelta
+
+    from humas.core.time import utcnow
+    from humas.publishing.service.schedule import expire_due_posts
+
+    desk = make_desk(session)
+    make_chain(session, desk)
+    web.login(desk.drafter)
+    post_id = _create(web, desk, TEXT)
+    assert web.post(f"/publishing/posts/{post_id}/submit").status_code == 303
+    web.login(desk.reviewer)
+    assert web.post(f"/publishing/posts/{post_id}/approve").status_code == 303
+    post = session.get(Post, post_id)
+    session.refresh(post)
+    assert post.status == PostStatus.disetujui
+    web.login(desk.drafter)  # an edit after approval: the chain starts again
+    edited = web.post(
+        f"/publishing/posts/{post_id}",
+        {
+            "title": "Layanan Sabtu",
+            "body": TEXT,
+            "channel_id": [desk.channel.id],
+            "text": [TEXT + " Ralat jam."],
+        },
+    )
+    assert edited.status_code == 303
+    session.refresh(post)
+    assert post.status == PostStatus.menunggu_persetujuan
+    assert "menunggu" in web.get(f"/publishing/posts/{post_id}").text.lower()
+
+    # not approved again by its time: it expires, is never published, and cannot be approved afterwards
+    post.scheduled_at = utcnow() + timedelta(minutes=5)
+    session.flush()
+    assert expire_due_posts(session, now=utcnow() + timedelta(minutes=6)) == [post_id]
+    session.refresh(post)
+    assert post.status == PostStatus.kedaluwarsa
+    assert all(v.published_at is None and v.outbox_message_id is None for v in post.variants)
+    web.login(desk.reviewer)
+    assert web.post(f"/publishing/posts/{post_id}/approve").status_code in (400, 409, 422)
+    assert "kedaluwarsa" in web.get(f"/publishing/posts/{post_id}").text.lower()
