@@ -24,6 +24,7 @@ import httpx
 import pytest
 import respx
 from aiosmtpd.controller import Controller
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from humas.connectors.base import SourceItem
@@ -176,8 +177,19 @@ def _post(url: str, body: bytes) -> None:
 def _answer_with_template(page, url: str, conversation_id: int, template: str) -> None:
     page.goto(f"{url}/inbox/{conversation_id}")
     form = page.locator("[data-testid=reply-form]")
-    form.locator("[data-testid=template-picker]").select_option(label=template)
-    page.wait_for_function("() => document.querySelector('#reply-text').value.startsWith('Terima kasih')")
+    picker = form.locator("[data-testid=template-picker]")
+    picker.wait_for()
+    page.wait_for_load_state("networkidle")  # the composer is swapped in by htmx: let it bind its triggers
+    filled = "() => (document.querySelector('#reply-text') || {}).value?.startsWith('Terima kasih')"
+    for _attempt in range(3):  # NOTE: a change event fired while htmx still settles the swap can be lost
+        picker.select_option(index=0)
+        picker.select_option(label=template)
+        try:
+            page.wait_for_function(filled, timeout=5000)
+            break
+        except PlaywrightTimeout:
+            continue
+    page.wait_for_function(filled)
     form.locator("[data-testid=reply-send]").click()
     page.wait_for_url(f"{url}/inbox/{conversation_id}")
     assert page.locator("[data-testid=reply-state]").get_attribute("data-status") == "menunggu_persetujuan"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import pytest
 from typer.testing import CliRunner
@@ -39,10 +40,12 @@ def test_every_dashboard_panel_is_replayed():
 def test_a_short_run_logs_users_in_and_replays_the_pages(live_server):
     from humas.demo.listening import _fallback_analyzer, seed_demo_mentions
 
-    seed_demo_mentions(live_server.engine, only_if_empty=False, analyzer=_fallback_analyzer)
+    seed_demo_mentions(live_server.engine, only_if_empty=True, analyzer=_fallback_analyzer)  # shared server
     users = [live_server.add_user("root", "analyst") for _ in range(3)]
     accounts = [(u.email, u.password, None) for u in users]  # through the login form
-    result = asyncio.run(load._drive(live_server.url, accounts, seconds=7, dwell=6))
+    # NOTE: a browser test earlier in the run leaves Playwright's event loop on this thread: drive in another
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, load._drive(live_server.url, accounts, seconds=7, dwell=6)).result()
     assert result["users"] == 3 and result["errors"] == 0, result["error_examples"]
     kinds = set(result["by_kind"])
     assert {"dashboard:30d", "pulse", "panel:authors", "panel:volume", "explorer"} <= kinds

@@ -17,6 +17,7 @@ from humas.org import service as org_service
 from humas.org.models import Role, User
 from humas.publishing import service as publishing_service
 from humas.publishing.service import StepInput
+from humas.publishing.service.approvals import CHAIN_ADMINS
 from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
@@ -39,6 +40,7 @@ def _chains_context(session: Session, user: User) -> dict[str, Any]:
         "roles": [r.value for r in Role],
         "step_rows": range(STEP_ROWS),
         "values": {},
+        "may_manage": org_service.has_role(user, *CHAIN_ADMINS),
     }
 
 
