@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Installs everything the tests need (Debian's chromium, the locked Python packages) and runs the checks:
+# Installs everything the tests need (Debian's chromium and poppler-utils, the locked Python packages) and runs the checks:
 # ruff (lint + format), mypy, import-linter contracts, migration drift on SQLite and PostgreSQL, then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Debian's chromium (browser tests)"
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ]; then
+  echo "== installing Debian's chromium (browser tests) and poppler-utils (report PDF tests)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils >/dev/null
 fi
 
 echo "== installing Python packages from requirements.lock"
