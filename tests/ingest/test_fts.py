@@ -51,7 +51,7 @@ def _view(m: Mention) -> MentionView:
     return MentionView(m.text, m.language, m.platform, m.author_handle, m.sentiment)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tree=TREES, seed=st.integers(0, 1000))
 def test_search_agrees_with_matcher(session, tree, seed):
     # The session (and the stored corpus) is shared by every example of this test.

@@ -34,6 +34,10 @@ HOSTILE = (
     "a\x00b",
     "١٢",
 )
+# Values whose failures depend on the engine: on SQLite a 23-digit number overflows its INTEGER binding; the
+# rest (NUL bytes, long text, script) are checked on PostgreSQL, the stricter engine, to keep the suite fast.
+SQLITE_HOSTILE = ("99999999999999999999999", "-1", "1e3", "١٢")
+
 PATH_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 # Fields the routes that read the raw form (channels) may look at.
 EXTRA_FORM_FIELDS = ("unit_id", "query_id", "cooldown_min", "threshold", "days", "page", "platform")
@@ -59,7 +63,9 @@ def _path(template: str, name: str | None, value: str, own: dict[str, int]) -> s
     return PATH_PARAM.sub(fill, template)
 
 
-def _requests(web_app: Any, own: dict[str, int]) -> Iterator[tuple[str, str, dict[str, str]]]:
+def _requests(
+    web_app: Any, own: dict[str, int], values: tuple[str, ...] = HOSTILE
+) -> Iterator[tuple[str, str, dict[str, str]]]:
     """(method, url, form) for every page route, parameter and hostile value."""
     for info in iter_routes(web_app):
         if info.path.startswith(("/api/", "/static")):
@@ -70,7 +76,7 @@ def _requests(web_app: Any, own: dict[str, int]) -> Iterator[tuple[str, str, dic
             if method == "POST" and info.path in SKIP_POSTS:
                 continue
             fields = {n for loc, n in params if loc == "form"} or set(EXTRA_FORM_FIELDS)
-            for value in HOSTILE:
+            for value in values:
                 for name in path_names:
                     if value:  # an empty path segment is another route
                         yield method, _path(info.path, name, value, own), {}
@@ -91,7 +97,8 @@ def test_no_page_answers_a_hostile_parameter_with_a_server_error(web_app, sessio
     own = {"unit_id": root.id, "user_id": admin.id}
 
     failures, count = [], 0
-    for method, url, form in _requests(web_app, own):
+    values = SQLITE_HOSTILE if session.get_bind().dialect.name == "sqlite" else HOSTILE
+    for method, url, form in _requests(web_app, own, values):
         count += 1
         if method == "GET":
             response = web.get(url, follow_redirects=False)
@@ -99,7 +106,8 @@ def test_no_page_answers_a_hostile_parameter_with_a_server_error(web_app, sessio
             response = web.post(url, form, csrf=True)
         if response.status_code >= 500:
             failures.append(f"{method} {url[:120]} {form!r:.80} -> {response.status_code}")
-    assert count > 500, f"route enumeration found too few requests ({count})"
+    least = 200 if values is SQLITE_HOSTILE else 500
+    assert count > least, f"route enumeration found too few requests ({count})"
     assert not failures, f"{len(failures)} of {count} requests failed:\n" + "\n".join(failures[:60])
 
 
