@@ -12,6 +12,9 @@ MODEL_MODULES = (
     "humas.outbox.models",
     "humas.inbox.models",
     "humas.publishing.models",
+    "humas.publishing.kits",
+    "humas.reports.models",
+    "humas.compliance.models",
 )
 
 
