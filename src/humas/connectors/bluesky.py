@@ -388,6 +388,13 @@ class BlueskyPublisher:
             return None
         return body.get("did")
 
+    def followers(self) -> int | None:
+        """The account's ``followersCount`` (``app.bsky.actor.getProfile``)."""
+        if self.session.did is None:
+            self.session.login()
+        body = self.session.get("app.bsky.actor.getProfile", {"actor": self.session.did})
+        return to_int(body.get("followersCount"))
+
     def metrics(self, external_id: str) -> dict[str, int]:
         """A post's likes, reposts, replies and quotes (``app.bsky.feed.getPosts``)."""
         posts = self.session.get("app.bsky.feed.getPosts", {"uris": external_id}).get("posts") or [{}]
@@ -465,7 +472,7 @@ SPEC = PlatformSpec(
     webhook=None,
     rate_limit=rate_limit_info,
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.DELETE, C.METRICS}
+        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.DELETE, C.METRICS, C.FOLLOWERS}
     ),
     image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),  # a URL is read from humas' store
     reconcile=Reconcile.LOOKUP,

@@ -400,6 +400,13 @@ class FacebookPublisher:
         }
         return {name: value for name, value in counts.items() if value is not None}
 
+    def followers(self) -> int | None:
+        """The Page's follower count (``GET /{page-id}?fields=followers_count``)."""
+        row = self.http.get_json(
+            f"/{self.credentials.page_id}", params={**self.token, "fields": "followers_count"}
+        )
+        return to_int(row.get("followers_count"))
+
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
         def send() -> PublishResult:
             body = self.http.post_json(
@@ -484,6 +491,7 @@ SPEC = PlatformSpec(
             C.UNHIDE,
             C.DELETE,
             C.METRICS,
+            C.FOLLOWERS,
         }
     ),
     image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),

@@ -312,6 +312,13 @@ class InstagramPublisher:
 
         return send_once(send, reconcile)
 
+    def followers(self) -> int | None:
+        """The account's follower count (``GET /{ig-user-id}?fields=followers_count``)."""
+        row = self.http.get_json(
+            f"/{self.credentials.ig_user_id}", params={**self.token, "fields": "followers_count"}
+        )
+        return to_int(row.get("followers_count"))
+
     def metrics(self, external_id: str) -> dict[str, int]:
         """Likes and comments of a media, and its insights (reach, views, shares, saved) where allowed."""
         row = self.http.get_json(
@@ -421,6 +428,7 @@ SPEC = PlatformSpec(
             C.UNHIDE,
             C.DELETE,
             C.METRICS,
+            C.FOLLOWERS,
         }
     ),
     image_input=frozenset({ImageInput.URL}),

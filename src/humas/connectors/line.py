@@ -24,14 +24,22 @@ import base64
 import hashlib
 import hmac
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 
-from humas.connectors.base import PublishResult, SourceItem, as_dict, geo_ref, id_or_none, send_once
+from humas.connectors.base import (
+    PublishResult,
+    SourceItem,
+    as_dict,
+    geo_ref,
+    id_or_none,
+    send_once,
+    to_int,
+)
 from humas.connectors.errors import (
     AuthExpired,
     ConnectorError,
@@ -59,6 +67,7 @@ from humas.connectors.textcount import count_utf16
 
 PLATFORM = "line"
 API = "https://api.line.me"
+LINE_ZONE = timezone(timedelta(hours=9))  # the insight API counts days in UTC+9
 RETRY_KEY_NAMESPACE = uuid.UUID("7a1c3f0e-5b2d-4c8e-9f61-3d2b8a4e6c10")  # humas' own, fixed forever
 INVALID_REPLY_TOKEN = "invalid reply token"
 MONTHLY_LIMIT = "monthly limit"
@@ -239,6 +248,20 @@ class LinePublisher:
         self.credentials = credentials
         self.http = _client(client)
         self.headers = {"Authorization": f"Bearer {credentials.channel_access_token}"}
+        self.today: Callable[[], date] = lambda: datetime.now(LINE_ZONE).date()
+
+    def followers(self) -> int | None:
+        """Friends who added the account, as of yesterday in LINE's zone (``GET /v2/bot/insight/followers``,
+        ``date`` yyyyMMdd in UTC+9; a day is counted the next day). ``None`` while the count is not ready
+        (``status`` unready or out_of_service). LINE's number does not fall when a friend blocks the
+        account."""
+        day = self.today() - timedelta(days=1)
+        body = self.http.get_json(
+            "/v2/bot/insight/followers", params={"date": day.strftime("%Y%m%d")}, headers=self.headers
+        )
+        if body.get("status") != "ready":
+            return None
+        return to_int(body.get("followers"))
 
     def post(self, text: str, *, image: bytes | str | None = None, idempotency_key: str) -> PublishResult:
         raise Unsupported("LINE: humas answers users; broadcasts are not sent from here")
@@ -343,7 +366,7 @@ SPEC = PlatformSpec(
         switch=None,
     ),
     rate_limit=None,  # no rate-limit headers are documented; 429 answers (see error_for)
-    capabilities=frozenset({Capability.READ_DMS, Capability.REPLY}),
+    capabilities=frozenset({Capability.READ_DMS, Capability.REPLY, Capability.FOLLOWERS}),
     image_input=frozenset(),
     reconcile=Reconcile.NONE,
     # Messaging API reference, text message: "Max character limit: 5000", counted in UTF-16 code units

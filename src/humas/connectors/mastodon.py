@@ -325,6 +325,11 @@ class MastodonPublisher:
             self.http.get_json(f"/api/v1/statuses/{external_id}", headers=self.headers), METRICS
         )
 
+    def followers(self) -> int | None:
+        """The account's ``followers_count`` (``GET /api/v1/accounts/:id``)."""
+        body = self.http.get_json(f"/api/v1/accounts/{self.credentials.account_id}", headers=self.headers)
+        return to_int(body.get("followers_count"))
+
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
         return self._status({"status": text, "in_reply_to_id": parent_external_id}, idempotency_key)
 
@@ -374,7 +379,17 @@ SPEC = PlatformSpec(
     webhook=None,
     rate_limit=rate_limit_info,
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_TEXT, C.POST_IMAGE, C.POST_VIDEO, C.DELETE, C.METRICS}
+        {
+            C.READ_POSTS,
+            C.READ_COMMENTS,
+            C.REPLY,
+            C.POST_TEXT,
+            C.POST_IMAGE,
+            C.POST_VIDEO,
+            C.DELETE,
+            C.METRICS,
+            C.FOLLOWERS,
+        }
     ),
     image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),  # a URL is read from humas' store
     reconcile=Reconcile.LOOKUP,

@@ -39,6 +39,9 @@ class Capability(StrEnum):
     UNHIDE = "unhide"  # show a hidden item again; declared apart so a one-way hide can say so
     DELETE = "delete"
     METRICS = "metrics"
+    # the account's follower count, read by the publisher's ``followers() -> int | None`` (None: the platform
+    # hides it or has not counted it yet); absent where the platform's API does not give it
+    FOLLOWERS = "followers"
 
 
 class Reconcile(StrEnum):

@@ -27,6 +27,7 @@ from humas.connectors.base import (
     id_or_none,
     parse_time,
     send_once,
+    to_int,
 )
 from humas.connectors.errors import (
     AuthExpired,
@@ -284,6 +285,13 @@ class TelegramPublisher:
         self.credentials = credentials
         self.http = _bot_client(credentials, client)
 
+    def followers(self) -> int | None:
+        """The channel's member count (``getChatMemberCount``; the bot is an admin of the channel)."""
+        if not self.credentials.channel:
+            raise ValueError("Telegram: no channel configured to count")
+        body = self.http.get_json("/getChatMemberCount", params={"chat_id": self.credentials.channel})
+        return to_int(body.get("result"))
+
     def _send(self, method: str, *, data: dict[str, Any], files: dict | None = None) -> PublishResult:
         def send() -> PublishResult:
             if files:
@@ -430,6 +438,7 @@ SPEC = PlatformSpec(
             C.POST_IMAGE,
             C.POST_VIDEO,
             C.DELETE,
+            C.FOLLOWERS,
         }
     ),
     image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),

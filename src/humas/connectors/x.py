@@ -415,6 +415,15 @@ class XPublisher:
         )
         return metrics_of((body.get("data") or {}).get("public_metrics") or {}, METRICS)
 
+    def followers(self) -> int | None:
+        """The account's follower count (``GET /2/users/:id?user.fields=public_metrics``, app-only token)."""
+        body = self.http.get_json(
+            f"/users/{self.credentials.user_id}",
+            params={"user.fields": "public_metrics"},
+            headers={"Authorization": f"Bearer {self.credentials.read_token()}"},
+        )
+        return to_int(((body.get("data") or {}).get("public_metrics") or {}).get("followers_count"))
+
     def hide(self, external_id: str) -> None:
         """Hide a reply to one of our conversations (``PUT /2/tweets/:id/hidden``)."""
         self.http.request(
@@ -495,6 +504,7 @@ SPEC = PlatformSpec(
             C.UNHIDE,
             C.DELETE,
             C.METRICS,
+            C.FOLLOWERS,
         }
     ),
     image_input=frozenset({ImageInput.BYTES, ImageInput.URL}),  # a URL is read from humas' store

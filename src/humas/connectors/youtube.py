@@ -28,6 +28,7 @@ from humas.connectors.base import (
     parse_time,
     same_text,
     send_once,
+    to_int,
 )
 from humas.connectors.errors import (
     AuthExpired,
@@ -354,6 +355,22 @@ class YouTubePublisher:
         items = body.get("items") or [{}]
         return metrics_of(items[0].get("statistics") or {}, VIDEO_METRICS)
 
+    def followers(self) -> int | None:
+        """The channel's subscriber count (``channels.list?part=statistics``); ``None`` when the channel hides
+        it (``hiddenSubscriberCount``). YouTube gives it rounded to three significant figures."""
+        params = {"part": "statistics", "id": self.credentials.channel_id}
+        if self.credentials.api_key:
+            body = self.http.get_json("/channels", params={**params, "key": self.credentials.api_key})
+        else:
+            body = self.http.get_json("/channels", params=params, headers=self.headers)
+        items = body.get("items") or []
+        if not items:
+            raise PlatformError("YouTube: channel not found", code="channelNotFound", body=body)
+        statistics = items[0].get("statistics") or {}
+        if statistics.get("hiddenSubscriberCount") is True:
+            return None
+        return to_int(statistics.get("subscriberCount"))
+
     def reply(self, parent_external_id: str, text: str, *, idempotency_key: str) -> PublishResult:
         """Reply to a comment (``comments.insert``), or comment on a video id (``commentThreads.insert``)."""
         if len(parent_external_id) == 11:  # a video id: start a new top-level thread
@@ -479,7 +496,17 @@ SPEC = PlatformSpec(
     webhook=None,
     rate_limit=None,  # a daily quota, answered as 403 quotaExceeded (see error_for), not headers
     capabilities=frozenset(
-        {C.READ_POSTS, C.READ_COMMENTS, C.REPLY, C.POST_VIDEO, C.HIDE, C.UNHIDE, C.DELETE, C.METRICS}
+        {
+            C.READ_POSTS,
+            C.READ_COMMENTS,
+            C.REPLY,
+            C.POST_VIDEO,
+            C.HIDE,
+            C.UNHIDE,
+            C.DELETE,
+            C.METRICS,
+            C.FOLLOWERS,
+        }
     ),
     image_input=frozenset(),
     reconcile=Reconcile.LOOKUP,
