@@ -193,8 +193,11 @@ def require_editable(post: Post) -> None:
 
 def apply_edit(session: Session, *, post: Post, data: PostInput, actor: Principal) -> bool:
     """Write the edit and a new version; returns whether anything changed (no version for no change)."""
+    from humas.publishing.service import kits
+
     data = _clean(data)
     _check_channels(session, actor=actor, unit_id=post.unit_id, variants=data.variants)
+    kits.check_kit_draft(session, post, [(v.channel_id, v.text) for v in data.variants])  # a kit's locks
     before = (post.title, post.body, post.kind, post.campaign, _snapshot(post))
     post.title, post.body, post.kind, post.campaign = data.title, data.body, data.kind, data.campaign
     _set_variants(post, data.variants)

@@ -1,0 +1,142 @@
+"""Content kits (*materi narasi tunggal*): a kit a unit issues to its descendants, each receiving unit's
+receipt and the posts it made from the kit, the installation's signing key and the issuers it trusts for
+signed kit files (docs/decisions/0098-content-kits.md)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from humas.core.db import Base
+from humas.core.time import utcnow
+from humas.org.models import Unit
+
+
+class KitTarget(enum.StrEnum):
+    all = "all"  # every descendant of the issuing unit
+    levels = "levels"  # the descendants at chosen depths below the issuer (1 = children)
+    units = "units"  # chosen descendant units
+
+
+class CellState(enum.StrEnum):
+    """A tracker cell (a receiving unit on one of its channels)."""
+
+    belum = "belum"  # nothing made yet, the window still open
+    draf = "draf"  # a draft made from the kit
+    menunggu = "menunggu_persetujuan"  # in its approval chain, or approved and waiting for its time
+    terbit = "terbit"
+    terlambat = "terlambat"  # the window closed and nothing was published
+
+
+class ContentKit(Base):
+    """A kit: key messages (optionally locked), a master text with channel variants, media of the issuer's
+    library, required hashtags and links, a publishing window, instructions and whether it is mandatory."""
+
+    __tablename__ = "content_kits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)  # travels with an exported file
+    issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    # [{"text": ..., "locked": bool}]
+    key_messages: Mapped[list[Any]] = mapped_column(default=list)
+    master_text: Mapped[str] = mapped_column(Text, default="")
+    variants: Mapped[dict[str, Any]] = mapped_column(default=dict)  # platform name -> text
+    media: Mapped[list[Any]] = mapped_column(default=list)  # library refs {"kind", "media_id"}
+    hashtags: Mapped[list[Any]] = mapped_column(default=list)  # "#UangKita", ...
+    links: Mapped[list[Any]] = mapped_column(default=list)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    mandatory: Mapped[bool] = mapped_column(default=False)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    # Who receives it: {"mode": "all" | "levels" | "units", "levels": [1, 2], "unit_ids": [...]}
+    target: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    issued_at: Mapped[datetime | None]  # None: not issued yet (an imported kit waits for its issue)
+    query_id: Mapped[int | None] = mapped_column(ForeignKey("saved_queries.id", ondelete="SET NULL"))
+    # An imported kit: the signing issuer's key fingerprint and name as the file states them.
+    origin_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    origin_name: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    issuer: Mapped[Unit] = relationship(lazy="joined")
+    receipts: Mapped[list[KitReceipt]] = relationship(
+        back_populates="kit", cascade="all, delete-orphan", order_by="KitReceipt.id", lazy="selectin"
+    )
+
+    @property
+    def locked_messages(self) -> list[str]:
+        return [str(m["text"]) for m in self.key_messages if m.get("locked")]
+
+
+class KitReceipt(Base):
+    """A kit as one receiving unit holds it, tying it to the drafts and posts the unit made from it."""
+
+    __tablename__ = "kit_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("content_kits.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reminded_on: Mapped[date | None]  # the issuer's day of the last reminder (one a day)
+    reminders: Mapped[int] = mapped_column(default=0)
+
+    kit: Mapped[ContentKit] = relationship(back_populates="receipts")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("kit_id", "unit_id", name="uq_kit_receipts_kit_id_unit_id"),)
+
+
+class KitPost(Base):
+    """A post a receiving unit made from a kit (one receipt, many posts; a post comes from one kit)."""
+
+    __tablename__ = "kit_posts"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("kit_receipts.id", ondelete="CASCADE"))
+
+    __table_args__ = (Index("ix_kit_posts_receipt_id", "receipt_id"),)
+
+
+class KitUnitContact(Base):
+    """Where a receiving unit also gets kit reminders: its humas group's Telegram chat."""
+
+    __tablename__ = "kit_unit_contacts"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    telegram_chat_id: Mapped[str] = mapped_column(String(64))
+
+
+class KitSigningKey(Base):
+    """The installation's Ed25519 key for signing exported kits (the private half Fernet-encrypted)."""
+
+    __tablename__ = "kit_signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)  # raw 32 bytes, base64
+    private_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KitTrustedIssuer(Base):
+    """An issuing installation whose signed kit files this installation accepts (an admin entered its key)."""
+
+    __tablename__ = "kit_trusted_issuers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # the trusting unit
+    name: Mapped[str] = mapped_column(String(200))
+    public_key: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "fingerprint", name="uq_kit_trusted_issuers_unit_id_fingerprint"),
+    )
