@@ -120,6 +120,13 @@ _EXPLAIN: dict[str, tuple[str, str]] = {
         N_("The text has more hashtags than the platform allows."),
         N_("Remove some hashtags."),
     ),
+    "exif_gps": (
+        N_("This image carries the GPS location where it was taken (EXIF)."),
+        N_(
+            "The copy sent to the platforms is stripped of it; remove it from the original too if the file is"
+            " shared elsewhere."
+        ),
+    ),
 }
 
 RULES: tuple[str, ...] = tuple(_EXPLAIN)

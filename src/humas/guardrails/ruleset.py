@@ -34,6 +34,8 @@ DEFAULT_SEVERITIES: Mapping[str, Severity] = MappingProxyType(
         "dead_link": WARN,
         "platform_length": BLOCK,
         "platform_hashtags": BLOCK,
+        # A warning: every image humas sends is a derived copy without EXIF (decision 0097).
+        "exif_gps": WARN,
     }
 )
 
