@@ -29,9 +29,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
+
+from humas.channels.models import Channel
+from humas.core.errors import Invalid
+from humas.core.i18n import _
+from humas.core.time import as_utc, utcnow
+from humas.publishing.models import Post, PostMetric, PostStatus, PostVariant, VariantState
 
 IDS_MAX = 5000  # the drill-down list behind one figure is capped (the page pages through it)
 RANK_SIZE = 5  # best and worst posts listed
@@ -39,6 +46,7 @@ ON_TIME_TOLERANCE = timedelta(minutes=15)
 TEXT_MAX = 280  # a ranked post's text, cut for tables
 
 Basis = Literal["reach", "followers", "mixed", "none"]
+COUNTS = ("reach", "impressions", "views", "likes", "comments", "shares")
 
 
 @dataclass
@@ -73,29 +81,53 @@ class Figures:
     variant_ids: list[int] = field(default_factory=list, repr=False)
     post_ids: list[int] = field(default_factory=list, repr=False)
     no_metrics_ids: list[int] = field(default_factory=list, repr=False)  # variants never read back
+    seen_posts: set[int] = field(default_factory=set, repr=False, compare=False)  # all post ids (uncapped)
 
     @property
     def engagements(self) -> int:
         """Likes + comments + shares."""
-        raise NotImplementedError
+        return self.likes + self.comments + self.shares
 
     @property
     def engagement_rate(self) -> float | None:
         """Engagements ÷ reach (or ÷ followers where the platform gives no reach); None without a basis."""
-        raise NotImplementedError
+        return self.rate_engagements / self.rate_denominator if self.rate_denominator else None
 
     @property
     def basis(self) -> Basis:
         """What the engagement rate is over: reach, followers, mixed (some posts each) or none."""
-        raise NotImplementedError
+        if self.reach_posts and self.follower_posts:
+            return "mixed"
+        if self.reach_posts:
+            return "reach"
+        return "followers" if self.follower_posts else "none"
 
     @property
     def virality_rate(self) -> float | None:
         """Shares ÷ impressions over the posts whose platform gives impressions; None without any."""
-        raise NotImplementedError
+        return self.virality_shares / self.virality_impressions if self.virality_impressions else None
 
     def as_dict(self) -> dict[str, object]:
-        raise NotImplementedError
+        return {
+            "key": self.key,
+            "label": self.label,
+            "platform": self.platform,
+            "channel_id": self.channel_id,
+            "followers": self.followers,
+            "posts": self.posts,
+            "contents": self.contents,
+            "with_metrics": self.with_metrics,
+            "reach": self.reach,
+            "impressions": self.impressions,
+            "views": self.views,
+            "likes": self.likes,
+            "comments": self.comments,
+            "shares": self.shares,
+            "engagements": self.engagements,
+            "engagement_rate": self.engagement_rate,
+            "engagement_rate_basis": self.basis,
+            "virality_rate": self.virality_rate,
+        }
 
 
 @dataclass
@@ -145,7 +177,7 @@ class OnTime:
     @property
     def rate(self) -> float | None:
         """On time ÷ planned; None when nothing was planned."""
-        raise NotImplementedError
+        return self.on_time / self.planned if self.planned else None
 
 
 @dataclass
@@ -166,11 +198,46 @@ class PublishingMeasures:
     def ids(self, figure: str) -> list[int]:
         """The ids behind one figure: ``posts`` (variant ids), ``contents`` (post ids), ``no_metrics``,
         ``planned`` (variant ids), ``late`` (variant ids), ``late_posts`` (post ids)."""
-        raise NotImplementedError
+        lists = {
+            "posts": self.overall.variant_ids,
+            "contents": self.overall.post_ids,
+            "no_metrics": self.overall.no_metrics_ids,
+            "planned": self.on_time.planned_ids,
+            "late": self.on_time.late_ids,
+            "late_posts": self.on_time.late_post_ids,
+        }
+        if figure not in lists:
+            raise Invalid(_("Unknown figure."), field="figure")
+        return list(lists[figure])
 
 
 FollowerCounts = Mapping[int, int]
 """Channel id -> follower count (the count nearest the period's end), from the channel follower readings."""
+
+
+@dataclass
+class _Row:
+    """One published variant with the newest read-back of its counts (None: not given or never read)."""
+
+    variant_id: int
+    post_id: int
+    channel_id: int
+    published_at: datetime
+    url: str | None
+    title: str
+    kind: str
+    channel_name: str
+    platform: str
+    unit_id: int
+    read: bool
+    counts: dict[str, int | None]
+    rate: float | None = None
+    basis: Basis = "none"
+    denominator: int = 0
+
+    @property
+    def engagements(self) -> int:
+        return sum(self.counts[k] or 0 for k in ("likes", "comments", "shares"))
 
 
 def publishing_measures(
@@ -188,9 +255,235 @@ def publishing_measures(
     follower counts are read with ``follower_counts`` (empty until the readings exist), and the rate is over
     reach only. ``now`` bounds the on-time measure (plans whose tolerance has not run out are pending).
     """
-    raise NotImplementedError
+    if end <= start:
+        raise Invalid(_("The end of the period must come after its start."), field="end")
+    ids = tuple(dict.fromkeys(int(u) for u in unit_ids))
+    rows = _published(session, ids, start, end)
+    if followers is None:
+        followers = follower_counts(session, channel_ids=sorted({r.channel_id for r in rows}), at=end)
+    overall = Figures(key="all", label=_("All channels"))
+    channels: dict[int, Figures] = {}
+    kinds: dict[tuple[str, str], KindCount] = {}
+    for row in rows:
+        _rate(row, followers.get(row.channel_id))
+        channel = channels.get(row.channel_id)
+        if channel is None:
+            channel = channels[row.channel_id] = Figures(
+                key=str(row.channel_id), label=row.channel_name, platform=row.platform,
+                channel_id=row.channel_id, unit_id=row.unit_id, followers=followers.get(row.channel_id),
+            )  # fmt: skip
+        _add(overall, row)
+        _add(channel, row)
+        kind = kinds.get((row.platform, row.kind)) or kinds.setdefault(
+            (row.platform, row.kind), KindCount(platform=row.platform, kind=row.kind)
+        )
+        kind.posts += 1
+        _keep(kind.variant_ids, row.variant_id)
+    best, worst = _ranked(session, rows)
+    return PublishingMeasures(
+        start=start,
+        end=end,
+        unit_ids=ids,
+        overall=overall,
+        channels=sorted(channels.values(), key=lambda f: (-f.posts, f.label, f.key)),
+        kinds=sorted(kinds.values(), key=lambda k: (-k.posts, k.platform, k.kind)),
+        best=best,
+        worst=worst,
+        on_time=on_time(session, unit_ids=ids, start=start, end=end, now=now),
+        followers_known=bool(followers),
+    )
+
+
+def _published(session: Session, unit_ids: tuple[int, ...], start: datetime, end: datetime) -> list[_Row]:
+    """Published variants of the period on the units' channels, with their newest read-back (one query)."""
+    v, m = PostVariant, PostMetric
+    scope = (
+        Channel.unit_id.in_(unit_ids),
+        v.state == VariantState.terbit.value,
+        v.published_at >= start,
+        v.published_at < end,
+    )
+    newest = (
+        select(m.variant_id, func.max(m.at).label("at"))
+        .join(v, v.id == m.variant_id)
+        .join(Channel, Channel.id == v.channel_id)
+        .where(*scope)
+        .group_by(m.variant_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            v.id,
+            v.post_id,
+            v.channel_id,
+            v.published_at,
+            v.url,
+            Post.title,
+            Post.kind,
+            Channel.name,
+            Channel.platform,
+            Channel.unit_id,
+            newest.c.at,
+            *(getattr(m, k) for k in COUNTS),
+        )  # fmt: skip
+        .join(Post, Post.id == v.post_id)
+        .join(Channel, Channel.id == v.channel_id)
+        .outerjoin(newest, newest.c.variant_id == v.id)
+        .outerjoin(m, and_(m.variant_id == v.id, m.at == newest.c.at))
+        .where(*scope)
+        .order_by(v.published_at, v.id)
+    )
+    out = []
+    for r in session.execute(stmt):
+        out.append(
+            _Row(
+                variant_id=r[0],
+                post_id=r[1],
+                channel_id=r[2],
+                published_at=r[3],
+                url=r[4],
+                title=r[5],
+                kind=r[6],
+                channel_name=r[7],
+                platform=r[8],
+                unit_id=r[9],
+                read=r[10] is not None,
+                counts=dict(zip(COUNTS, r[11:], strict=True)),
+            )  # fmt: skip
+        )
+    return out
+
+
+def _rate(row: _Row, followers: int | None) -> None:
+    """The post's engagement rate and its basis: over reach where given, else over the channel's followers."""
+    if not row.read:
+        return
+    reach = row.counts["reach"]
+    if reach:
+        row.basis, row.denominator = "reach", reach
+    elif followers:
+        row.basis, row.denominator = "followers", followers
+    else:
+        return
+    row.rate = row.engagements / row.denominator
+
+
+def _add(group: Figures, row: _Row) -> None:
+    group.posts += 1
+    _keep(group.variant_ids, row.variant_id)
+    if row.post_id not in group.seen_posts:
+        group.seen_posts.add(row.post_id)
+        group.contents += 1
+        _keep(group.post_ids, row.post_id)
+    if not row.read:
+        _keep(group.no_metrics_ids, row.variant_id)
+        return
+    group.with_metrics += 1
+    for name in COUNTS:
+        setattr(group, name, getattr(group, name) + (row.counts[name] or 0))
+    if row.rate is not None:
+        group.rate_engagements += row.engagements
+        group.rate_denominator += row.denominator
+        if row.basis == "reach":
+            group.reach_posts += 1
+        else:
+            group.follower_posts += 1
+    impressions = row.counts["impressions"]
+    if impressions:
+        group.virality_shares += row.counts["shares"] or 0
+        group.virality_impressions += impressions
+
+
+def _keep(ids: list[int], value: int) -> None:
+    if len(ids) < IDS_MAX:
+        ids.append(value)
+
+
+def _ranked(session: Session, rows: list[_Row]) -> tuple[list[RankedPost], list[RankedPost]]:
+    """The best and worst posts by engagement rate (a post is in one list at most)."""
+    rated = [r for r in rows if r.rate is not None]
+    best = sorted(rated, key=lambda r: (-(r.rate or 0), -r.engagements, r.published_at, r.variant_id))
+    best = best[:RANK_SIZE]
+    taken = {r.variant_id for r in best}
+    worst = sorted(rated, key=lambda r: (r.rate or 0, r.engagements, r.published_at, r.variant_id))
+    worst = [r for r in worst if r.variant_id not in taken][:RANK_SIZE]
+    wanted = [r.variant_id for r in best + worst]
+    texts: dict[int, str] = {}
+    if wanted:
+        stmt = select(PostVariant.id, PostVariant.text).where(PostVariant.id.in_(wanted))
+        texts = {i: (t or "")[:TEXT_MAX] for i, t in session.execute(stmt)}
+    return [_ranked_post(r, texts) for r in best], [_ranked_post(r, texts) for r in worst]
+
+
+def _ranked_post(row: _Row, texts: dict[int, str]) -> RankedPost:
+    return RankedPost(
+        variant_id=row.variant_id,
+        post_id=row.post_id,
+        title=row.title,
+        text=texts.get(row.variant_id, ""),
+        channel_id=row.channel_id,
+        channel_name=row.channel_name,
+        platform=row.platform,
+        published_at=row.published_at,
+        url=row.url,
+        reach=row.counts["reach"],
+        impressions=row.counts["impressions"],
+        engagements=row.engagements,
+        engagement_rate=row.rate or 0.0,
+        basis=row.basis,
+    )
+
+
+def on_time(
+    session: Session, *, unit_ids: Sequence[int], start: datetime, end: datetime, now: datetime | None = None
+) -> OnTime:
+    """Planned posts of the period (variants of posts scheduled in it, on the units' channels, not cancelled)
+    and how many were published within ``ON_TIME_TOLERANCE`` of their time."""
+    now = now or utcnow()
+    out = OnTime(tolerance_minutes=int(ON_TIME_TOLERANCE / timedelta(minutes=1)))
+    v = PostVariant
+    stmt = (
+        select(v.id, v.post_id, v.state, v.published_at, Post.scheduled_at)
+        .join(Post, Post.id == v.post_id)
+        .join(Channel, Channel.id == v.channel_id)
+        .where(
+            Channel.unit_id.in_(list(unit_ids)),
+            Post.scheduled_at >= start,
+            Post.scheduled_at < end,
+            Post.status != PostStatus.dibatalkan.value,
+        )
+        .order_by(Post.scheduled_at, Post.id, v.id)
+    )
+    for variant_id, post_id, state, published_at, scheduled_at in session.execute(stmt):
+        _plan(out, variant_id, post_id, state, published_at, as_utc(scheduled_at), now)
+    return out
+
+
+def _plan(
+    out: OnTime, variant_id: int, post_id: int, state: str, published_at: Any, scheduled_at: datetime,
+    now: datetime,
+) -> None:  # fmt: skip
+    deadline = scheduled_at + ON_TIME_TOLERANCE
+    published = published_at is not None and state == VariantState.terbit.value
+    if published and as_utc(published_at) <= deadline:
+        out.planned += 1
+        out.on_time += 1
+        _keep(out.planned_ids, variant_id)
+        return
+    if not published and deadline > now:
+        out.pending += 1  # it may still go out on time
+        return
+    out.planned += 1
+    _keep(out.planned_ids, variant_id)
+    if published:
+        out.late += 1
+    else:
+        out.missed += 1
+    _keep(out.late_ids, variant_id)
+    if not out.late_post_ids or out.late_post_ids[-1] != post_id:  # a post's variants come together
+        _keep(out.late_post_ids, post_id)
 
 
 def follower_counts(session: Session, *, channel_ids: Sequence[int], at: datetime) -> dict[int, int]:
     """Each channel's follower count nearest before ``at`` (empty while no follower readings are stored)."""
-    raise NotImplementedError
+    return {}
