@@ -1,12 +1,13 @@
-"""Channels (encrypted credentials, cursor and health) and raw webhook deliveries; writes are outbox rows."""
+"""Channels (encrypted credentials, cursor and health), raw webhook deliveries and daily follower counts;
+writes are outbox rows."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from humas.core.db import Base
@@ -76,4 +77,20 @@ class WebhookDelivery(Base):
 
     __table_args__ = (
         UniqueConstraint("channel_id", "body_sha256", name="uq_channel_webhook_deliveries_channel_body"),
+    )
+
+
+class ChannelFollowers(Base):
+    """A channel's follower count as its platform gave it, read once a day (the day in its unit's zone)."""
+
+    __tablename__ = "channel_follower_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    counted_on: Mapped[date]
+    followers: Mapped[int] = mapped_column(BigInteger)
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("channel_id", "counted_on", name="uq_channel_follower_counts_channel_day"),
     )

@@ -1,5 +1,5 @@
-"""Channel jobs: the periodic poll of due channels, one poll per channel, webhooks. Channel writes are outbox
-rows sent by the outbox's jobs; importing this module registers their sender."""
+"""Channel jobs: the periodic poll of due channels, one poll per channel, webhooks, daily follower counts.
+Channel writes are outbox rows sent by the outbox's jobs; importing this module registers their sender."""
 
 from __future__ import annotations
 
@@ -33,6 +33,18 @@ def poll_channel_task(channel_id: int) -> None:
     from humas.core.db import get_engine
 
     log.info("channel %s: %s", channel_id, runner.poll_channel_by_id(get_engine(), channel_id))
+
+
+@huey.periodic_task(crontab(minute="17"))
+def read_followers_task() -> None:
+    """Read each counting channel's follower count once a day (its unit's day); tried hourly until read, so a
+    channel failing now is read on a later run and the day's first reading is kept."""
+    from humas.channels import runner
+
+    outcomes = runner.read_followers_due()
+    if outcomes:
+        read = sum(1 for v in outcomes.values() if v == "read")
+        log.info("follower counts read: %s of %s channels", read, len(outcomes))
 
 
 @huey.periodic_task(crontab(minute="*"))

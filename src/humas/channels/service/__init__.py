@@ -16,6 +16,13 @@ from humas.channels.service.channels import (
     webhook_switchable,
     webhook_switched_on,
 )
+from humas.channels.service.followers import (
+    FollowerGrowth,
+    due_follower_channel_ids,
+    follower_counts,
+    follower_growth,
+    record_followers,
+)
 from humas.channels.service.outbox import (
     access_write,
     find_entry,
@@ -44,18 +51,23 @@ _redact.install()
 __all__ = [
     "MAX_WEBHOOK_BODY",
     "DeliveryRefused",
+    "FollowerGrowth",
     "access_channel",
     "access_write",
     "add_channel",
     "answer_handshake",
     "channel_values",
     "due_channel_ids",
+    "due_follower_channel_ids",
     "find_entry",
+    "follower_counts",
+    "follower_growth",
     "get_channel",
     "list_channels",
     "page_channels",
     "channels_needing_reauth",
     "reencrypt_credentials",
+    "record_followers",
     "list_outbox",
     "mark_delivered",
     "poll_channel",
