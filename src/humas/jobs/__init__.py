@@ -23,6 +23,7 @@ TASK_MODULES = (
     "humas.outbox.tasks",
     "humas.publishing.tasks",
     "humas.inbox.tasks",
+    "humas.reports.tasks",
 )
 
 

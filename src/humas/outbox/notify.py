@@ -119,7 +119,9 @@ def _outcome(result: transport.DeliveryResult) -> Sent:
     raise Permanent(message)
 
 
-def _send_email(job: Job) -> Sent:
+def send_email_job(job: Job) -> Sent:
+    """Send one prepared e-mail (with its attachments) under a Message-ID fixed by the row's key; other
+    domains' e-mail kinds (a report's PDF) register this as their sender."""
     settings = get_delivery_settings()
     message_id = transport.message_id_for(job.key, settings.smtp_from)
     return _outcome(
@@ -133,7 +135,8 @@ def _send_telegram(job: Job) -> Sent:
     )
 
 
-def _resend(_job: Job) -> Sent | None:
+def resend_email(_job: Job) -> Sent | None:
+    """Reconcile an e-mail: resending is safe, it carries the same Message-ID."""
     return None  # the same Message-ID again: a mail server or reader drops the duplicate
 
 
@@ -145,7 +148,7 @@ def _ask_a_person(_job: Job) -> Sent | None:
     )
 
 
-handlers.register(EMAIL_KIND, handlers.Handler(prepare=_prepare, send=_send_email, reconcile=_resend))
+handlers.register(EMAIL_KIND, handlers.Handler(prepare=_prepare, send=send_email_job, reconcile=resend_email))
 handlers.register(
     TELEGRAM_KIND, handlers.Handler(prepare=_prepare, send=_send_telegram, reconcile=_ask_a_person)
 )

@@ -45,6 +45,22 @@ from humas.connectors.http import HttpClient
 from humas.outbox.settings import DeliverySettings, get_delivery_settings
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+_CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*$")
+_NOT_IN_NAME = re.compile(r"[^\w.\- ]+")
+ATTACHMENT_NAME_MAX = 120
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file carried by an e-mail (a report's PDF). The name is cleaned when the message is built."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+    def __post_init__(self) -> None:
+        if not _CONTENT_TYPE.match(self.content_type):
+            raise ValueError(f"not a MIME type: {self.content_type[:60]!r}")
 
 
 @dataclass(frozen=True)
@@ -55,12 +71,26 @@ class RenderedAlert:
     text: str  # plain text (e-mail text part, Telegram)
     html: str  # e-mail HTML part; every outside value escaped
     locale: str = "id"
+    attachments: tuple[Attachment, ...] = ()  # e-mail only
 
 
 def clean_line(text: str, limit: int = 200) -> str:
     """One line of outside text: control characters and newlines removed, length capped."""
     line = " ".join(_CONTROL.sub(" ", text).split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def attachment_name(filename: str) -> str:
+    """A file name safe in a MIME header and on the reader's disk: one line, no path, no quotes or
+    separators, capped, never empty or hidden."""
+    base = clean_line(filename.replace("\\", "/").rpartition("/")[2], 400)
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    stem = _NOT_IN_NAME.sub("_", stem).strip(" ._") or "lampiran"
+    ext = _NOT_IN_NAME.sub("", ext)[:10]
+    room = ATTACHMENT_NAME_MAX - (len(ext) + 1 if ext else 0)
+    return f"{stem[:room]}.{ext}" if ext else stem[:ATTACHMENT_NAME_MAX]
 
 
 SIGNATURE_HEADER = "X-Humas-Signature-256"
@@ -134,6 +164,11 @@ def build_email(
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to alerts
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    for attachment in rendered.attachments:  # the alternative part becomes the first part of a mixed one
+        maintype, _slash, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment_name(attachment.filename)
+        )
     return message
 
 
