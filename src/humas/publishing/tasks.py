@@ -100,3 +100,29 @@ def run_metrics(now: datetime | None = None) -> int:
         except Exception:  # noqa: BLE001 - a failing reader is logged; the others go on
             log.exception("metrics of variant %s failed", variant_id)
     return read
+
+
+@huey.periodic_task(crontab(hour="1", minute="30"))
+def kit_reminders_task() -> None:
+    """Each morning (08:30 WIB), remind the units behind on a content kit (once per unit, kit and day)."""
+    run_kit_reminders()
+
+
+def run_kit_reminders(now: datetime | None = None) -> int:
+    """Remind the units behind on every open or recently closed kit, each kit in its own transaction."""
+    from humas.publishing.kits import ContentKit
+    from humas.publishing.service import kit_tracker
+
+    now = now or utcnow()
+    with session_scope() as session:
+        kit_ids = kit_tracker.kits_to_remind(session, now=now)
+    told = 0
+    for kit_id in kit_ids:
+        try:
+            with session_scope() as session:
+                kit = session.get(ContentKit, kit_id)
+                if kit is not None:
+                    told += len(kit_tracker.remind_units(session, kit=kit, actor=None, now=now))
+        except Exception:  # noqa: BLE001 - one kit's failure never stops the others
+            log.exception("reminders of kit %s failed", kit_id)
+    return told
