@@ -39,6 +39,7 @@ def demo(
             seed_demo_mentions(engine)
     _seed_inbox(engine)
     _seed_publishing(engine)
+    _seed_followers(engine)
     engine.dispose()
     if credentials:
         table = Table(title="Demo users (passwords are shown once)")
@@ -83,3 +84,11 @@ def _seed_publishing(engine: Engine) -> None:
 
     with console.status("Adding a month of planned and published posts…"):
         seed_demo_publishing(engine)
+
+
+def _seed_followers(engine: Engine) -> None:
+    """The demo channels' daily follower counts over the demo's months (once); no platform is asked."""
+    from humas.demo.followers import seed_demo_followers
+
+    with console.status("Adding daily follower counts…"):
+        seed_demo_followers(engine)

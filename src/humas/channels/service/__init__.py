@@ -18,6 +18,7 @@ from humas.channels.service.channels import (
 )
 from humas.channels.service.followers import (
     FollowerGrowth,
+    counts_followers,
     due_follower_channel_ids,
     follower_counts,
     follower_growth,
@@ -57,6 +58,7 @@ __all__ = [
     "add_channel",
     "answer_handshake",
     "channel_values",
+    "counts_followers",
     "due_channel_ids",
     "due_follower_channel_ids",
     "find_entry",
