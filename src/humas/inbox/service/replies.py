@@ -28,7 +28,7 @@ from humas.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from humas.core.i18n import _
 from humas.core.time import utcnow
 from humas.inbox.models import Conversation, ConversationItem, Origin, Reply, ReplyStatus
-from humas.inbox.service import unit_settings
+from humas.inbox.service import guard, unit_settings
 from humas.ingest.models import Mention
 from humas.org import audit as audit_service
 from humas.org import service as org_service
@@ -272,6 +272,8 @@ def submit_reply(session: Session, *, reply: Reply, conversation: Conversation, 
     org_service.require_role(actor, *WRITERS)
     if reply.status not in EDITABLE:
         raise Conflict(_("This reply was already submitted."))
+    if guard.check_reply(session, reply=reply, conversation=conversation, stage="submit").blocked:
+        return reply  # stays editable; the findings are recorded and shown to the author and the reviewers
     reply.submitted_at = utcnow()
     reply.needs_approval = needs_approval(session, conversation=conversation, author=actor)
     if reply.needs_approval:
@@ -291,6 +293,8 @@ def approve_reply(
     before = reply.text
     if text is not None and text.strip() and text.strip() != reply.text:
         reply.text = _clean_text(session, conversation, text)
+    if guard.check_reply(session, reply=reply, conversation=conversation, stage="send", resolve=True).blocked:
+        return reply  # still waiting: the reviewer overrides the block (with a reason) or returns the reply
     reply.reviewer_id, reply.reviewed_at = actor.id, utcnow()
     edited = {"text": reply.text} if reply.text != before else {}
     _audit(
@@ -302,7 +306,7 @@ def approve_reply(
         before={"text": before} if edited else None,
         after={"status": ReplyStatus.antre.value, **edited},
     )
-    _queue(session, reply=reply, conversation=conversation, actor=actor)
+    _queue(session, reply=reply, conversation=conversation, actor=actor, checked=True)
     return reply
 
 
@@ -367,8 +371,18 @@ def _require_reviewer(actor: Principal, reply: Reply, conversation: Conversation
         raise PermissionDenied(_("Your role does not allow this."))
 
 
-def _queue(session: Session, *, reply: Reply, conversation: Conversation, actor: Principal) -> None:
-    """Into the outbox, once: the key is the reply's, so a second call finds the same row."""
+def _queue(
+    session: Session, *, reply: Reply, conversation: Conversation, actor: Principal, checked: bool = False
+) -> None:
+    """Into the outbox, once: the key is the reply's, so a second call finds the same row. The guardrails
+    check it just before (links resolved); a block keeps it a draft (``checked``: the caller just did)."""
+    if not checked:
+        result = guard.check_reply(
+            session, reply=reply, conversation=conversation, stage="send", resolve=True
+        )
+        if result.blocked:
+            reply.status = ReplyStatus.draf.value
+            return
     channel = channel_of(session, conversation)
     mention = session.get(Mention, reply.in_reply_to_mention_id) if reply.in_reply_to_mention_id else None
     if mention is None:

@@ -33,6 +33,8 @@ from humas.publishing.service.calendar import (
     closed_days,
     move_post,
 )
+from humas.publishing.service.guard import can_override as can_override_post
+from humas.publishing.service.guard import override_post, post_verdict
 from humas.publishing.service.metrics import read_metrics, register_reader, series
 from humas.publishing.service.posts import (
     DRAFTERS,
@@ -72,6 +74,9 @@ __all__ = [
     "CalendarEntry",
     "DayEntry",
     "calendar_days",
+    "can_override_post",
+    "override_post",
+    "post_verdict",
     "calendar_entries",
     "move_post",
     "closed_days",

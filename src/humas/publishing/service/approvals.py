@@ -34,6 +34,7 @@ from humas.publishing.models import (
     PostStatus,
     StepMode,
 )
+from humas.publishing.service import guard
 from humas.publishing.service import posts as posts_service
 from humas.publishing.service.validation import check_variant
 
@@ -250,7 +251,8 @@ def submit_post(session: Session, *, post: Post, actor: Principal) -> Post:
     if post.status != PostStatus.draf.value:
         raise Conflict(_("Only a draft can be submitted."))
     post.submitted_by_id, post.submitted_at = actor.id, utcnow()
-    _start_round(session, post=post)
+    if not _start_round(session, post=post):
+        return post  # blocked by the guardrails: still a draft, the findings recorded and shown
     audit_service.record(
         session, actor=actor, action="post.submit", obj=post, unit=post.unit, label=post.title,
         after={"chain_id": post.chain_id, "round": post.approval_round, "version": post.version},
@@ -269,8 +271,12 @@ def check_variants(session: Session, post: Post) -> None:
             raise Invalid(counter.problems[0].message, field=f"variant-{variant.channel_id}")
 
 
-def _start_round(session: Session, *, post: Post) -> None:
+def _start_round(session: Session, *, post: Post) -> bool:
+    """Start a round of the chain; False (the post back to a draft) when the guardrails block it."""
     check_variants(session, post)  # every round approves what the platforms will take
+    if guard.check_post(session, post=post, stage="submit").blocked:
+        post.status, post.approved_at = PostStatus.draf.value, None
+        return False
     chain = select_chain(session, post)
     if chain is None:
         raise Invalid(_("This unit has no approval chain yet; an admin sets one up."), field="chain")
@@ -284,6 +290,7 @@ def _start_round(session: Session, *, post: Post) -> None:
     post.status, post.approved_at = PostStatus.menunggu_persetujuan.value, None
     session.flush()
     notify_step(session, post=post)
+    return True
 
 
 def restart_chain(session: Session, *, post: Post, actor: Principal, reason: str) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from humas.channels.models import Channel, Health
 from humas.channels.service import writes as channel_writes
+from humas.compliance import service as compliance_service
 from humas.core.errors import Conflict
 from humas.core.i18n import _
 from humas.core.time import utcnow
@@ -31,12 +32,13 @@ from humas.outbox import service as outbox_service
 from humas.outbox.models import OutboxMessage, Status
 from humas.outbox.policy import Permanent, SendError, Sent
 from humas.publishing.models import Post, PostStatus, PostVariant, VariantState
-from humas.publishing.service import approvals, media_refs
+from humas.publishing.service import approvals, guard, media_refs
 
 KIND = "publishing.variant"
 OWNER = "post_variant"
 FIRST_METRICS_AFTER = timedelta(hours=1)
 HELD_MESSAGE = "the channel needs re-authorisation"
+RESOLVER = compliance_service.resolve  # each link of a variant, with a short timeout, just before sending
 
 
 def variant_key(variant: PostVariant) -> str:
@@ -73,6 +75,11 @@ def publish_post(session: Session, *, post: Post, now: datetime | None = None) -
         return []
     if not approvals.chain_complete(session, post):  # never publish what the chain did not clear
         raise Conflict(_("This post is not approved."))
+    # Checked again just before sending, links resolved: the rules or the election period may have changed.
+    result = guard.check_post(session, post=post, stage="send", resolve=RESOLVER)
+    if result.blocked:
+        guard.hold_blocked(post, result)
+        return []
     rows = []
     for variant in post.variants:
         channel = session.get(Channel, variant.channel_id)
