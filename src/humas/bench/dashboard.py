@@ -17,7 +17,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -65,14 +65,10 @@ WORDS = (
 def _build(engine: Engine, n: int, seed: int = 1) -> dict[str, Any]:
     from humas.core import migrations
     from humas.core.db import session_scope
-    from humas.core.sql import insert_for, sqlite_insert, upsert_add
-    from humas.core.time import utcnow
-    from humas.ingest.models import Mention, MentionRollup, SavedQuery
-    from humas.listening.service import facets
+    from humas.ingest.models import SavedQuery
     from humas.org import service as org_service
 
     migrations.upgrade(engine)
-    rng = random.Random(seed)
     with session_scope(engine) as session:
         root = org_service.create_root_unit(session, name="Kementerian Bench")
         admin, _pw = org_service.create_user(
@@ -101,8 +97,32 @@ def _build(engine: Engine, n: int, seed: int = 1) -> dict[str, Any]:
             "units": [u.id for u in units],
             "queries": [q.id for q in queries],
         }
-    end = utcnow().replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(days=35)
+    seed_mentions(engine, units=ids["units"], queries=ids["queries"], n=n, seed=seed)
+    return ids
+
+
+def seed_mentions(
+    engine: Engine,
+    *,
+    units: list[int],
+    queries: list[int],
+    n: int,
+    seed: int = 1,
+    end: datetime | None = None,
+    days: int = 35,
+) -> None:
+    """`n` analysed mentions on ``units`` over the ``days`` before ``end`` (the hour now), with consistent
+    hourly rollups (the first three of ``queries`` tag some) and daily facet rollups, then ANALYZE."""
+    from humas.core.db import session_scope
+    from humas.core.sql import insert_for, sqlite_insert, upsert_add
+    from humas.core.time import utcnow
+    from humas.ingest.models import Mention, MentionRollup
+    from humas.listening.service import facets
+
+    rng = random.Random(seed)
+    ids = {"units": units, "queries": queries}
+    end = end or utcnow().replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=days)
     span = int((end - start).total_seconds())
     chunk = 50_000
     for offset in range(0, n, chunk):
@@ -165,7 +185,6 @@ def _build(engine: Engine, n: int, seed: int = 1) -> dict[str, Any]:
     # Fresh statistics after the bulk load (autovacuum would get there later; the planner needs them now).
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE")
-    return ids
 
 
 def _forget(client: Any, engine: Engine) -> None:

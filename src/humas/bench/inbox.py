@@ -57,7 +57,7 @@ HTMX = {"HX-Request": "true"}
 # --- the database ---------------------------------------------------------------------------------------
 
 
-def _url(engine_name: str, pg_url: str | None) -> tuple[str, dict[str, Any]]:
+def _url(engine_name: str, pg_url: str | None, schema: str = SCHEMA) -> tuple[str, dict[str, Any]]:
     if engine_name == "sqlite":
         folder = Path(tempfile.mkdtemp(prefix="humas-bench-inbox-"))
         return f"sqlite:///{folder / 'bench.db'}", {}
@@ -66,12 +66,12 @@ def _url(engine_name: str, pg_url: str | None) -> tuple[str, dict[str, Any]]:
 
     admin = make_engine(url)
     with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
     admin.dispose()
-    return f"{url}?options=-csearch_path%3D{SCHEMA}", {}
+    return f"{url}?options=-csearch_path%3D{schema}", {}
 
 
-def _org(engine: Engine) -> dict[str, Any]:
+def _org(engine: Engine, offices_n: int = OFFICES, per_office: int = UNITS_PER_OFFICE) -> dict[str, Any]:
     """The ministry, 50 descendants, an admin at the top, responders in the offices, a Facebook channel."""
     from humas.channels.models import Channel
     from humas.core import secrets
@@ -88,10 +88,10 @@ def _org(engine: Engine) -> dict[str, Any]:
         )  # fmt: skip
         units = [root]
         offices = []
-        for i in range(OFFICES):
+        for i in range(offices_n):
             office = org_service.create_unit(session, name=f"Kanwil {i}", parent=root, actor=admin)
             units.append(office)
-            for j in range(UNITS_PER_OFFICE):
+            for j in range(per_office):
                 leaf = org_service.create_unit(session, name=f"KPPN {i}-{j}", parent=office, actor=admin)
                 units.append(leaf)
                 offices.append(leaf)
@@ -189,16 +189,24 @@ def _rows(rng: random.Random, ids: dict[str, Any], now: datetime, start: int, st
 
 def _build(engine: Engine, n: int, seed: int) -> dict[str, Any]:
     from humas.core import migrations
-    from humas.core.db import session_scope
-    from humas.core.sql import insert_for, sqlite_insert
     from humas.core.time import utcnow
-    from humas.inbox.models import Conversation, ConversationEvent, ConversationItem
-    from humas.ingest.models import Mention
 
     migrations.upgrade(engine)
     ids = _org(engine)
+    seed_conversations(engine, ids, n, seed=seed, now=utcnow())
+    return ids
+
+
+def seed_conversations(engine: Engine, ids: dict[str, Any], n: int, *, seed: int, now: datetime) -> None:
+    """`n` conversations on ``ids["units"]`` (responders from ``ids["responders"]``) opened over the 90 days
+    before ``now``, with their items, mentions and events (explicit ids from 1: seed them before any other
+    mention), then the PostgreSQL sequences moved past them and ANALYZE."""
+    from humas.core.db import session_scope
+    from humas.core.sql import insert_for, sqlite_insert
+    from humas.inbox.models import Conversation, ConversationEvent, ConversationItem
+    from humas.ingest.models import Mention
+
     rng = random.Random(seed)
-    now = utcnow()
     models = {"mentions": Mention, "conversations": Conversation, "items": ConversationItem,
               "events": ConversationEvent}  # fmt: skip
     for start in range(0, n, BATCH):
@@ -215,7 +223,6 @@ def _build(engine: Engine, n: int, seed: int) -> dict[str, Any]:
                 sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608 - fixed names
                 conn.exec_driver_sql(sql)
         conn.exec_driver_sql("ANALYZE")
-    return ids
 
 
 # --- timing -------------------------------------------------------------------------------------------------

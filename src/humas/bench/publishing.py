@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import respx
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from humas.channels.models import Channel
 from humas.core import migrations, secrets
@@ -34,7 +34,7 @@ from humas.org.models import Unit, User
 from humas.outbox import runner
 from humas.outbox.models import OutboxMessage
 from humas.publishing import service as publishing_service
-from humas.publishing.models import Approval, Post, PostVariant
+from humas.publishing.models import Approval, Post, PostMetric, PostVariant
 from humas.publishing.service import StepInput
 from humas.publishing.tasks import run_tick
 
@@ -71,27 +71,59 @@ def bench_calendar(engine: Engine, *, units: int, posts: int) -> dict[str, Any]:
     with session_scope(engine) as session:
         _root, admin, tree = _units(session, units)
         channels = [_channel(session, unit, i) for i, unit in enumerate(tree)]
-        seconds = 31 * 24 * 3600
-        rows = [
-            {
-                "unit_id": tree[i % len(tree)].id, "title": f"Pos {i}", "body": "", "kind": "umum",
-                "status": "dijadwalkan", "scheduled_at": MONTH + timedelta(seconds=(i * 7919) % seconds),
-                "version": 1, "approval_round": 0, "created_by_id": admin.id,
-                "created_at": utcnow(), "updated_at": utcnow(),
-            }
-            for i in range(posts)
-        ]  # fmt: skip
-        session.execute(insert(Post), rows)
-        ids = session.scalars(select(Post.id, Post.unit_id).order_by(Post.id)).all()
-        by_unit = {u.id: c.id for u, c in zip(tree, channels, strict=True)}
-        unit_of = dict(session.execute(select(Post.id, Post.unit_id)).tuples().all())
-        variants = [
-            {"post_id": pid, "channel_id": by_unit[unit_of[pid]], "text": "x", "media": [], "state": "draf"}
-            for pid in ids
-        ]
-        session.execute(insert(PostVariant), variants)
+        channel_of = {u.id: c.id for u, c in zip(tree, channels, strict=True)}
+        seed_posts(session, admin_id=admin.id, channel_of=channel_of, posts=posts, month=MONTH)
         admin_id = admin.id
     return {"units": units + 1, "admin_id": admin_id}
+
+
+def seed_posts(
+    session: Any,
+    *,
+    admin_id: int,
+    channel_of: dict[int, int],
+    posts: int,
+    month: datetime,
+    published: bool = False,
+) -> None:
+    """`posts` posts spread over the 31 days from ``month`` round the units of ``channel_of`` (unit id ->
+    its channel id), one variant each: scheduled drafts, or (``published``) published at their time with
+    one metrics read-back each (deterministic counts)."""
+    seconds = 31 * 24 * 3600
+    unit_ids = list(channel_of)
+    status = "terbit" if published else "dijadwalkan"
+    rows = [
+        {
+            "unit_id": unit_ids[i % len(unit_ids)], "title": f"Pos {i}", "body": "", "kind": "umum",
+            "status": status, "scheduled_at": month + timedelta(seconds=(i * 7919) % seconds),
+            "version": 1, "approval_round": 0, "created_by_id": admin_id,
+            "created_at": utcnow(), "updated_at": utcnow(),
+        }
+        for i in range(posts)
+    ]  # fmt: skip
+    first = (session.scalar(select(func.max(Post.id))) or 0) + 1
+    session.execute(insert(Post), rows)
+    new = session.execute(
+        select(Post.id, Post.unit_id, Post.scheduled_at).where(Post.id >= first).order_by(Post.id)
+    ).all()
+    variants = [
+        {"post_id": pid, "channel_id": channel_of[unit_id], "text": "x", "media": [], "state": "draf"}
+        if not published
+        else {"post_id": pid, "channel_id": channel_of[unit_id], "text": "x", "media": [], "state": "terbit",
+              "published_at": at, "external_id": f"b{pid}", "url": f"https://x.com/i/web/status/{pid}"}
+        for pid, unit_id, at in new
+    ]  # fmt: skip
+    session.execute(insert(PostVariant), variants)
+    if published:
+        read = session.execute(
+            select(PostVariant.id, PostVariant.published_at).where(PostVariant.post_id >= first)
+        ).all()
+        session.execute(
+            insert(PostMetric),
+            [{"variant_id": vid, "at": at + timedelta(days=1), "likes": vid % 97, "comments": vid % 13,
+              "shares": vid % 7, "views": 200 + vid % 900, "reach": None, "impressions": 300 + vid % 1200}
+             for vid, at in read],
+        )  # fmt: skip
 
 
 def _ms(samples: list[float]) -> dict[str, Any]:
