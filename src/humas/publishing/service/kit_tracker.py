@@ -196,13 +196,15 @@ def uptake(session: Session, *, kit: ContentKit) -> tuple[int, dict[str, int]]:
         return 0, {}
     # NOTE: read-only over ingest's match table; ingest owns the matching, this only counts its result.
     rows = session.execute(
-        select(func.coalesce(Mention.sentiment, ""), func.count())
+        select(Mention.sentiment, func.count())
         .select_from(QueryMatch)
         .join(Mention, Mention.id == QueryMatch.mention_id)
         .where(QueryMatch.query_id == kit.query_id)
-        .group_by(func.coalesce(Mention.sentiment, ""))
+        .group_by(Mention.sentiment)
     )
-    sentiment = {label or "-": int(n) for label, n in rows}
+    sentiment: dict[str, int] = {}
+    for label, n in rows:
+        sentiment[label or "-"] = sentiment.get(label or "-", 0) + int(n)
     return sum(sentiment.values()), sentiment
 
 
