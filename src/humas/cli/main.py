@@ -79,6 +79,12 @@ if (guardrails_cli := _optional("humas.cli.guardrails")) is not None:
     app.add_typer(guardrails_cli.app, name="guardrails")
     bench_app.command("guardrails")(guardrails_cli.bench_guardrails)
 
+if (reports_cli := _optional("humas.cli.reports")) is not None:
+    app.add_typer(reports_cli.app, name="reports", help="Evaluation reports: finalise, archive, schedules.")
+
+if (bench_reports_cli := _optional("humas.cli.bench_reports")) is not None:
+    bench_app.command("reports")(bench_reports_cli.bench_reports)
+
 
 if __name__ == "__main__":
     app()

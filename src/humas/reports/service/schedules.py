@@ -116,11 +116,13 @@ def create_schedule(
     include_descendants: bool,
     locale: str,
     recipients: Sequence[str] | str,
-    actor: org_service.Principal,
+    actor: org_service.Principal | None,
     now: datetime | None = None,
 ) -> ReportSchedule:
-    """Schedule a unit's periodic report to a list of recipients (admins and leaders); audited."""
-    texts_service.check_unit_access(actor, unit, *MANAGERS)
+    """Schedule a unit's periodic report to a list of recipients (admins and leaders; ``actor`` None is the
+    operator at the command line); audited."""
+    if actor is not None:
+        texts_service.check_unit_access(actor, unit, *MANAGERS)
     kind = clean_kind(period_kind)
     locale = texts_service.clean_locale(locale)
     addresses = clean_recipients(recipients)
@@ -145,7 +147,7 @@ def create_schedule(
         active=True,
         next_run_at=run_time(calendar, period),
         next_period_key=period.key,
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor is not None else None,
     )
     session.add(schedule)
     session.flush()
@@ -192,6 +194,14 @@ def list_schedules(
     return list(session.scalars(stmt.order_by(ReportSchedule.unit_id, ReportSchedule.id)))
 
 
+def list_all_schedules(session: Session, *, unit: Unit | None = None) -> list[ReportSchedule]:
+    """Every schedule (or one unit's), for the operator's command line; pages use ``list_schedules``."""
+    stmt = select(ReportSchedule)
+    if unit is not None:
+        stmt = stmt.where(ReportSchedule.unit_id == unit.id)
+    return list(session.scalars(stmt.order_by(ReportSchedule.unit_id, ReportSchedule.id)))
+
+
 def set_schedule_active(
     session: Session, *, schedule: ReportSchedule, active: bool, actor: org_service.Principal
 ) -> ReportSchedule:
@@ -211,9 +221,12 @@ def set_schedule_active(
     return schedule
 
 
-def remove_schedule(session: Session, *, schedule: ReportSchedule, actor: org_service.Principal) -> None:
-    """Delete a schedule (its finalised reports stay in the archive). Audited."""
-    texts_service.check_unit_access(actor, schedule.unit, *MANAGERS)
+def remove_schedule(
+    session: Session, *, schedule: ReportSchedule, actor: org_service.Principal | None
+) -> None:
+    """Delete a schedule (its finalised reports stay in the archive; ``actor`` None: the command line)."""
+    if actor is not None:
+        texts_service.check_unit_access(actor, schedule.unit, *MANAGERS)
     audit_service.record(
         session, actor=actor, action="report.schedule_remove", obj=schedule, unit=schedule.unit,
         before=_summary(schedule), label=f"{schedule.unit.name} {schedule.period_kind}",
