@@ -182,20 +182,12 @@ def render_html(report: Report, *, logo: bytes | None = None) -> str:
     )
 
 
-def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint's URL fetcher: data: URLs only; any other URL is refused (a warning, no fetch)."""
-    from weasyprint import default_url_fetcher
-
-    if url.startswith("data:"):
-        result: dict[str, Any] = default_url_fetcher(url, *args, **kwargs)
-        return result
-    raise ValueError(f"a report loads nothing from outside: {url[:100]}")
-
-
 def render_pdf(report: Report, *, logo: bytes | None = None) -> bytes:
     """The report as an A4 PDF (cover, contents, sections); charts that fail show a short note."""
-    from weasyprint import HTML  # NOTE: heavy import (pango, cairo-free but large); only a render needs it
+    from weasyprint import HTML, URLFetcher  # NOTE: a heavy import (Pango); only a render needs it
 
-    document = HTML(string=render_html(report, logo=logo), url_fetcher=_fetch_nothing, base_url=None)
+    # data: URLs only (the logo): anything else, http or file, is refused with a warning and left out.
+    fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False, timeout=1)
+    document = HTML(string=render_html(report, logo=logo), url_fetcher=fetcher, base_url=None)
     pdf: bytes = document.write_pdf()
     return pdf

@@ -17,6 +17,7 @@ import re
 from datetime import UTC
 from io import BytesIO
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -24,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
+from openpyxl.writer.excel import ExcelWriter
 
 from humas.core import workcal
 from humas.reports.document import Figure, Report, Section, Table, ValueKind
@@ -292,6 +294,21 @@ def render_xlsx(report: Report) -> bytes:
     wb.properties.title = safe_text(f"{report.title} · {report.unit_name} · {report.period.label(loc)}")
     wb.properties.creator = "humas"
     wb.properties.created = report.generated_at.astimezone(UTC).replace(tzinfo=None)
+    return _stable_bytes(wb, report)
+
+
+def _stable_bytes(wb: Workbook, report: Report) -> bytes:
+    """The workbook's bytes, the same for the same report: openpyxl's ``save`` stamps the file and every
+    ZIP entry with the current time, so the report's own time is used instead (archives compare checksums)."""
+    wb.properties.modified = wb.properties.created
+    raw = BytesIO()
+    with ZipFile(raw, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()
+    stamp = report.generated_at.astimezone(UTC).timetuple()[:6]
     out = BytesIO()
-    wb.save(out)
+    with ZipFile(BytesIO(raw.getvalue())) as source, ZipFile(out, "w", ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type, info.external_attr = ZIP_DEFLATED, entry.external_attr
+            target.writestr(info, source.read(entry))
     return out.getvalue()
