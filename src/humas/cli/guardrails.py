@@ -4,21 +4,50 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from humas.guardrails import Finding
 
 console = Console()
 app = typer.Typer(help="Guardrails: check outgoing texts for personal data, secrets, abuse and more.")
 
 
 @app.command("check")
-def check_command() -> None:
+def check_command(
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", help="Unit id or name: check with its stored rules (inherited) and lists."),
+    ] = None,
+    platform: Annotated[
+        str | None, typer.Option(help="Also apply this platform's length and hashtag limits (x, instagram…).")
+    ] = None,
+) -> None:
     """Read {"text": ...} JSON lines on stdin; write one {"findings": [...]} line per input, in order."""
-    from humas.guardrails import check
+    from humas.compliance.service.checks import Part, UnitContext, platform_limits
+    from humas.guardrails import Context, check
 
+    unit_context = UnitContext(Context())
+    if unit is not None:
+        from humas.cli.ingest import resolve_unit
+        from humas.compliance import service as compliance_service
+        from humas.core.db import session_scope
+
+        with session_scope() as session:
+            unit_context = compliance_service.unit_context(session, resolve_unit(session, unit))
+    if platform is not None and platform_limits(platform) is None:
+        print(f"--platform: unknown platform {platform!r}", file=sys.stderr)
+        raise typer.Exit(2)
+    context = unit_context.for_part(Part("", "", platform))
+    _check_lines(lambda text: check(text, context=context))
+
+
+def _check_lines(run: Callable[[str], list[Finding]]) -> None:
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
@@ -35,7 +64,7 @@ def check_command() -> None:
                 "end": f.end,
                 "message": str(f.message),
             }
-            for f in check(str(text))
+            for f in run(str(text))
         ]
         sys.stdout.write(json.dumps({"findings": findings}, ensure_ascii=False) + "\n")
 

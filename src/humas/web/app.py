@@ -45,15 +45,19 @@ PAGE_MODULES = (
     "publishing_post",
     "publishing_media",
     "publishing_admin",
+    "publishing_kits",
     "inbox",
     # Before inbox_conversation, whose /inbox/{conversation_id} would take /inbox/approvals and the like.
     "inbox_policies",
     "inbox_replies",
     "inbox_lapor",
     "inbox_teams",
+    "guardrails",
     "inbox_conversation",
+    "reports",
+    "reports_archive",
 )
-API_MODULES = ("org", "mentions", "listening", "channels", "inbox")
+API_MODULES = ("org", "mentions", "listening", "channels", "inbox", "reports")
 API_PREFIX = "/api/v1"
 
 CSP = (

@@ -14,15 +14,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from humas.compliance import service as compliance_service
 from humas.connectors.registry import Capability, find_platform
 from humas.inbox.models import Conversation, MessageType, Template
 from humas.inbox.service import conversations as conversations_service
+from humas.inbox.service import guard as inbox_guard
 from humas.inbox.service import moderation, replies, templates
 from humas.org import service as org_service
 from humas.org.models import Unit
 from humas.web.deps import CurrentUser, DbSession, IdPath, OptionalIdForm
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
+from humas.web.guardrails import BLOCKED_NOTICE, findings_view
 from humas.web.params import MAX_ID
 from humas.web.templating import environment, render
 
@@ -83,9 +86,14 @@ def count(
     """The live length counter: the text as the channel's platform counts it."""
     conversation = conversations_service.access_conversation(session, user, conversation_id)
     counted, over = replies.length_over(session, conversation, text)
+    channel = replies.channel_of(session, conversation) if conversation.channel_id else None
+    findings = compliance_service.check_text(
+        session, unit=conversation.unit, text=text, platform=channel.platform if channel else None
+    )  # the guardrails as the responder types, with the unit's stored rules
     return render(
-        request, "inbox/_counter.html", count=counted, over=over, limit=_limit(session, conversation)
-    )
+        request, "inbox/_counter.html", count=counted, over=over, limit=_limit(session, conversation),
+        gr=findings_view(text, findings),
+    )  # fmt: skip
 
 
 @router.get("/inbox/{conversation_id}/replies/template", response_class=HTMLResponse)
@@ -126,6 +134,11 @@ def send_reply(
         template_id=template_id,
         submit=action != "draft",
     )
+    if reply.error == inbox_guard.BLOCKED_MESSAGE:
+        return redirect(
+            _page(conversation),
+            BLOCKED_NOTICE,
+        )
     notice = {
         "menunggu_persetujuan": N_("The reply waits for a reviewer's approval."),
         "draf": N_("Draft saved."),
@@ -142,6 +155,11 @@ def revise(
     replies.revise_reply(
         session, reply=reply, conversation=conversation, actor=user, text=text, submit=action != "draft"
     )
+    if reply.error == inbox_guard.BLOCKED_MESSAGE:
+        return redirect(
+            _page(conversation),
+            BLOCKED_NOTICE,
+        )
     return redirect(_page(conversation), N_("Reply changed."))
 
 
@@ -172,6 +190,11 @@ def approve(
     """Approve a waiting reply (edited first when the text was changed); it goes out once."""
     reply, conversation = replies.access_reply(session, user, reply_id)
     replies.approve_reply(session, reply=reply, conversation=conversation, actor=user, text=text or None)
+    if reply.error == inbox_guard.BLOCKED_MESSAGE:
+        return redirect(
+            _page(conversation),
+            BLOCKED_NOTICE,
+        )
     target = "/inbox/approvals" if back == "queue" else _page(conversation)
     return redirect(target, N_("Reply approved; it is on its way."))
 

@@ -16,6 +16,8 @@ from humas.ingest.service import queries as queries_service
 from humas.org import service as org_service
 from humas.org.models import Role
 from humas.org.service import Principal
+from humas.reports.service import schedules as report_schedules
+from humas.reports.service import texts as report_texts
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("listening", _("Listening"), "/listening", "radar", ("/listening", "/mentions")),
     NavItem("inbox", _("Inbox"), "/inbox", "inbox", ("/inbox",), badge="/inbox/badge"),
     NavItem("publishing", _("Publishing"), "/publishing", "send", ("/publishing",)),
-    NavItem("reports", _("Reports"), "/reports", "file-chart-column", ("/reports",)),
+    NavItem("reports", _("Reports"), "/laporan", "file-chart-column", ("/laporan", "/reports")),
     NavItem(
         "settings",
         _("Settings"),
@@ -68,10 +70,14 @@ PERMISSIONS: dict[str, Callable[[Principal], bool]] = {
     "channels": lambda actor: org_service.has_role(actor, Role.admin),
     "correct_labels": corrections_service.can_correct,
     "models": lambda actor: org_service.has_role(actor, Role.admin),  # /settings/models: AdminUser
+    "guardrails": lambda actor: org_service.has_role(actor, Role.admin),  # /settings/guardrails: AdminUser
     "inbox": inbox_listing.can_read,
     "inbox_work": inbox_listing.can_work,  # status, assignment, notes, bulk actions, send to inbox
     "inbox_teams": inbox_conversations.can_manage_teams,  # /inbox/teams: create teams, members, duty
     "inbox_send": inbox_intake.can_send_to_inbox,  # the explorer's "send to the inbox" (analysts too)
+    # /laporan: admins, leaders and analysts (those who write and finalise a report; decision 0095)
+    "reports": lambda actor: org_service.has_role(actor, *report_texts.EDITORS),
+    "report_schedules": lambda actor: org_service.has_role(actor, *report_schedules.MANAGERS),
 }
 
 

@@ -25,6 +25,7 @@ from humas.publishing.service import PostInput, VariantInput
 from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
+from humas.web.guardrails import BLOCKED_NOTICE
 from humas.web.templating import render
 from humas.web.units import unit_rows
 
@@ -264,6 +265,11 @@ def submit_post(request: Request, session: DbSession, user: CurrentUser, post_id
     post = publishing_service.access_post(session, user, post_id)
     _form(request, session, user, post)
     publishing_service.submit_post(session, post=post, actor=user)
+    if post.status == "draf":  # the guardrails blocked it (recorded; the page shows the findings)
+        return redirect(
+            f"{BASE}/posts/{post.id}",
+            BLOCKED_NOTICE,
+        )
     return redirect(f"{BASE}/posts/{post.id}", N_("Sent for approval."))
 
 

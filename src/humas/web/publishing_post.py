@@ -9,11 +9,13 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from humas.channels import service as channels_service
+from humas.compliance import service as compliance_service
 from humas.core.errors import NotFound
 from humas.core.i18n import _
 from humas.publishing import service as publishing_service
 from humas.web.deps import CurrentUser, DbSession, IdPath
 from humas.web.flash import N_, redirect
+from humas.web.guardrails import findings_view
 from humas.web.publishing import FIELD_MAX, VariantView, _media
 from humas.web.templating import render
 
@@ -44,7 +46,10 @@ def count_variant(
         channel.id, channel.name, channel.platform, own_text, "", None, None, counter.used, counter.limit,
         tuple(str(p.message) for p in counter.problems),
     )  # fmt: skip
-    return render(request, "publishing/_counter.html", v=view)
+    findings = compliance_service.check_text(
+        session, unit=channel.unit, text=own_text, platform=channel.platform
+    )  # the guardrails as the drafter types, with the unit's stored rules
+    return render(request, "publishing/_counter.html", v=view, gr=findings_view(own_text, findings))
 
 
 @router.post("/publishing/posts/{post_id}/retry")

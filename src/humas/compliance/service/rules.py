@@ -82,15 +82,16 @@ def _clean_severities(values: Mapping[str, str | None]) -> dict[str, str | None]
     return out
 
 
-def clean_words(values: Iterable[str] | str, *, field: str) -> list[str]:
+def clean_words(values: Iterable[str] | str, *, field: str, shortest: int = 2) -> list[str]:
     """Words or phrases, one per line; blanks dropped, duplicates once."""
     items = values.splitlines() if isinstance(values, str) else list(values)
     words = list(dict.fromkeys(" ".join(w.split()).lower() for w in items if w and w.strip()))
     if len(words) > WORDS_MAX:
         raise Invalid(_("At most %(n)s entries are kept.", n=WORDS_MAX), field=field)
     for word in words:
-        if len(word) > WORD_MAX or len(word) < 2:
-            raise Invalid(_("Each entry has 2 to %(n)s characters.", n=WORD_MAX), field=field)
+        if len(word) > WORD_MAX or len(word) < shortest:
+            message = _("Each entry has %(low)s to %(n)s characters.", low=shortest, n=WORD_MAX)
+            raise Invalid(message, field=field)
     return words
 
 
@@ -175,7 +176,10 @@ def save_election_list(
         raise PermissionDenied(_("Only the central unit keeps the election list."))
     if data.active_from and data.active_to and data.active_to < data.active_from:
         raise Invalid(_("The period ends before it starts."), field="active_to")
-    values: dict[str, Any] = {f: clean_words(getattr(data, f), field=f) for f in ELECTION_FIELDS}
+    values: dict[str, Any] = {
+        f: clean_words(getattr(data, f), field=f, shortest=1 if f == "numbers" else 2)
+        for f in ELECTION_FIELDS
+    }
     for number in values["numbers"]:
         if not number.isdigit() or len(number) > 2:
             raise Invalid(_("Ballot numbers are 1 or 2 digits."), field="numbers")
