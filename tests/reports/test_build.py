@@ -136,3 +136,31 @@ def test_actor_must_see_the_unit_and_locale_is_checked(session, world):
     assert _build(session, world.a1, actor=world.leader_a).unit_id == world.a1.id
     with pytest.raises(Invalid):
         _build(session, world.kanwil_a, locale="fr")
+
+
+def test_narasi_counts_kits_received_and_late(session, world):
+    from humas.publishing.kits import ContentKit, KitReceipt
+
+    start = datetime(2026, 11, 10, 1, 0, tzinfo=UTC)
+    kit = ContentKit(uid="kit-nov", issuer_unit_id=world.root.id, title="Uang Kita", master_text="APBN",
+                     starts_at=start, ends_at=datetime(2026, 11, 20, tzinfo=UTC), issued_at=start,
+                     target={"mode": "all"}, created_by_id=world.leader_a.id)  # fmt: skip
+    session.add(kit)
+    session.flush()
+    session.add(KitReceipt(kit_id=kit.id, unit_id=world.a1.id))
+    session.flush()
+    narasi = _build(session, world.kanwil_a).section("narasi")
+    assert narasi is not None
+    figures = {f.key: f.value for f in narasi.figures}
+    # received by A1 (in Kanwil A's subtree), never published, its window closed on 20 November: late
+    assert (figures["narasi.kits_received"], figures["narasi.kits_late"], figures["narasi.coverage"]) == (
+        1,
+        1,
+        0.0,
+    )
+    assert not any("Tidak ada materi" in s for s in narasi.draft)
+    sibling = _build(session, world.kanwil_b).section("narasi")
+    assert sibling is not None and sibling.draft[0].startswith("Tidak ada materi narasi tunggal")
+    # the root issued it: its own report counts it as issued
+    root = _build(session, world.root).section("narasi")
+    assert root is not None and {f.key: f.value for f in root.figures}["narasi.kits_issued"] == 1

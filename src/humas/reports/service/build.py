@@ -69,7 +69,7 @@ def _sections(session: Session, scope: Scope, now: datetime) -> tuple[Section, .
     inbox = responsiveness.load(session, scope)
     pub = publishing.load(session, scope, now)
     lis = listening.load(session, scope)
-    kits = narasi.load(session, scope)
+    kits = narasi.load(session, scope, now)
 
     inbox_figs = responsiveness.figures(inbox)
     pub_figs = publishing.figures(pub)

@@ -39,6 +39,7 @@ THRESHOLDS: dict[str, Threshold] = {
     "number": Threshold(relative=None, absolute=0.10),
     "ratio": Threshold(relative=0.10, absolute=0.0),
 }
+EPSILON = 1e-9  # 0.85 - 0.8 is 0.0499999… in floating point: a threshold is met at its value
 TOPIC_SHARE = 0.5  # a saved query "mainly" behind a rise: at least half of the rise
 
 
@@ -62,14 +63,14 @@ def meaningful(f: Figure) -> bool:
     """Whether the figure's change against the previous period is worth a sentence (see ``THRESHOLDS``)."""
     t = THRESHOLDS.get(f.kind)
     delta = f.delta
-    if t is None or delta is None or abs(delta) < t.absolute or delta == 0:
+    if t is None or delta is None or delta == 0 or abs(delta) < t.absolute - EPSILON:
         return False
     if t.relative is None:
         return True
     if f.previous == 0:
         return f.kind == "count"
     change = f.change
-    return change is not None and abs(change) >= t.relative
+    return change is not None and abs(change) >= t.relative - EPSILON
 
 
 def change_sentence(f: Figure, previous_label: str) -> str | None:

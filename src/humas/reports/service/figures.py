@@ -78,6 +78,10 @@ DEFS: dict[str, FigureDef] = {
         # narasi tunggal
         FigureDef("narasi.kits_received", N_("Content kits received"), "count", "none"),
         FigureDef("narasi.kits_issued", N_("Content kits issued"), "count", "none"),
+        FigureDef("narasi.kits_published", N_("Content kits published"), "count", "up"),
+        FigureDef("narasi.coverage", N_("Content kit coverage"), "percent", "up"),
+        FigureDef("narasi.median_hours", N_("Median time to publish a kit (hours)"), "hours", "down"),
+        FigureDef("narasi.kits_late", N_("Late content kits"), "count", "down"),
         FigureDef("guardrails.checks", N_("Outgoing texts checked"), "count", "none"),
         FigureDef("guardrails.findings", N_("Guardrail findings"), "count", "down"),
         FigureDef("guardrails.overrides", N_("Guardrail blocks overridden"), "count", "down"),
