@@ -85,3 +85,21 @@ def test_scheduled_report_reaches_a_real_smtp_server_with_its_pdf_once(use_datab
     assert len(smtp_inbox.messages) == 2
     with session_scope() as session:
         assert len(session.scalars(select(ReportFile.id)).all()) == 3
+
+
+def test_an_attachments_name_and_type_cannot_inject_headers():
+    from humas.outbox.transport import Attachment, RenderedAlert, attachment_name, build_email
+
+    hostile = '..\\..\\etc/"laporan"\r\nBcc: mata@evil.test;.pdf'
+    assert attachment_name(hostile) == "laporan_ Bcc_ mata_evil.test.pdf"
+    assert attachment_name("...") == "lampiran" and attachment_name("Laporan Mei.pdf") == "Laporan Mei.pdf"
+    with pytest.raises(ValueError):
+        Attachment("a.pdf", "application/pdf\r\nBcc: x@evil.test", b"%PDF-")
+    rendered = RenderedAlert(
+        "S", "t", "<p>t</p>", attachments=(Attachment(hostile, "application/pdf", b"%PDF-1"),)
+    )
+    message = build_email(rendered, to=["a@kemenkeu.go.id"], sender="humas@kemenkeu.go.id")
+    raw = message.as_bytes()
+    assert b"\nBcc:" not in raw and message["Bcc"] is None
+    (part,) = list(message.iter_attachments())
+    assert part.get_filename() == "laporan_ Bcc_ mata_evil.test.pdf" and part.get_content() == b"%PDF-1"
