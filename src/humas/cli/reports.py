@@ -79,6 +79,38 @@ def generate(
             console.print(f"  {path}  {file.size_bytes:,} bytes  sha256 {file.sha256}")
 
 
+@app.command("show")
+@handle_errors
+def show(
+    period: Annotated[str, typer.Option("--period", help="2026-11, 2026-Q4, 2026-H2, 2026 or a..b.")],
+    unit: UnitOption = None,
+    descendants: DescendantsOption = False,
+    locale: LocaleOption = "id",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON.")] = False,
+) -> None:
+    """Build a unit's report for a period (nothing stored) and print its figures, or the report's JSON."""
+    from humas.reports.service import build_report
+    from humas.reports.service.draft import fmt
+
+    parsed = Period.parse(period)
+    with session_scope() as session:
+        target = resolve_unit(session, unit)
+        report = build_report(
+            session, unit=target, period=parsed, include_descendants=descendants, locale=locale
+        )
+    if as_json:
+        typer.echo(report.to_json())
+        return
+    from humas.core.i18n import use_locale
+
+    table = Table("section", "figure", "value", "previous", "key", title=f"{report.unit_name} {parsed.key}")
+    with use_locale(report.locale):
+        for section in report.sections:
+            for f in section.figures:
+                table.add_row(section.title, f.label, fmt(f.value, f.kind), fmt(f.previous, f.kind), f.key)
+    console.print(table)
+
+
 @schedule_app.command("add")
 @handle_errors
 def schedule_add(
