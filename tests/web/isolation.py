@@ -324,3 +324,30 @@ def _media(session: Session, unit: Unit) -> int:
     session.add(media)
     session.flush()
     return media.id
+
+
+@register("report_id")
+def _archived_report(session: Session, unit: Unit) -> int:
+    from datetime import UTC, datetime
+
+    from humas.reports.period import Period
+    from humas.reports.service import archive
+    from tests.reports.archive_fakes import FAKE_RENDERERS, counting_builder
+
+    analyst = make_user(session, unit=unit, roles=("analyst",))
+    return archive.finalise_report(
+        session, unit=unit, period=Period.month(2026, 11), include_descendants=False, locale="id",
+        actor=analyst, now=datetime(2026, 12, 2, tzinfo=UTC), build=counting_builder,
+        renderers=FAKE_RENDERERS,
+    ).id  # fmt: skip
+
+
+@register("schedule_id")
+def _report_schedule(session: Session, unit: Unit) -> int:
+    from humas.reports.service import schedules
+
+    leader = make_user(session, unit=unit, roles=("pimpinan",))
+    return schedules.create_schedule(
+        session, unit=unit, period_kind="month", include_descendants=True, locale="id",
+        recipients="pimpinan@tetangga.go.id", actor=leader,
+    ).id  # fmt: skip

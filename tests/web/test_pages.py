@@ -88,22 +88,19 @@ def test_every_page_renders(web: WebClient, session) -> None:
         assert "text/html" in response.headers["content-type"]
 
 
-def test_sections_not_built_yet_say_so(web: WebClient, session) -> None:
+def test_every_section_is_built_and_the_old_reports_link_leads_to_laporan(web: WebClient, session) -> None:
     web.login(make_user(session))
-    for url in ["/reports"]:
-        response = web.get(url)
-        assert response.status_code == 200
-        assert "Belum tersedia" in response.text
+    response = web.get("/reports", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/laporan"
+    assert 'data-testid="home-not-built"' not in web.get("/").text
 
 
 def test_home_links_what_exists_as_the_role_allows(web: WebClient, session) -> None:
     unit = make_unit(session)
     web.login(make_user(session, unit=unit, roles=("pimpinan",)))
     page = web.get("/").text
-    for href in ("/listening", "/inbox", "/publishing", "/mentions", "/channels", "/audit"):
+    for href in ("/listening", "/inbox", "/publishing", "/laporan", "/mentions", "/channels", "/audit"):
         assert f'class="tile" href="{href}"' in page, href
-    not_built = page.split('data-testid="home-not-built"', 1)[1].split("</section>", 1)[0]
-    assert "Laporan" in not_built and "Kotak Masuk" not in not_built and "Pantauan" not in not_built
     assert "Pantauan, kotak masuk" not in page
     web.login(make_user(session, unit=unit, roles=("drafter",)))
     page = web.get("/").text

@@ -56,6 +56,8 @@ PAGE_MODULES = (
     "inbox_conversation",
     "reports",
     "reports_archive",
+    "reports",
+    "reports_archive",
 )
 API_MODULES = ("org", "mentions", "listening", "channels", "inbox", "reports")
 API_PREFIX = "/api/v1"
