@@ -56,8 +56,6 @@ PAGE_MODULES = (
     "inbox_conversation",
     "reports",
     "reports_archive",
-    "reports",
-    "reports_archive",
 )
 API_MODULES = ("org", "mentions", "listening", "channels", "inbox", "reports")
 API_PREFIX = "/api/v1"

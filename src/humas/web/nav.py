@@ -18,8 +18,6 @@ from humas.org.models import Role
 from humas.org.service import Principal
 from humas.reports.service import schedules as report_schedules
 from humas.reports.service import texts as report_texts
-from humas.reports.service import schedules as report_schedules
-from humas.reports.service import texts as report_texts
 
 
 @dataclass(frozen=True)
@@ -77,9 +75,6 @@ PERMISSIONS: dict[str, Callable[[Principal], bool]] = {
     "inbox_work": inbox_listing.can_work,  # status, assignment, notes, bulk actions, send to inbox
     "inbox_teams": inbox_conversations.can_manage_teams,  # /inbox/teams: create teams, members, duty
     "inbox_send": inbox_intake.can_send_to_inbox,  # the explorer's "send to the inbox" (analysts too)
-    # /laporan: admins, leaders and analysts (those who write and finalise a report; decision 0095)
-    "reports": lambda actor: org_service.has_role(actor, *report_texts.EDITORS),
-    "report_schedules": lambda actor: org_service.has_role(actor, *report_schedules.MANAGERS),
     # /laporan: admins, leaders and analysts (those who write and finalise a report; decision 0095)
     "reports": lambda actor: org_service.has_role(actor, *report_texts.EDITORS),
     "report_schedules": lambda actor: org_service.has_role(actor, *report_schedules.MANAGERS),
