@@ -351,3 +351,25 @@ def _report_schedule(session: Session, unit: Unit) -> int:
         session, unit=unit, period_kind="month", include_descendants=True, locale="id",
         recipients="pimpinan@tetangga.go.id", actor=leader,
     ).id  # fmt: skip
+
+
+@register("kit_id")
+def _kit(session: Session, unit: Unit) -> int:
+    import uuid
+    from datetime import timedelta
+
+    from humas.core.time import utcnow
+    from humas.publishing.kits import ContentKit, KitReceipt
+
+    author = make_user(session, unit=unit, roles=("drafter",))
+    child = make_unit(session, parent=unit)
+    now = utcnow()
+    kit = ContentKit(
+        uid=str(uuid.uuid4()), issuer_unit_id=unit.id, title="Materi tetangga", master_text="rahasia",
+        starts_at=now, ends_at=now + timedelta(days=1), issued_at=now, created_by_id=author.id,
+    )  # fmt: skip
+    session.add(kit)
+    session.flush()
+    session.add(KitReceipt(kit_id=kit.id, unit_id=child.id))
+    session.flush()
+    return kit.id

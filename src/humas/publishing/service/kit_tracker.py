@@ -35,6 +35,7 @@ IN_CHAIN = (
     PostStatus.dijadwalkan.value,
 )
 BEHIND = (CellState.belum, CellState.draf, CellState.menunggu, CellState.terlambat)
+REMINDERS = (Role.admin, Role.drafter, Role.pimpinan)  # who may send reminders from the tracker
 DUE_SOON = timedelta(hours=24)  # a unit not published this close to the window's end is reminded too
 
 
@@ -222,8 +223,10 @@ def remind_units(
 ) -> list[Unit]:
     """Remind each unit behind on the kit (late, or not published a day before the end): its admins and
     drafters in the app and by e-mail, its Telegram chat; once per unit, kit and day (the issuer's day)."""
-    if actor is not None and not kits_service.can_track(actor, kit):
-        raise NotFound(_("Content kit not found."))
+    if actor is not None:
+        if not kits_service.can_track(actor, kit):
+            raise NotFound(_("Content kit not found."))
+        org_service.require_role(actor, *REMINDERS)
     now = now or utcnow()
     today = now.astimezone(org_service.unit_zone(session, kit.issuer)).date()
     told = []

@@ -1,0 +1,302 @@
+"""Content kit pages (*materi narasi tunggal*): the queue of kits a unit received and the kits it issued, a
+new kit, one kit (what it asks, the receiving unit's "adapt" button, and for the issuer the tracker with its
+reminders, CSV and signed export), and the import of signed kit files with the issuers trusted for them.
+Every rule is the publishing service's (``kits``, ``kit_tracker``, ``kit_files``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from babel.dates import format_timedelta
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from humas.connectors.registry import find_platform, platform_names
+from humas.core.errors import Invalid
+from humas.core.i18n import _, get_locale
+from humas.core.time import utcnow
+from humas.org import service as org_service
+from humas.org.models import Role, User
+from humas.publishing.kits import ContentKit
+from humas.publishing.service import kit_files, kit_tracker
+from humas.publishing.service import kits as kits_service
+from humas.publishing.service.validation import can_publish
+from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath
+from humas.web.errors import with_form
+from humas.web.flash import N_, redirect
+from humas.web.templating import render, viewer_zone
+from humas.web.units import unit_rows
+
+router = APIRouter(include_in_schema=False)
+BASE = "/publishing/kits"
+FIELD_MAX = 40_000
+Text = Annotated[str, Form(max_length=FIELD_MAX)]
+Lines = Annotated[list[str], Form(max_length=2000)]
+Ints = Annotated[list[int], Form()]
+KEY_ROWS = 5
+FILE_MAX = kit_files.FILE_MAX
+
+
+def variant_platforms() -> list[str]:
+    """Platforms a kit may carry a variant for: those humas publishes on."""
+    return [p for p in platform_names() if (spec := find_platform(p)) is not None and can_publish(spec)]
+
+
+def time_left(left: timedelta) -> str:
+    """``2 hari`` / ``3 jam``; a closed window says so."""
+    if left <= timedelta(0):
+        return _("window closed")
+    return format_timedelta(left, granularity="minute", threshold=1.5, locale=get_locale())
+
+
+@router.get(BASE, response_class=HTMLResponse)
+def kits_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+    """The kits issued to the user's units (time left) and the kits they issued."""
+    queue = kits_service.kit_queue(session, user)
+    left = {i.receipt.id: time_left(i.time_left) for i in queue}
+    return render(
+        request, "publishing/kits/index.html", queue=queue, left=left,
+        issued=kits_service.list_issued(session, user),
+        can_issue=org_service.has_role(user, *kits_service.ISSUERS),
+        is_admin=org_service.has_role(user, Role.admin),
+    )  # fmt: skip
+
+
+def _new_context(session: Session, user: User) -> dict[str, Any]:
+    units = org_service.list_units(session, user)
+    return {
+        "units": unit_rows(units),
+        "platforms": variant_platforms(),
+        "key_rows": range(KEY_ROWS),
+        "levels": range(1, 4),
+    }
+
+
+@router.get(BASE + "/new", response_class=HTMLResponse)
+def new_kit_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+    """The form for a new kit, issued to the unit's descendants."""
+    org_service.require_role(user, *kits_service.ISSUERS)
+    return render(request, "publishing/kits/new.html", **_new_context(session, user), values={}, error=None)
+
+
+def _when(value: str, name: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+    except ValueError:
+        raise Invalid(_("Enter a date and time."), field=name) from None
+
+
+def _target(mode: str, levels: list[int], unit_ids: list[int]) -> kits_service.TargetInput:
+    return kits_service.TargetInput(mode=mode or "all", levels=levels, unit_ids=unit_ids)
+
+
+@router.post(BASE)
+def create_kit(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    unit_id: IdForm,
+    title: Text = "",
+    master_text: Text = "",
+    key_text: Lines = [],  # noqa: B006 - FastAPI reads the default, never mutates it
+    key_locked: Ints = [],  # noqa: B006 - the row numbers whose message is locked
+    platform: Lines = [],  # noqa: B006
+    variant: Annotated[list[str], Form(max_length=FIELD_MAX)] = [],  # noqa: B006
+    media: Text = "",
+    hashtags: Text = "",
+    links: Text = "",
+    instructions: Text = "",
+    starts_at: Text = "",
+    ends_at: Text = "",
+    mandatory: Annotated[bool, Form()] = False,
+    mode: Annotated[str, Form(max_length=10)] = "all",
+    level: Ints = [],  # noqa: B006
+    target_unit: Ints = [],  # noqa: B006
+) -> Response:
+    """Write a kit and issue it to the chosen descendant units."""
+    values = {"title": title, "master_text": master_text, "hashtags": hashtags, "links": links,
+              "instructions": instructions, "starts_at": starts_at, "ends_at": ends_at,
+              "media": media}  # fmt: skip
+    with_form(request, "publishing/kits/new.html", values=values, **_new_context(session, user))
+    if len(platform) != len(variant):
+        raise Invalid(_("The form is not complete; reload the page."), field="variants")
+    data = kits_service.KitInput(
+        title=title, master_text=master_text, starts_at=_when(starts_at, "starts_at"),
+        ends_at=_when(ends_at, "ends_at"), instructions=instructions, mandatory=mandatory,
+        key_messages=[kits_service.KeyMessage(t, i in key_locked) for i, t in enumerate(key_text)],
+        variants={p: v for p, v in zip(platform, variant, strict=True) if v.strip()},
+        media_ids=_media_ids(media), hashtags=[hashtags], links=links.splitlines(),
+    )  # fmt: skip
+    kit = kits_service.create_kit(session, unit_id=unit_id, data=data, actor=user)
+    receipts = kits_service.issue_kit(session, kit=kit, target=_target(mode, level, target_unit), actor=user)
+    return redirect(f"{BASE}/{kit.id}", N_("Kit issued to %(n)s units."), n=len(receipts))
+
+
+def _media_ids(text: str) -> list[int]:
+    """``media:12`` (or just ``12``) a line: files of the media library."""
+    ids = []
+    for line in (raw.strip().lower().removeprefix("media:") for raw in text.splitlines()):
+        if not line:
+            continue
+        if not line.isdigit() or len(line) > 10:
+            raise Invalid(_("Media are media:123 (file 123 of the library), one a line."), field="media")
+        ids.append(int(line))
+    return ids
+
+
+@router.get(BASE + "/trust", response_class=HTMLResponse)
+def trust_page(request: Request, session: DbSession, user: CurrentUser) -> HTMLResponse:
+    """This installation's signing key, the issuers trusted for kit files, the import of a kit file."""
+    org_service.require_role(user, Role.admin)
+    return render(request, "publishing/kits/trust.html", **_trust_context(session, user), error=None)
+
+
+def _trust_context(session: Session, user: User) -> dict[str, Any]:
+    key = kit_files.signing_key(session)
+    return {
+        "public_key": key.public_key,
+        "fingerprint": kit_files.show_fingerprint(kit_files.fingerprint(key.public_key)),
+        "trusted": [
+            (t, kit_files.show_fingerprint(t.fingerprint)) for t in kit_files.list_trusted(session, user)
+        ],
+        "units": unit_rows(org_service.list_units(session, user)),
+    }  # fmt: skip
+
+
+@router.post(BASE + "/trust")
+def trust_issuer(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    unit_id: IdForm,
+    name: Annotated[str, Form(max_length=200)] = "",
+    public_key: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Trust kit files signed with an issuer's public key, in a unit and below."""
+    with_form(request, "publishing/kits/trust.html", values={"name": name, "public_key": public_key},
+              **_trust_context(session, user))  # fmt: skip
+    unit = org_service.access_unit(session, user, unit_id)
+    kit_files.trust_issuer(session, unit=unit, name=name, public_key=public_key, actor=user)
+    return redirect(f"{BASE}/trust", N_("Issuer trusted."))
+
+
+@router.post(BASE + "/import")
+async def import_kit(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    unit_id: IdForm,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    """Import a signed kit file from a trusted issuer into a unit (then issue it onward)."""
+    with_form(request, "publishing/kits/trust.html", **_trust_context(session, user))
+    unit = org_service.access_unit(session, user, unit_id)
+    data = await file.read(FILE_MAX + 1)
+    kit = kit_files.import_kit(session, unit=unit, data=data, actor=user)
+    return redirect(f"{BASE}/{kit.id}", N_("Kit imported and verified."))
+
+
+@router.post(BASE + "/chat")
+def unit_chat(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    unit_id: IdForm,
+    telegram_chat_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Where a unit also gets kit reminders: its Telegram chat."""
+    with_form(request, "publishing/kits/trust.html", **_trust_context(session, user))
+    unit = org_service.access_unit(session, user, unit_id)
+    kit_tracker.set_unit_chat(session, unit=unit, chat_id=telegram_chat_id, actor=user)
+    return redirect(f"{BASE}/trust", N_("Saved."))
+
+
+def _kit_context(request: Request, session: Session, user: User, kit: ContentKit) -> dict[str, Any]:
+    receipts = kits_service.own_receipts(session, user, kit) if kit.issued_at else []
+    track = kits_service.can_track(user, kit)
+    board = kit_tracker.tracker(session, kit=kit) if track and kit.issued_at else None
+    made = kits_service.kit_queue(session, user)
+    return {
+        "kit": kit,
+        "receipts": receipts,
+        "drafts": {i.receipt.id: i.post_ids for i in made if i.kit.id == kit.id},
+        "left": time_left(kit.ends_at - utcnow()),
+        "board": board,
+        "can_track": track,
+        "can_issue": track and org_service.has_role(user, *kits_service.ISSUERS),
+        "can_remind": track and org_service.has_role(user, *kit_tracker.REMINDERS),
+        "can_draft": org_service.has_role(user, *kits_service.ISSUERS),
+        "levels": range(1, 4),
+        "units": unit_rows(org_service.list_units(session, user)),
+    }
+
+
+@router.get(BASE + "/{kit_id}", response_class=HTMLResponse)
+def kit_page(request: Request, session: DbSession, user: CurrentUser, kit_id: IdPath) -> HTMLResponse:
+    """One kit: what it asks, the receiving unit's adapt button, and the issuer's tracker."""
+    kit = kits_service.access_kit(session, user, kit_id)
+    context = _kit_context(request, session, user, kit)
+    return render(request, "publishing/kits/kit.html", **context, error=None)
+
+
+@router.post(BASE + "/{kit_id}/adapt")
+def adapt_kit(
+    request: Request, session: DbSession, user: CurrentUser, kit_id: IdPath, unit_id: IdForm
+) -> Response:
+    """Make the unit's own draft from the kit, pre-filled, and open it."""
+    kit = kits_service.access_kit(session, user, kit_id)
+    receipt = kits_service.receipt_of(session, user, kit=kit, unit_id=unit_id)
+    post = kits_service.adapt_kit(session, receipt=receipt, actor=user)
+    return redirect(f"/publishing/posts/{post.id}", N_("Draft made from the kit."))
+
+
+@router.post(BASE + "/{kit_id}/issue")
+def issue_kit(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    kit_id: IdPath,
+    mode: Annotated[str, Form(max_length=10)] = "all",
+    level: Ints = [],  # noqa: B006
+    target_unit: Ints = [],  # noqa: B006
+) -> Response:
+    """Issue a kit not issued yet (an imported one) to the chosen descendant units."""
+    kit = kits_service.access_tracked_kit(session, user, kit_id)
+    receipts = kits_service.issue_kit(session, kit=kit, target=_target(mode, level, target_unit), actor=user)
+    return redirect(f"{BASE}/{kit.id}", N_("Kit issued to %(n)s units."), n=len(receipts))
+
+
+@router.post(BASE + "/{kit_id}/remind")
+def remind(request: Request, session: DbSession, user: CurrentUser, kit_id: IdPath) -> Response:
+    """Remind the units behind on the kit (each once a day)."""
+    kit = kits_service.access_tracked_kit(session, user, kit_id)
+    told = kit_tracker.remind_units(session, kit=kit, actor=user)
+    return redirect(f"{BASE}/{kit.id}", N_("Reminded %(n)s units."), n=len(told))
+
+
+@router.get(BASE + "/{kit_id}/tracker.csv")
+def tracker_csv(request: Request, session: DbSession, user: CurrentUser, kit_id: IdPath) -> Response:
+    """The tracker as CSV, times in the viewer's zone."""
+    kit = kits_service.access_tracked_kit(session, user, kit_id)
+    zone = viewer_zone(request)
+    text = kit_tracker.tracker_csv(
+        kit_tracker.tracker(session, kit=kit),
+        show_time=lambda t: t.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if t else "",
+    )
+    return Response(
+        text, media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="kit-{kit.id}-tracker.csv"'},
+    )  # fmt: skip
+
+
+@router.get(BASE + "/{kit_id}/export")
+def export_kit(request: Request, session: DbSession, user: CurrentUser, kit_id: IdPath) -> Response:
+    """The kit as one signed file for another humas installation."""
+    kit = kits_service.access_tracked_kit(session, user, kit_id)
+    data = kit_files.export_kit(session, kit=kit, actor=user)
+    return Response(
+        data, media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="kit-{kit.uid}.humas-kit.json"'},
+    )  # fmt: skip
