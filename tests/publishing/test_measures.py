@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from humas.channels.models import Channel
+from humas.channels.models import Channel, ChannelFollowers
 from humas.core.errors import Invalid
 from humas.org.models import Unit
 from humas.publishing.models import Post, PostMetric, PostVariant
@@ -238,3 +238,17 @@ def test_bad_input(session, world):
         m.ids("nothing")
     empty = measures.publishing_measures(session, unit_ids=[], start=START, end=END)
     assert (empty.overall.posts, empty.overall.engagement_rate, empty.best) == (0, None, [])
+
+
+def test_followers_come_from_the_daily_readings(session, world):
+    # readings of the X channel: one before the period, one in it, one after its end (not used)
+    for day, count in ((date(2026, 11, 29), 1000), (date(2026, 12, 30), 2000), (date(2027, 1, 2), 9000)):
+        read_at = datetime.combine(day, time(1), tzinfo=UTC)
+        session.add(ChannelFollowers(channel_id=world.x.id, counted_on=day, followers=count, read_at=read_at))
+    session.flush()
+    m = _measure(session, world)
+    assert m.followers_known
+    x = next(c for c in m.channels if c.channel_id == world.x.id)
+    assert (x.followers, x.basis, x.engagement_rate) == (2000, "followers", pytest.approx(60 / 2000))
+    at_start = measures.follower_counts(session, channel_ids=[world.x.id, world.ig.id], at=START)
+    assert at_start == {world.x.id: 1000}  # the Instagram channel was never read

@@ -13,9 +13,10 @@ so a page or a report can drill down to them. Definitions (also in docs/metrics.
   count; a count the platform does not give (``None``) is left out of its sum, never read as 0;
 - engagements: likes + comments + shares (a missing count adds 0);
 - engagement rate: engagements ÷ reach for posts whose platform gives reach (reach > 0); for the others,
-  engagements ÷ the channel's followers, where a follower count is known; the basis is named per post, per
-  channel and overall (``reach``, ``followers``, ``mixed``, ``none``): a group's rate is the sum of its
-  posts' engagements over the sum of their denominators, posts without a basis left out;
+  engagements ÷ the channel's followers (its newest daily reading before the period's end, decision 0096),
+  where one is known; the basis is named per post, per channel and overall (``reach``, ``followers``,
+  ``mixed``, ``none``): a group's rate is the sum of its posts' engagements over the sum of their
+  denominators, posts without a basis left out;
 - virality rate: shares ÷ impressions, over posts whose platform gives impressions (> 0);
 - best and worst posts: the ``RANK_SIZE`` posts with the highest and lowest engagement rate (ties: more
   engagements first for the best, fewer for the worst, then the older post); a post is never in both;
@@ -34,6 +35,7 @@ from typing import Any, Literal
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from humas.channels import service as channels_service
 from humas.channels.models import Channel
 from humas.core.errors import Invalid
 from humas.core.i18n import _
@@ -193,7 +195,7 @@ class PublishingMeasures:
     best: list[RankedPost]
     worst: list[RankedPost]
     on_time: OnTime
-    followers_known: bool  # whether follower counts were given (else rates are over reach only)
+    followers_known: bool  # whether any channel's follower count was known (else rates are over reach only)
 
     def ids(self, figure: str) -> list[int]:
         """The ids behind one figure: ``posts`` (variant ids), ``contents`` (post ids), ``no_metrics``,
@@ -251,9 +253,9 @@ def publishing_measures(
 ) -> PublishingMeasures:
     """The publishing figures of posts published in [start, end) on these units' channels.
 
-    ``followers`` (channel id -> count) is the hook for the follower readings: where it is None, the
-    follower counts are read with ``follower_counts`` (empty until the readings exist), and the rate is over
-    reach only. ``now`` bounds the on-time measure (plans whose tolerance has not run out are pending).
+    ``followers`` (channel id -> count) overrides the follower readings; where it is None, each channel's
+    count as of ``end`` is read with ``follower_counts``. ``now`` bounds the on-time measure (plans whose
+    tolerance has not run out are pending).
     """
     if end <= start:
         raise Invalid(_("The end of the period must come after its start."), field="end")
@@ -485,5 +487,6 @@ def _plan(
 
 
 def follower_counts(session: Session, *, channel_ids: Sequence[int], at: datetime) -> dict[int, int]:
-    """Each channel's follower count nearest before ``at`` (empty while no follower readings are stored)."""
-    return {}
+    """Each channel's follower count as of ``at`` (its newest daily reading before it, decision 0096);
+    channels never read are left out (their posts without reach get no rate)."""
+    return channels_service.follower_counts(session, channel_ids=channel_ids, at=at)
