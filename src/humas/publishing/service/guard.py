@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from humas.compliance import service as compliance_service
 from humas.compliance.service import Part, Verdict
-from humas.core.i18n import _
 from humas.guardrails import WARN, Finding
 from humas.guardrails.findings import finding
 from humas.org import audit as audit_service
@@ -114,6 +113,3 @@ def override_post(session: Session, *, post: Post, reason: str, actor: Principal
 def can_override(actor: Principal, post: Post) -> bool:
     return compliance_service.can_override(actor, unit=post.unit, author_ids=authors(post))
 
-
-def blocked_message() -> str:
-    return str(_("This post has findings that block it; fix them or ask a reviewer to override."))
