@@ -211,6 +211,8 @@ def parse_body(body: Any) -> list[SourceItem]:
         return [post_item(post) for post in body["posts"]]
     if {"uri", "cid"} <= set(body) and "value" not in body or "accessJwt" in body:
         return []  # createRecord / createSession answers
+    if {"did", "handle", "followersCount"} <= set(body):
+        return []  # getProfile (``followers``)
     if {"uri", "value"} <= set(body):  # getRecord
         return [post_item({"uri": body["uri"], "record": body["value"]})]
     raise UnrecognisedPayload("Bluesky: no 'feed', 'notifications' or 'posts'")

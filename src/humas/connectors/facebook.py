@@ -217,6 +217,8 @@ def parse_graph(body: Any) -> list[SourceItem]:
         raise UnrecognisedPayload("Facebook: expected a JSON object")
     if set(body) <= {"id", "post_id", "success"} and body:
         return []  # {"id": ...} after a post, {"success": true} after hide/delete
+    if set(body) <= {"id", "followers_count", "fan_count"} and "followers_count" in body:
+        return []  # a node's follower count (``followers``)
     rows = body.get("data") if "data" in body else [body]
     if not isinstance(rows, list) or not all(
         isinstance(r, dict) and ("id" in r or "permalink_url" in r) for r in rows

@@ -211,6 +211,8 @@ def parse_body(body: Any) -> list[SourceItem]:
         return parse_webhook(data)
     if isinstance(data, dict) and ("sentMessages" in data or {"userId", "basicId"} <= set(data)):
         return []
+    if isinstance(data, dict) and data.get("status") in ("ready", "unready", "out_of_service"):
+        return []  # the insight follower count (``followers``)
     if isinstance(data, dict) and "message" in data:
         raise ErrorPayload(f"LINE error answer: {data.get('message')}")
     raise UnrecognisedPayload("LINE: neither a webhook delivery nor a send answer")

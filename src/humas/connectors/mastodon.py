@@ -169,6 +169,8 @@ def parse_body(body: Any) -> list[SourceItem]:
             return context_items(body)
         if _is_status(body):
             return [status_item(body)]
+        if {"acct", "followers_count"} <= set(body):
+            return []  # an Account (``followers``): nothing public to ingest
         raise UnrecognisedPayload("Mastodon: object is not a status or a context")
     if not isinstance(body, list):
         raise UnrecognisedPayload("Mastodon: expected a JSON array or object")

@@ -205,8 +205,8 @@ def parse_body(body: Any) -> list[SourceItem]:
     if isinstance(result, dict) and "message_id" in result:
         key = "channel_post" if (result.get("chat") or {}).get("type") == "channel" else "message"
         return [message_item(result, key=key)]
-    if isinstance(result, bool | dict):
-        return []  # deleteMessage, setWebhook, getMe ...
+    if isinstance(result, bool | dict | int):
+        return []  # deleteMessage, setWebhook, getMe, getChatMemberCount ...
     raise UnrecognisedPayload("Telegram: unexpected 'result'")
 
 

@@ -194,6 +194,8 @@ def parse_tweets(body: Any, kind_hint: str | None = None) -> list[SourceItem]:
             return [_tweet_item(data, users, kind_hint, media)]
         if set(data) <= {"deleted", "hidden", "liked", "retweeted", "bookmarked"}:
             return []  # acknowledgements of writes
+        if "username" in data and "text" not in data:
+            return []  # a user lookup (``followers``)
         raise UnrecognisedPayload("X: 'data' object is not a post")
     if isinstance(data, list) and all(isinstance(t, dict) and "id" in t and "text" in t for t in data):
         return [_tweet_item(t, users, kind_hint, media) for t in data]

@@ -156,6 +156,8 @@ def _resource_items(resource: dict[str, Any]) -> list[SourceItem]:
         return thread_items(resource)
     if kind == "youtube#comment":
         return [comment_item(resource)]
+    if kind == "youtube#channel":
+        return []  # a channel's statistics (``followers``): nothing public to ingest
     raise UnrecognisedPayload(f"YouTube: resource kind {kind!r} is not handled")
 
 
