@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from humas.inbox.models import Conversation, LaporForward, MessageType, SlaState
 from humas.org import service as org_service
 from humas.org.models import Unit, User
 
+ConversationRow = Any  # a row of ``_COLUMNS`` (or a Conversation): the fields read by name
 GROUPS = ("unit", "team", "person", "channel", "type")
 IDS_MAX = 5000  # the drill-down list behind one figure is capped (the page pages through it)
 
@@ -109,7 +111,7 @@ def _hours(calendar: Calendar, start: datetime, end: datetime | None) -> float |
     return calendar.working_time_between(start, end) / timedelta(hours=1)
 
 
-def _sla_outcome(c: Conversation) -> bool | None:
+def _sla_outcome(c: ConversationRow) -> bool | None:
     """Whether the conversation's deadlines were met: None while it is still open and not yet missed."""
     if c.sla_policy_id is None and c.sla_state == SlaState.none.value:
         return None
@@ -122,7 +124,7 @@ def _sla_outcome(c: Conversation) -> bool | None:
     return True
 
 
-def _group_of(c: Conversation, group: str | None) -> str:
+def _group_of(c: ConversationRow, group: str | None) -> str:
     if group == "unit":
         return str(c.unit_id)
     if group == "team":
@@ -145,12 +147,35 @@ def responsiveness(
     group: str | None = None,
 ) -> list[Measures]:
     """The responsiveness figures of conversations opened in [start, end) in these units, per group."""
-    if group is not None and group not in GROUPS:
+    return responsiveness_groups(session, unit_ids=unit_ids, start=start, end=end, groups=(group,))[group]
+
+
+# The columns the measures read, as plain rows: a report reads a month of a ministry's conversations, and
+# loading them as ORM objects cost most of the time (a 10,000-row month: 1.4 s of 2.3 s).
+_COLUMNS = (
+    Conversation.id, Conversation.unit_id, Conversation.platform, Conversation.message_type,
+    Conversation.team_id, Conversation.assignee_id, Conversation.opened_at, Conversation.first_response_at,
+    Conversation.resolved_at, Conversation.sla_policy_id, Conversation.sla_state,
+    Conversation.first_response_met, Conversation.resolution_met, Conversation.resolution_due_at,
+)  # fmt: skip
+
+
+def responsiveness_groups(
+    session: Session,
+    *,
+    unit_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    groups: Sequence[str | None],
+) -> dict[str | None, list[Measures]]:
+    """The figures for several groupings at once (a report's total, per unit, channel, type, team and
+    person): the conversations are read and their working times counted once."""
+    if any(g is not None and g not in GROUPS for g in groups):
         raise Invalid(_("Unknown grouping."), field="group")
     if end <= start:
         raise Invalid(_("The end of the period must come after its start."), field="end")
-    rows = session.scalars(
-        select(Conversation)
+    rows = session.execute(
+        select(*_COLUMNS)
         .where(
             Conversation.unit_id.in_(list(unit_ids)),
             Conversation.opened_at >= start,
@@ -161,28 +186,36 @@ def responsiveness(
     ).all()
     forwarded = _forwarded(session, [c.id for c in rows])
     calendars: dict[int, Calendar] = {}
-    groups: dict[str, Measures] = {}
+    out: dict[str | None, dict[str, Measures]] = {g: {} for g in groups}
     for c in rows:
         calendar = calendars.get(c.unit_id)
         if calendar is None:
-            calendar = calendars[c.unit_id] = org_service.unit_calendar(session, c.unit)
-        key = _group_of(c, group)
-        m = groups.get(key) or groups.setdefault(key, Measures(key=key, label=key))
-        _count(m, c, calendar, c.id in forwarded)
-    _label(session, group, groups)
-    return sorted(groups.values(), key=lambda m: (-m.received, m.label))
+            unit = session.get(Unit, c.unit_id)
+            assert unit is not None
+            calendar = calendars[c.unit_id] = org_service.unit_calendar(session, unit)
+        times = (
+            _hours(calendar, c.opened_at, c.first_response_at),
+            _hours(calendar, c.opened_at, c.resolved_at),
+        )
+        lapor = c.id in forwarded
+        for group, measures in out.items():
+            key = _group_of(c, group)
+            m = measures.get(key) or measures.setdefault(key, Measures(key=key, label=key))
+            _count(m, c, times, lapor)
+    for group, measures in out.items():
+        _label(session, group, measures)
+    return {g: sorted(ms.values(), key=lambda m: (-m.received, m.label)) for g, ms in out.items()}
 
 
-def _count(m: Measures, c: Conversation, calendar: Calendar, lapor: bool) -> None:
+def _count(m: Measures, c: ConversationRow, times: tuple[float | None, float | None], lapor: bool) -> None:
     m.received += 1
     _keep(m.received_ids, c.id)
-    first = _hours(calendar, c.opened_at, c.first_response_at)
+    first, resolved = times
     if first is not None:
         m.responded += 1
         m.first_response_hours.append(first)
     else:
         _keep(m.unanswered_ids, c.id)
-    resolved = _hours(calendar, c.opened_at, c.resolved_at)
     if resolved is not None:
         m.resolved += 1
         m.resolution_hours.append(resolved)

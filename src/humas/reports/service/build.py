@@ -91,7 +91,7 @@ def _sections(session: Session, scope: Scope, now: datetime) -> tuple[Section, .
                 pub_figs, before, best=(best.title, best.channel_name, best.engagement_rate) if best else None
             ),
         ),
-        responsiveness.section(session, scope, inbox, tuple(draft.changes(inbox_figs.values(), before))),
+        responsiveness.section(inbox, tuple(draft.changes(inbox_figs.values(), before))),
         listening.section(
             lis,
             draft.listening_draft(

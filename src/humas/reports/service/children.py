@@ -3,7 +3,7 @@ key measure, and who improved most.
 
 Nothing is rebuilt per child: the inbox numbers fold the per-unit grouping the responsiveness section already
 read, the publishing numbers fold its per-channel figures (a channel has one unit), and listening reads the
-dashboard's rollup cells once per child and period (a few indexed sums each).
+dashboard's rollup cells once per child over both periods (a few indexed sums each).
 """
 
 from __future__ import annotations
@@ -64,12 +64,9 @@ def child_rows(
         if pub is not None:
             now |= _publishing(pub.now, ids)
             before |= _publishing(pub.previous, ids)
-        for values, (start, end) in (
-            (now, (scope.start, scope.end)),
-            (before, (scope.prev_start, scope.prev_end)),
-        ):
-            t = listening.totals(session, scope, ids, start, end)
-            values |= listening.values(t.total, t.positive, t.negative, t.net)
+        t_now, t_before = listening.totals_both(session, scope, ids)
+        now |= listening.values(t_now.total, t_now.positive, t_now.negative, t_now.net)
+        before |= listening.values(t_before.total, t_before.positive, t_before.negative, t_before.net)
         rows.append(ChildRow(child, now, before))
     return rows
 

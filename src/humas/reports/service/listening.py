@@ -18,6 +18,7 @@ from humas.listening.service import dashboard
 from humas.listening.service import measures as listening_measures
 from humas.listening.service.measures import ListeningMeasures
 from humas.listening.service.scope import Scope as ListeningScope
+from humas.listening.service.scope import bucket_of
 from humas.reports.document import Chart, Column, Figure, Section, Table
 from humas.reports.service import figures as F
 from humas.reports.service.scope import Scope
@@ -81,6 +82,19 @@ def totals(
         else:
             out.by_query.setdefault(q, Counter())[key] += n
     return out
+
+
+def totals_both(session: Session, scope: Scope, unit_ids: Sequence[int]) -> tuple[Totals, Totals]:
+    """This period's and the previous period's mentions by sentiment of these units, from one read of the
+    rollup cells over both periods (each cell folded into its local day, or hour, as the dashboard does)."""
+    offset = scope.zone.utcoffset(scope.start) or timedelta(hours=7)
+    lscope = ListeningScope(scope.unit, tuple(unit_ids), None, scope.prev_start, scope.end, offset)
+    now, before = Totals(), Totals()
+    for _q, t, _p, label, n in dashboard.cells(session, lscope):
+        into = now if bucket_of(t, lscope.bucket, offset) >= scope.start else before
+        key = label if label in ("positive", "negative") else "neutral"
+        setattr(into, key, getattr(into, key) + n)
+    return now, before
 
 
 def load(session: Session, scope: Scope) -> ListeningData:

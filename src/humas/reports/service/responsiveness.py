@@ -1,8 +1,9 @@
 """The responsiveness section: the inbox's measures (``inbox.service.measures.responsiveness``) for the
 report's units, in total and by channel, message type, team and person.
 
-The totals and each child's numbers are folded from one grouping by unit per period (a unit's conversations
-belong to exactly one unit), so a report with descendants reads each period's conversations once for them.
+Each period's conversations are read and timed once (``responsiveness_groups``): the totals and each child's
+numbers are folded from the grouping by unit (a conversation belongs to exactly one unit), the tables are the
+groupings by channel, type, team and person of the same pass.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class InboxData:
     previous: Measures
     by_unit: dict[int, Measures]
     previous_by_unit: dict[int, Measures]
+    groups: dict[str, list[Measures]]  # this period's measures by channel, type, team and person
 
 
 def merge(parts: Iterable[Measures], *, key: str = "all", label: str = "") -> Measures:
@@ -74,13 +76,17 @@ def merge(parts: Iterable[Measures], *, key: str = "all", label: str = "") -> Me
 def load(session: Session, scope: Scope) -> InboxData:
     """Both periods' measures per unit, and their totals."""
     ids = list(scope.unit_ids)
-    now = inbox_measures.responsiveness(session, unit_ids=ids, start=scope.start, end=scope.end, group="unit")
-    before = inbox_measures.responsiveness(
-        session, unit_ids=ids, start=scope.prev_start, end=scope.prev_end, group="unit"
+    wanted: tuple[str | None, ...] = ("unit", *(g for g, _t, _c in GROUPS))
+    now = inbox_measures.responsiveness_groups(
+        session, unit_ids=ids, start=scope.start, end=scope.end, groups=wanted
     )
-    by_unit = {int(m.key): m for m in now}
-    previous_by_unit = {int(m.key): m for m in before}
-    return InboxData(merge(now), merge(before), by_unit, previous_by_unit)
+    before = inbox_measures.responsiveness_groups(
+        session, unit_ids=ids, start=scope.prev_start, end=scope.prev_end, groups=("unit",)
+    )
+    by_unit = {int(m.key): m for m in now["unit"]}
+    previous_by_unit = {int(m.key): m for m in before["unit"]}
+    groups = {str(g): rows for g, rows in now.items() if g != "unit"}
+    return InboxData(merge(now["unit"]), merge(before["unit"]), by_unit, previous_by_unit, groups)
 
 
 def values(m: Measures) -> dict[str, float | int | None]:
@@ -138,15 +144,12 @@ def _definition() -> str:
     )
 
 
-def section(session: Session, scope: Scope, data: InboxData, draft: tuple[str, ...]) -> Section:
+def section(data: InboxData, draft: tuple[str, ...]) -> Section:
     """The responsiveness section: the figures, one table per grouping, conversations per channel."""
-    ids = list(scope.unit_ids)
     tables: list[Table] = []
     by_channel: list[Measures] = []
     for group, title, column in GROUPS:
-        rows = inbox_measures.responsiveness(
-            session, unit_ids=ids, start=scope.start, end=scope.end, group=group
-        )
+        rows = data.groups[group]
         if group == "channel":
             for m in rows:
                 m.label = F.platform_label(m.key)
