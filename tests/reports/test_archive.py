@@ -14,7 +14,9 @@ from humas.reports.models import ArchivedReport, ReportDraft, ReportFile
 from humas.reports.period import Period
 from humas.reports.service import archive, texts
 from tests.factories import make_unit, make_user
+from tests.inbox.factories import make_mention
 from tests.reports.archive_fakes import FAKE_RENDERERS, add_mention, counting_builder
+from tests.reports.world import build_world
 
 NOV = Period.month(2026, 11)
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
@@ -80,6 +82,27 @@ def test_a_finalised_reports_figures_stay_after_new_mentions_arrive(session):
     newer = finalise(session, unit, leader)
     assert newer.version == 2
     assert archive.read_archived_report(session, newer).figures()["listening.mentions"].value == 4
+
+
+def test_with_the_real_builder_a_finalised_report_keeps_its_figures_after_new_mentions(session, fernet_key):
+    world = build_world(session)  # Kanwil A with descendants: 6 mentions in November (tests/reports/world.py)
+    common = {"unit": world.kanwil_a, "period": NOV, "include_descendants": True, "locale": "id", "now": NOW}
+    first = archive.finalise_report(session, actor=world.leader_a, renderers=FAKE_RENDERERS, **common)
+    archived = archive.read_archived_report(session, first)
+    assert archived.figures()["listening.mentions"].value == 6 and archived.unit_ids == tuple(
+        sorted((world.kanwil_a.id, world.a1.id, world.a2.id))
+    )
+    at = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    for unit in (world.a1, world.a2, world.kanwil_b):  # late data for the period, and a sibling's
+        make_mention(session, unit=unit, at=at, sentiment="negative")
+    session.expire_all()
+
+    kept = archive.read_archived_report(session, session.get(ArchivedReport, first.id))
+    assert kept.to_json() == archived.to_json()  # every figure, table and chart as finalised
+    assert archive.verify_archived_report(session, first).ok
+    newer = archive.finalise_report(session, actor=world.leader_a, renderers=FAKE_RENDERERS, **common)
+    figures = archive.read_archived_report(session, newer).figures()
+    assert newer.version == 2 and figures["listening.mentions"].value == 8  # never the sibling's
 
 
 def test_the_archive_refuses_a_change(session):

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -73,14 +73,15 @@ class Renderers:
 
 def default_builder() -> Builder:
     """``humas.reports.service.build.build_report``, imported when first needed."""
-    module = importlib.import_module("humas.reports.service.build")
-    return cast(Builder, module.build_report)
+    from humas.reports.service.build import build_report
+
+    return build_report
 
 
 def default_renderers() -> Renderers:
     """``humas.reports.render``'s PDF, XLSX and CSV ZIP renderers, imported when first needed."""
-    render = importlib.import_module("humas.reports.render")
-    return Renderers(pdf=render.render_pdf, xlsx=render.render_xlsx, csv=render.render_csv_zip)
+    pdf, xlsx, csv = (importlib.import_module(f"humas.reports.render.{m}") for m in ("pdf", "xlsx", "csv"))
+    return Renderers(pdf=pdf.render_pdf, xlsx=xlsx.render_xlsx, csv=csv.render_csv_zip)
 
 
 def sha256(data: bytes | str) -> str:
