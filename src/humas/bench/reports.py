@@ -218,6 +218,10 @@ def run(
     out["pdf_s"] = round(timed["build_s"] + timed["pdf_render_s"], 2)
     out["xlsx_s"] = round(timed["build_s"] + timed["xlsx_render_s"], 2)
     out["load_1m_after"] = round(os.getloadavg()[0], 2)
+    if engine_name == "sqlite":  # the generated database goes with the run (the figures are the result)
+        import shutil
+
+        shutil.rmtree(Path(url.removeprefix("sqlite:///")).parent, ignore_errors=True)
     out["targets"] = TARGETS
     out["met"] = {name: out[name] <= limit for name, limit in TARGETS.items()}
     return out
