@@ -152,3 +152,24 @@ def test_a_failed_run_keeps_its_period_and_error_and_tries_again_later(session):
     schedules.record_failure(session, schedule_id=made.id, error="RuntimeError: renderer down", now=at)
     assert made.next_period_key == "2026-12" and made.next_run_at == at + schedules.RETRY_AFTER
     assert made.last_error == "RuntimeError: renderer down"
+
+
+def test_the_worker_knows_the_report_task_and_the_archive_finds_the_real_builder_and_renderers():
+    from humas.jobs import huey, import_task_modules
+    from humas.outbox import handlers
+    from humas.reports.render import csv, pdf, xlsx
+    from humas.reports.service import archive, build_report
+
+    assert "humas.reports.tasks" in import_task_modules() and mail.KIND in handlers.kinds()
+    due = {t.name for t in huey.read_periodic(datetime(2027, 1, 4, 0, 5))}
+    assert any(name.endswith("report_schedules_task") for name in due)
+    assert not any(
+        t.name.endswith("report_schedules_task") for t in huey.read_periodic(datetime(2027, 1, 4, 0, 7))
+    )
+    renderers = archive.default_renderers()
+    assert (renderers.pdf, renderers.xlsx, renderers.csv) == (
+        pdf.render_pdf,
+        xlsx.render_xlsx,
+        csv.render_csv_zip,
+    )
+    assert archive.default_builder() is build_report
