@@ -84,6 +84,10 @@ def _seed_publishing(engine: Engine) -> None:
 
     with console.status("Adding a month of planned and published posts…"):
         seed_demo_publishing(engine)
+    from humas.demo.kits import seed_demo_kits
+
+    with console.status("Issuing the ministry's content kit…"):
+        seed_demo_kits(engine)
 
 
 def _seed_followers(engine: Engine) -> None:
