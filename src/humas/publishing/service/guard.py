@@ -112,4 +112,3 @@ def override_post(session: Session, *, post: Post, reason: str, actor: Principal
 
 def can_override(actor: Principal, post: Post) -> bool:
     return compliance_service.can_override(actor, unit=post.unit, author_ids=authors(post))
-
