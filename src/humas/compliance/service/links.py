@@ -16,5 +16,5 @@ def resolve(url: str, timeout: float = TIMEOUT_S) -> bool:
             if response.status_code in (405, 501) or response.status_code >= 400:
                 response = client.get(url)
             return response.status_code < 400
-    except (httpx.HTTPError, ValueError):
+    except Exception:  # noqa: BLE001 - any failure to answer is "does not answer" (a warning), never a crash
         return False
