@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -213,15 +213,27 @@ def test_english_on_request(web: WebClient, session, world: World) -> None:
     assert "60%" in text
 
 
-@pytest.mark.parametrize(
-    "kind,content_type", [("xlsx", "spreadsheetml"), ("csv", "application/zip"), ("pdf", "application/pdf")]
-)
-def test_live_downloads(web: WebClient, session, world: World, kind: str, content_type: str) -> None:
+def test_live_downloads(web: WebClient, session, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live draft's three files; the PDF through a fast stand-in renderer that records what it got
+    (WeasyPrint itself is tested with the renderers)."""
+    from humas.reports.render import pdf
+
+    seen: list[Any] = []
+    monkeypatch.setattr(
+        pdf,
+        "render_pdf",
+        lambda report, logo=None: seen.append(report) or FAKE_RENDERERS.pdf(report, logo=logo),
+    )
     web.login(world.leader_a)
-    response = web.get(f"/laporan/draf/unduh?{_qs(world.kanwil_a.id)}&berkas={kind}")
-    assert response.status_code == 200 and content_type in response.headers["content-type"]
-    assert "attachment" in response.headers["content-disposition"]
-    assert response.content[:4] in (b"PK\x03\x04", b"%PDF")
-
-
-_ = (UTC, datetime)
+    for kind, content_type, magic in (
+        ("pdf", "application/pdf", b"%PDF"),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+        ("csv", "application/zip", b"PK\x03\x04"),
+    ):
+        response = web.get(f"/laporan/draf/unduh?{_qs(world.kanwil_a.id)}&berkas={kind}")
+        assert response.status_code == 200 and response.headers["content-type"] == content_type, kind
+        disposition = response.headers["content-disposition"]
+        assert disposition.startswith("attachment;") and "-2026-11-id-v0." in disposition
+        assert response.content.startswith(magic), kind
+    assert seen[0].figures()["inbox.received"].value == 5 and seen[0].unit_id == world.kanwil_a.id
+    assert web.get(f"/laporan/draf/unduh?{_qs(world.kanwil_a.id)}&berkas=doc").status_code == 422
