@@ -5,6 +5,8 @@ with the PDF attached reaches a real local SMTP server (aiosmtpd) through the ou
 from __future__ import annotations
 
 import email
+import re
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
@@ -78,6 +80,10 @@ def test_scheduled_report_reaches_a_real_smtp_server_with_its_pdf_once(use_datab
         assert attachment.get_filename() == pdf.filename and pdf.filename.endswith("-2025-03-id-v1.pdf")
         data = attachment.get_content()
         assert data == pdf_bytes and data.startswith(b"%PDF-") and b"%%EOF" in data[-32:]
+        info = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
+        assert (
+            re.search(r"^Pages:\s+1$", info, re.M) and "Laporan Evaluasi Media Sosial" in info
+        )  # poppler reads it
         assert pdf.sha256 in message.get_body(("plain",)).get_content()
 
     # The next tick finds nothing due: no second report, no second e-mail.
