@@ -237,6 +237,8 @@ def test_bad_input(session, world):
         listening_measures(session, unit_ids=ids, start=utc(12, 1, 0), end=utc(12, 5, 0), zone="UTC")
     with pytest.raises(Invalid):
         listening_measures(session, unit_ids=ids, start=START, end=END, zone="Mars/Olympus")
+    with pytest.raises(Invalid):  # longer than a report's longest period (two years)
+        listening_measures(session, unit_ids=ids, start=START, end=START + timedelta(days=733), zone=WIB)
     with pytest.raises(Invalid):
         _measure(session, world).ids("nothing")
     empty = listening_measures(session, unit_ids=[], start=START, end=END, zone=WIB)

@@ -43,7 +43,7 @@ from humas.ingest.models import Mention, SavedQuery
 from humas.listening.models import Narrative, NarrativeMention
 from humas.listening.service import dashboard
 from humas.listening.service import spikes as spikes_service
-from humas.listening.service.scope import MAX_RANGE, Scope, bucket_of
+from humas.listening.service.scope import Scope, bucket_of
 from humas.org.models import Unit
 
 TOP = 15  # keyphrases, hashtags and topics listed
@@ -53,6 +53,8 @@ HOAX_LABELS = ("hoaks", "disinformasi")
 SPREAD_WINDOW = timedelta(days=7)  # before/after a clarification, compared over equal spans
 # The daily rollups hold WIB days; the dashboard turns them into WITA and WIT days (scope._zone_shift).
 ZONE_OFFSETS = (timedelta(hours=7), timedelta(hours=8), timedelta(hours=9))
+# A report's longest period (reports.period: a custom range of two years); the dashboard stops at 400 days.
+MAX_RANGE = timedelta(days=366 * 2)
 
 
 @dataclass
@@ -250,7 +252,7 @@ def _check(start: datetime, end: datetime, tz: ZoneInfo) -> timedelta:
     if end <= start:
         raise Invalid(_("The end of the period must come after its start."), field="end")
     if end - start > MAX_RANGE:
-        raise Invalid(_("Choose a range of at most 400 days."), field="start")
+        raise Invalid(_("A custom period is at most two years long."), field="start")
     offset = start.astimezone(tz).utcoffset()
     if offset not in ZONE_OFFSETS or end.astimezone(tz).utcoffset() != offset:
         raise Invalid(_("Listening counts days in WIB, WITA or WIT."), field="zone")
