@@ -8,7 +8,7 @@ import hashlib
 import zipfile
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from humas.cli.main import app
@@ -57,6 +57,12 @@ def test_generate_finalises_a_new_version_and_writes_its_files(
     assert not_ended.exit_code == 1 and "2099-01" in not_ended.output
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(ReportFile)) == 3
+    checked = runner.invoke(app, ["reports", "verify", str(row.id)])
+    assert checked.exit_code == 0 and "pdf: ok" in checked.output and "snapshot: ok" in checked.output
+    with session_scope() as session:  # what only someone with direct database access could do
+        session.execute(update(ReportFile).where(ReportFile.kind == "xlsx").values(content=b"PK changed"))
+    tampered = runner.invoke(app, ["reports", "verify", str(row.id)])
+    assert tampered.exit_code == 1 and "xlsx: CHANGED" in tampered.output and "pdf: ok" in tampered.output
 
 
 def test_schedule_add_list_remove(use_database):

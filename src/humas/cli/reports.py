@@ -18,7 +18,7 @@ from humas.cli.ingest import UnitOption, resolve_unit
 from humas.core.db import session_scope
 from humas.org import service as org_service
 from humas.org.models import User
-from humas.reports.models import ReportSchedule
+from humas.reports.models import ArchivedReport, ReportSchedule
 from humas.reports.period import Period
 from humas.reports.service import archive as archive_service
 from humas.reports.service import schedules as schedules_service
@@ -109,6 +109,22 @@ def show(
             for f in section.figures:
                 table.add_row(section.title, f.label, fmt(f.value, f.kind), fmt(f.previous, f.kind), f.key)
     console.print(table)
+
+
+@app.command("verify")
+@handle_errors
+def verify(report_id: Annotated[int, typer.Argument(help="The finalised report's archive id.")]) -> None:
+    """Recompute the SHA-256 of a finalised report's snapshot and files; exit 1 when one differs."""
+    with session_scope() as session:
+        row = session.get(ArchivedReport, report_id)
+        if row is None:
+            raise fail(f"finalised report {report_id} not found (report_id)")
+        check = archive_service.verify_archived_report(session, row)
+    console.print(f"snapshot: {'ok' if check.snapshot_ok else 'CHANGED'}")
+    for kind, ok in sorted(check.files_ok.items()):
+        console.print(f"{kind}: {'ok' if ok else 'CHANGED'}")
+    if not check.ok:
+        raise fail(f"finalised report {report_id} fails its checksums")
 
 
 @schedule_app.command("add")
