@@ -140,3 +140,63 @@ class KitTrustedIssuer(Base):
     __table_args__ = (
         UniqueConstraint("unit_id", "fingerprint", name="uq_kit_trusted_issuers_unit_id_fingerprint"),
     )
+
+
+class CampaignItemKind(enum.StrEnum):
+    post = "post"
+    kit = "kit"
+    query = "query"
+
+
+class Campaign(Base):
+    """A campaign (e.g. *Uang Kita*): posts, kits and saved queries grouped under a name and its hashtags."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    hashtags: Mapped[list[Any]] = mapped_column(default=list)
+    query_id: Mapped[int | None] = mapped_column(ForeignKey("saved_queries.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    items: Mapped[list[CampaignItem]] = relationship(
+        cascade="all, delete-orphan", order_by="CampaignItem.id", lazy="selectin"
+    )
+
+    __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_campaigns_unit_id_name"),)
+
+
+class CampaignItem(Base):
+    """A post, kit or saved query in a campaign."""
+
+    __tablename__ = "campaign_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    ref_id: Mapped[int]
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "kind", "ref_id", name="uq_campaign_items_campaign_id_kind_ref_id"),
+    )
+
+
+class HashtagGroup(Base):
+    """A saved set of hashtags (shared down the tree like media) that drafters insert into drafts."""
+
+    __tablename__ = "hashtag_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    hashtags: Mapped[list[Any]] = mapped_column(default=list)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("unit_id", "name", name="uq_hashtag_groups_unit_id_name"),)

@@ -146,8 +146,71 @@ def upgrade() -> None:
     with op.batch_alter_table("kit_posts", schema=None) as batch_op:
         batch_op.create_index("ix_kit_posts_receipt_id", ["receipt_id"], unique=False)
 
+    op.create_table(
+        "campaigns",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("hashtags", _json(), nullable=False),
+        sa.Column("query_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        _at("created_at"),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_campaigns_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["query_id"],
+            ["saved_queries.id"],
+            name=op.f("fk_campaigns_query_id_saved_queries"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_campaigns_unit_id_units")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
+        sa.UniqueConstraint("unit_id", "name", name="uq_campaigns_unit_id_name"),
+    )
+    with op.batch_alter_table("campaigns", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_campaigns_unit_id"), ["unit_id"], unique=False)
+    op.create_table(
+        "campaign_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("ref_id", sa.Integer(), nullable=False),
+        _at("added_at"),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaigns.id"],
+            name=op.f("fk_campaign_items_campaign_id_campaigns"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_items")),
+        sa.UniqueConstraint(
+            "campaign_id", "kind", "ref_id", name="uq_campaign_items_campaign_id_kind_ref_id"
+        ),
+    )
+    op.create_table(
+        "hashtag_groups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("hashtags", _json(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=False),
+        _at("created_at"),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_hashtag_groups_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_hashtag_groups_unit_id_units")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hashtag_groups")),
+        sa.UniqueConstraint("unit_id", "name", name="uq_hashtag_groups_unit_id_name"),
+    )
+    with op.batch_alter_table("hashtag_groups", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_hashtag_groups_unit_id"), ["unit_id"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_table("hashtag_groups")
+    op.drop_table("campaign_items")
+    op.drop_table("campaigns")
     op.drop_table("kit_posts")
     op.drop_table("kit_receipts")
     op.drop_table("content_kits")
