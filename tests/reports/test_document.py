@@ -61,3 +61,9 @@ def test_labels():
     assert Period.month(2026, 12).label("id") == "Desember 2026"
     assert Period.month(2026, 12).label("en") == "December 2026"
     assert Period.quarter(2026, 4).label("id") == "Triwulan IV 2026"
+
+
+def test_a_bad_period_names_itself():
+    with pytest.raises(Invalid) as caught:
+        Period.parse("2026-13")
+    assert "2026-13" in str(caught.value) and "%(" not in str(caught.value)

@@ -90,7 +90,7 @@ class Period:
             pass
         raise Invalid(
             _(
-                "Unknown period {key}: use 2026-11, 2026-Q4, 2026-H2, 2026 or 2026-11-03..2026-11-20.",
+                "Unknown period %(key)s: use 2026-11, 2026-Q4, 2026-H2, 2026 or 2026-11-03..2026-11-20.",
                 key=text[:40],
             ),
             field="period",
