@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -105,10 +105,56 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[rank - 1]
 
 
-def _hours(calendar: Calendar, start: datetime, end: datetime | None) -> float | None:
-    if end is None or end < start:
-        return None
-    return calendar.working_time_between(start, end) / timedelta(hours=1)
+class _Timer:
+    """Working hours from a conversation's opening to an answer (None without one), for many conversations of
+    one calendar: working time up to each local day is summed once (``Calendar.working_time_between`` walks
+    every day between the two moments, holidays and exceptions included, for each call; a month of a
+    ministry's conversations spent most of its time there). Sums of timedeltas are exact, so the result is
+    the calendar's own."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self.base: date | None = None
+        self.cumulative: list[timedelta] = []  # [i]: working time of the days base .. base + i - 1
+        self.spans: dict[date, list[tuple[datetime, datetime]]] = {}
+
+    def hours(self, start: datetime, end: datetime | None) -> float | None:
+        if end is None or end < start:
+            return None
+        before = self._upto(start)  # first: an earlier day moves the base, which only ``end`` after it sees
+        return (self._upto(end) - before) / timedelta(hours=1)
+
+    def _day(self, day: date) -> list[tuple[datetime, datetime]]:
+        spans = self.spans.get(day)
+        if spans is None:
+            spans = self.spans[day] = self.calendar.intervals(day)
+        return spans
+
+    def _total(self, day: date) -> timedelta:
+        return sum((e - s for s, e in self._day(day)), timedelta(0))
+
+    def _before(self, day: date) -> timedelta:
+        """Working time from ``base`` to the start of ``day`` (the base moves back when needed)."""
+        if self.base is None:
+            self.base, self.cumulative = day, [timedelta(0)]
+        assert self.base is not None
+        while day < self.base:
+            self.base -= timedelta(days=1)
+            first = self._total(self.base)
+            self.cumulative = [timedelta(0), *(c + first for c in self.cumulative)]
+        i = (day - self.base).days
+        while len(self.cumulative) <= i:
+            last = self.base + timedelta(days=len(self.cumulative) - 1)
+            self.cumulative.append(self.cumulative[-1] + self._total(last))
+        return self.cumulative[i]
+
+    def _upto(self, moment: datetime) -> timedelta:
+        day = self.calendar.local_date(moment)
+        total = self._before(day)
+        for s, e in self._day(day):
+            if moment > s:
+                total += min(e, moment) - s
+        return total
 
 
 def _sla_outcome(c: ConversationRow) -> bool | None:
@@ -185,49 +231,47 @@ def responsiveness_groups(
         .order_by(Conversation.opened_at, Conversation.id)
     ).all()
     forwarded = _forwarded(session, [c.id for c in rows])
-    calendars: dict[int, Calendar] = {}
+    timers: dict[int, _Timer] = {}
     out: dict[str | None, dict[str, Measures]] = {g: {} for g in groups}
     for c in rows:
-        calendar = calendars.get(c.unit_id)
-        if calendar is None:
+        timer = timers.get(c.unit_id)
+        if timer is None:
             unit = session.get(Unit, c.unit_id)
             assert unit is not None
-            calendar = calendars[c.unit_id] = org_service.unit_calendar(session, unit)
-        times = (
-            _hours(calendar, c.opened_at, c.first_response_at),
-            _hours(calendar, c.opened_at, c.resolved_at),
-        )
-        lapor = c.id in forwarded
+            timer = timers[c.unit_id] = _Timer(org_service.unit_calendar(session, unit))
+        times = (timer.hours(c.opened_at, c.first_response_at), timer.hours(c.opened_at, c.resolved_at))
+        lapor, outcome = c.id in forwarded, _sla_outcome(c)
         for group, measures in out.items():
             key = _group_of(c, group)
             m = measures.get(key) or measures.setdefault(key, Measures(key=key, label=key))
-            _count(m, c, times, lapor)
+            _count(m, c.id, times, outcome, lapor)
     for group, measures in out.items():
         _label(session, group, measures)
     return {g: sorted(ms.values(), key=lambda m: (-m.received, m.label)) for g, ms in out.items()}
 
 
-def _count(m: Measures, c: ConversationRow, times: tuple[float | None, float | None], lapor: bool) -> None:
+def _count(
+    m: Measures, cid: int, times: tuple[float | None, float | None], outcome: bool | None, lapor: bool
+) -> None:
     m.received += 1
-    _keep(m.received_ids, c.id)
+    _keep(m.received_ids, cid)
     first, resolved = times
     if first is not None:
         m.responded += 1
         m.first_response_hours.append(first)
     else:
-        _keep(m.unanswered_ids, c.id)
+        _keep(m.unanswered_ids, cid)
     if resolved is not None:
         m.resolved += 1
         m.resolution_hours.append(resolved)
-    outcome = _sla_outcome(c)
     if outcome is not None:
         m.sla_known += 1
         m.sla_met += int(outcome)
         if not outcome:
-            _keep(m.missed_ids, c.id)
+            _keep(m.missed_ids, cid)
     if lapor:
         m.lapor += 1
-        _keep(m.lapor_ids, c.id)
+        _keep(m.lapor_ids, cid)
 
 
 def _keep(ids: list[int], value: int) -> None:
