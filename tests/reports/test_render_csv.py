@@ -5,16 +5,14 @@ import io
 import zipfile
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from humas.reports.document import Column, Section, Table
 from humas.reports.render.csv import render_csv, render_csv_zip
+from tests.reports.render_tools import CSV_SEPARATORS as SEPARATORS
+from tests.reports.render_tools import parse_csv_cell
 from tests.reports.sample import sample_report
-
-SEPARATORS = {"id": (";", ","), "en": (",", ".")}
 
 
 def _read(data: bytes, locale: str) -> list[list[str]]:
@@ -25,20 +23,8 @@ def _read(data: bytes, locale: str) -> list[list[str]]:
 
 
 def _parse(text: str, kind: str, locale: str, zone: str):
-    """What a script reading the CSV does: the inverse of the writer."""
-    if text == "":
-        return None
-    mark = SEPARATORS[locale][1]
-    if kind in ("count", "number", "hours", "ratio"):
-        number = Decimal(text.replace(mark, "."))
-        return int(number) if kind == "count" else float(number)
-    if kind == "percent":
-        return float(Decimal(text.rstrip("%").replace(mark, ".")) / 100)
-    if kind == "datetime":
-        return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone)).isoformat()
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-        return text[1:]
-    return text
+    value = parse_csv_cell(text, kind, locale, zone)
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 @pytest.mark.parametrize("locale", ["id", "en"])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from humas.reports.document import Chart, Column, Section, Table
+from humas.reports.render import pdf as pdf_module
 from humas.reports.render.fmt import format_change, format_value
 from humas.reports.render.pdf import paragraphs, render_html, render_pdf
 from tests.reports.render_tools import page_sizes, pdf_pages, pdf_text, rasterise
@@ -142,6 +143,16 @@ def test_long_table_breaks_across_pages_with_its_header():
         assert "Nomor Isi unggahan Tanggal" in page
     assert "Baris ke-1 " in pages[0] and "Baris ke-120 " in pages[-1]
     assert sum(page.count("3 November 2026") for page in pages) == 120
+
+
+def test_pdf_lists_at_most_its_row_limit(monkeypatch):
+    monkeypatch.setattr(pdf_module, "PDF_MAX_ROWS", 5)
+    rows = tuple((f"Baris ke-{i}",) for i in range(1, 1235))
+    table = Table("long", "Tabel panjang", (Column("text", "Isi"),), rows)
+    report = replace(sample_report(), sections=(Section("long", "Panjang", tables=(table,)),))
+    text = pdf_text(render_pdf(report))
+    assert "Baris ke-5 " in text and "Baris ke-6 " not in text
+    assert "5 baris pertama dari 1.234; berkas XLSX dan CSV memuat semuanya." in text
 
 
 def test_logo_on_the_cover_and_a_bad_logo_ignored():

@@ -51,6 +51,13 @@ LABELS = {
     "definition": N_("Definition"),
     "no_rows": N_("No rows."),
 }
+# Relative column widths by kind (the PDF's tables use a fixed layout): text gets room, numbers little.
+WIDTH_WEIGHTS = {"count": 1.0, "number": 1.0, "percent": 1.0, "hours": 1.0, "ratio": 1.0, "date": 1.6,
+                 "datetime": 2.4, "text": 3.5, "url": 3.0}  # fmt: skip
+# A leader's PDF lists at most this many rows of a table; the XLSX and CSV always hold every row. A long
+# table costs WeasyPrint about 8 ms of CPU a row (docs/decisions/0094).
+PDF_MAX_ROWS = 200
+MORE_ROWS = N_("The first %(shown)s of %(total)s rows; the XLSX and CSV files hold them all.")
 COMPARED = N_("Compared with %(period)s")
 GENERATED = N_("Generated %(time)s")
 VERSION = N_("Version %(version)s, finalised %(time)s by %(name)s")
@@ -98,17 +105,29 @@ def figure_view(figure: Figure, *, locale: str, zone: str) -> dict[str, str]:
 
 
 def table_view(table: Table, *, locale: str, zone: str) -> dict[str, Any]:
-    """A table's cells as shown text; a row shorter than the columns is padded, a longer one cut."""
+    """A table's cells as shown text, at most ``PDF_MAX_ROWS`` rows (then a note says how many more the XLSX
+    and CSV hold); a row shorter than the columns is padded, a longer one cut."""
     kinds = [c.kind for c in table.columns]
+    shown = table.rows[:PDF_MAX_ROWS]
+    more = ""
+    if len(table.rows) > len(shown):
+        count = {"shown": format_value(len(shown), "count", locale=locale, zone=zone),
+                 "total": format_value(len(table.rows), "count", locale=locale, zone=zone)}  # fmt: skip
+        more = tr(locale, MORE_ROWS, **count)
     rows = [
         [
             format_value(row[i] if i < len(row) else None, kind, locale=locale, zone=zone)
             for i, kind in enumerate(kinds)
         ]
-        for row in table.rows
+        for row in shown
     ]
-    columns = [{"label": c.label, "numeric": c.kind in NUMERIC_KINDS} for c in table.columns]
-    return {"title": table.title, "columns": columns, "rows": rows, "definition": table.definition}
+    weights = [WIDTH_WEIGHTS.get(c.kind, 3) for c in table.columns]
+    columns = [
+        {"label": c.label, "numeric": c.kind in NUMERIC_KINDS, "width": round(100 * w / sum(weights), 2)}
+        for c, w in zip(table.columns, weights, strict=True)
+    ]
+    return {"title": table.title, "columns": columns, "rows": rows, "definition": table.definition,
+            "more": more}  # fmt: skip
 
 
 def _part(index: int, section: Section, *, locale: str, zone: str) -> _Part:
