@@ -14,7 +14,8 @@ What each figure leads to:
 - ``publishing.*``: the published posts (variants); ``publishing.on_time_rate``: the planned ones late or
   missed;
 - ``listening.mentions``, ``listening.net_sentiment``: the mentions; ``listening.negative``,
-  ``listening.negative_share``: the negative mentions; ``listening.positive``: the positive ones.
+  ``listening.negative_share``: the negative mentions; ``listening.positive``: the positive ones;
+  ``listening.spikes``: the mentions that drove the spikes (of the report's units only).
 The lists of conversations and posts are capped by the measures (``IDS_MAX``); ``DrillRows.capped`` says so.
 """
 
@@ -34,6 +35,7 @@ from humas.core.pages import Page, paginate, paginate_list
 from humas.inbox.models import Conversation
 from humas.inbox.service import measures as inbox_measures
 from humas.ingest.models import Mention
+from humas.listening.service import measures as listening_measures
 from humas.org import service as org_service
 from humas.org.models import Unit
 from humas.org.service import Principal
@@ -150,6 +152,17 @@ def _posts(
 
 
 def _mentions(session: Session, scope: Scope, figure: str, page: int | None, size: int | None) -> Page[Any]:
+    if figure == "listening.spikes":
+        m = listening_measures.listening_measures(
+            session, unit_ids=list(scope.unit_ids), start=scope.start, end=scope.end, zone=scope.zone
+        )
+        wanted = m.ids("spike_mentions")
+        inside = set(
+            session.scalars(
+                select(Mention.id).where(Mention.id.in_(wanted), Mention.unit_id.in_(list(scope.unit_ids)))
+            )
+        ) if wanted else set()  # fmt: skip
+        return _by_ids(session, Mention, [i for i in wanted if i in inside], page, size)
     stmt = select(Mention).where(
         Mention.unit_id.in_(list(scope.unit_ids)),
         Mention.created_at >= scope.start,

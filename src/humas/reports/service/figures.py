@@ -38,7 +38,7 @@ DEFS: dict[str, FigureDef] = {
             "listening.negative_share", N_("Share of negative mentions"), "percent", "down", "mentions"
         ),
         FigureDef("listening.reach", N_("Potential reach of mentions"), "count", "none"),
-        FigureDef("listening.spikes", N_("Spikes"), "count", "none"),
+        FigureDef("listening.spikes", N_("Spikes"), "count", "none", "mentions"),
         FigureDef("listening.hoaxes", N_("Narratives labelled hoax"), "count", "down"),
         # responsiveness (inbox)
         FigureDef("inbox.received", N_("Conversations received"), "count", "none", "conversations"),
