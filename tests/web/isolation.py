@@ -373,3 +373,16 @@ def _kit(session: Session, unit: Unit) -> int:
     session.add(KitReceipt(kit_id=kit.id, unit_id=child.id))
     session.flush()
     return kit.id
+
+
+@register("campaign_id")
+def _campaign(session: Session, unit: Unit) -> int:
+    from humas.publishing.kits import Campaign
+
+    author = make_user(session, unit=unit, roles=("drafter",))
+    campaign = Campaign(
+        unit_id=unit.id, name=f"Kampanye tetangga {next(_query_seq)}", created_by_id=author.id
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign.id

@@ -46,6 +46,7 @@ PAGE_MODULES = (
     "publishing_media",
     "publishing_admin",
     "publishing_kits",
+    "publishing_campaigns",
     "inbox",
     # Before inbox_conversation, whose /inbox/{conversation_id} would take /inbox/approvals and the like.
     "inbox_policies",
