@@ -7,8 +7,11 @@ from datetime import UTC, datetime
 import pytest
 
 from humas.core.errors import Invalid, NotFound
+from humas.org import service as org_service
+from humas.org.models import User
 from humas.reports.document import Drill, Report
 from humas.reports.service import build_report
+from tests.inbox.factories import make_mention
 from tests.reports.world import NOVEMBER, World, build_world
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -164,3 +167,27 @@ def test_narasi_counts_kits_received_and_late(session, world):
     # the root issued it: its own report counts it as issued
     root = _build(session, world.root).section("narasi")
     assert root is not None and {f.key: f.value for f in root.figures}["narasi.kits_issued"] == 1
+
+
+def test_a_wita_unit_counts_its_own_month(session, world):
+
+    admin = User(email="admin-b@contoh.go.id", name="Admin", unit_id=world.kanwil_b.id, password_hash="!")
+    session.add(admin)
+    session.flush()
+    session.add(
+        __import__("humas.org.models", fromlist=["UserRole"]).UserRole(user_id=admin.id, role="admin")
+    )
+    session.flush()
+    session.refresh(admin)
+    org_service.set_unit_zone(session, unit=world.kanwil_b, zone="Asia/Makassar", actor=admin)
+    # 30 Nov 16:30 UTC is 1 Dec 00:30 WITA (December for Kanwil B) but 30 Nov 23:30 WIB
+    make_mention(
+        session, unit=world.kanwil_b, at=datetime(2026, 11, 30, 16, 30, tzinfo=UTC), sentiment="negative"
+    )
+    # 31 Oct 16:30 UTC is 1 Nov 00:30 WITA: November for Kanwil B
+    make_mention(
+        session, unit=world.kanwil_b, at=datetime(2026, 10, 31, 16, 30, tzinfo=UTC), sentiment="negative"
+    )
+    report = _build(session, world.kanwil_b)
+    assert report.zone == "Asia/Makassar"
+    assert report.figures()["listening.negative"].value == 10 + 1
