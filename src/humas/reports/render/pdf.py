@@ -52,8 +52,8 @@ LABELS = {
     "no_rows": N_("No rows."),
 }
 # Relative column widths by kind (the PDF's tables use a fixed layout): text gets room, numbers little.
-WIDTH_WEIGHTS = {"count": 1.0, "number": 1.0, "percent": 1.0, "hours": 1.0, "ratio": 1.0, "date": 1.6,
-                 "datetime": 2.4, "text": 3.5, "url": 3.0}  # fmt: skip
+WIDTH_WEIGHTS = {"count": 1.5, "number": 1.5, "percent": 1.5, "hours": 1.5, "ratio": 1.5, "date": 1.8,
+                 "datetime": 2.3, "text": 3.2, "url": 3.0}  # fmt: skip
 # A leader's PDF lists at most this many rows of a table; the XLSX and CSV always hold every row. A long
 # table costs WeasyPrint about 8 ms of CPU a row (docs/decisions/0094).
 PDF_MAX_ROWS = 200
