@@ -101,7 +101,9 @@ class Crawl:
         for href in found["downloads"]:
             local = self._local(href, base)
             if local and self._want(local):
-                self._check(self.page.request.get(self.live.url + local).status, local, origin)
+                # A download may render its file on request (a report's PDF: WeasyPrint, cold in a busy run).
+                answer = self.page.request.get(self.live.url + local, timeout=60_000)
+                self._check(answer.status, local, origin)
         for form in found["forms"]:
             action = self._local(form["action"], base)
             if action is None:
