@@ -204,11 +204,21 @@ def test_bad_periods_are_refused_by_name(web: WebClient, session, world: World) 
     assert custom.status_code == 200 and "2 November 2026" in html.unescape(custom.text)
 
 
-def test_english_on_request(web: WebClient, session, world: World) -> None:
-    world.leader_a.locale = "en"
-    session.flush()
-    web.login(world.leader_a)
-    text = html.unescape(web.get(f"/laporan/draf?{_qs(world.kanwil_a.id)}").text)
+def test_pages_speak_one_language(web: WebClient, session, world: World) -> None:
+    """Indonesian by default, English on request (the user's language): no sentence of the other."""
+    from tests.web.test_no_untranslated import _sentences, _text
+
+    english, indonesian = _sentences()
+    qs = _qs(world.kanwil_a.id)
+    pages = ["/laporan", f"/laporan/draf?{qs}", f"/laporan/rincian?{qs}&figure=inbox.received"]
+    for locale, foreign in (("id", english), ("en", indonesian)):
+        world.leader_a.locale = locale
+        session.commit()
+        web.login(world.leader_a)
+        for url in pages:
+            text = _text(web.get(url).text)
+            assert not [s for s in foreign if s in text], (locale, url)
+    text = _text(web.get(f"/laporan/draf?{qs}").text)
     assert "Social media evaluation report" in text and "Compared with October 2026." in text
     assert "60%" in text
 
