@@ -119,10 +119,17 @@ class _Timer:
         self.spans: dict[date, list[tuple[datetime, datetime]]] = {}
 
     def hours(self, start: datetime, end: datetime | None) -> float | None:
-        if end is None or end < start:
-            return None
-        before = self._upto(start)  # first: an earlier day moves the base, which only ``end`` after it sees
-        return (self._upto(end) - before) / timedelta(hours=1)
+        return self.spans_from(start, end)[0]
+
+    def spans_from(self, start: datetime, *ends: datetime | None) -> tuple[float | None, ...]:
+        """Working hours from ``start`` to each of ``ends`` (None for a missing or earlier end)."""
+        if all(end is None or end < start for end in ends):
+            return tuple(None for _ in ends)
+        before = self._upto(start)  # first: an earlier day moves the base, which only the ends after it see
+        hour = timedelta(hours=1)
+        return tuple(
+            None if end is None or end < start else (self._upto(end) - before) / hour for end in ends
+        )
 
     def _day(self, day: date) -> list[tuple[datetime, datetime]]:
         spans = self.spans.get(day)
@@ -239,12 +246,12 @@ def responsiveness_groups(
             unit = session.get(Unit, c.unit_id)
             assert unit is not None
             timer = timers[c.unit_id] = _Timer(org_service.unit_calendar(session, unit))
-        times = (timer.hours(c.opened_at, c.first_response_at), timer.hours(c.opened_at, c.resolved_at))
+        first, resolved = timer.spans_from(c.opened_at, c.first_response_at, c.resolved_at)
         lapor, outcome = c.id in forwarded, _sla_outcome(c)
         for group, measures in out.items():
             key = _group_of(c, group)
             m = measures.get(key) or measures.setdefault(key, Measures(key=key, label=key))
-            _count(m, c.id, times, outcome, lapor)
+            _count(m, c.id, (first, resolved), outcome, lapor)
     for group, measures in out.items():
         _label(session, group, measures)
     return {g: sorted(ms.values(), key=lambda m: (-m.received, m.label)) for g, ms in out.items()}
