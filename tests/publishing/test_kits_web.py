@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from humas.core.time import utcnow
 from humas.publishing.kits import ContentKit
@@ -75,3 +75,37 @@ def test_a_bad_kit_form_shows_the_field(web, session) -> None:
          "ends_at": "2026-12-10T10:00"},
     )  # fmt: skip
     assert response.status_code in (400, 422) and 'id="e-starts_at"' in response.text
+
+
+def test_kit_files_page_trust_and_refused_imports(web, session, fernet_key, media_dir) -> None:
+    from humas.publishing.service import kit_files
+    from humas.publishing.service import kits as kits_service
+    from tests.publishing.kit_factories import kit_input, quick_user
+
+    net = make_network(session, offices=1, per_office=1)
+    # Not issued: an issue queues e-mails that immediate jobs would send outside the test's transaction.
+    kit = kits_service.create_kit(session, unit_id=net.ministry.id, data=kit_input(), actor=net.drafter)
+    data = kit_files.export_kit(session, kit=kit, actor=net.drafter)
+    admin = quick_user(session, net.ministry, "admin")
+    web.login(admin)
+    page = web.get("/publishing/kits/trust").text
+    key = kit_files.signing_key(session).public_key
+    assert key in page and kit_files.show_fingerprint(kit_files.fingerprint(key)) in page
+    trusted = web.post(
+        "/publishing/kits/trust", {"unit_id": net.ministry.id, "name": "Sendiri", "public_key": key}
+    )
+    assert trusted.status_code == 303
+    tampered = data.replace(b"Uang Kita", b"Uang Mereka", 1)
+    refused = web.client.post(
+        "/publishing/kits/import",
+        data={"unit_id": str(net.ministry.id), "csrf_token": web.csrf},
+        files={"file": ("kit.json", tampered, "application/json")},
+    )
+    assert refused.status_code == 422 and "Tanda tangan tidak cocok" in refused.text
+    again = web.client.post(
+        "/publishing/kits/import",
+        data={"unit_id": str(net.ministry.id), "csrf_token": web.csrf},
+        files={"file": ("kit.json", data, "application/json")},
+    )
+    assert again.status_code == 409 and "sudah pernah diimpor" in again.text
+    assert session.scalar(select(func.count(ContentKit.id))) == 1
