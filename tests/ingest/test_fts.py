@@ -95,7 +95,9 @@ def test_two_text_parts_get_distinct_full_text_ctes():
     tree = parse("(pajak lang:id) OR (gaji platform:x)")
     for _ in range(50):  # anonymous names came from freed objects' ids: churn them
         where = fts.condition(tree, "postgresql")
-        gc.collect()
+        # The young generations hold what this loop freed; a full collection walks the whole (large) heap of
+        # a long test run and cost 86 s of the suite.
+        gc.collect(1)
         sql = str(select(Mention.id).where(where).compile(dialect=postgresql.dialect()))
         names = [line.split(" AS ")[0].split()[-1] for line in sql.splitlines() if " AS MATERIALIZED" in line]
         assert len(names) == 2 and len(set(names)) == 2, sql
