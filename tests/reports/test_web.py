@@ -202,6 +202,15 @@ def test_bad_periods_are_refused_by_name(web: WebClient, session, world: World) 
         f"/laporan/draf?unit={world.kanwil_a.id}&period=custom&dari=02/11/2026&sampai=30/11/2026"
     )
     assert custom.status_code == 200 and "2 November 2026" in html.unescape(custom.text)
+    # No period: last month, counted in the viewer's zone (WIB here).
+    from zoneinfo import ZoneInfo
+
+    from humas.core.time import utcnow
+    from humas.web.report_view import default_period
+
+    last = default_period(utcnow().astimezone(ZoneInfo("Asia/Jakarta")).date())
+    plain = web.get(f"/laporan/draf?unit={world.kanwil_a.id}")
+    assert plain.status_code == 200 and f"period={last.key}&amp;turunan=0" in plain.text
 
 
 def test_pages_speak_one_language(web: WebClient, session, world: World) -> None:

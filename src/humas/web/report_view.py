@@ -14,16 +14,19 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import Field
 
 from humas.core.errors import Invalid
 from humas.core.i18n import _
+from humas.core.time import utcnow
 from humas.reports.document import Drill, Figure, Report, Section, Table
 from humas.reports.period import Period
 from humas.reports.render.charts import prepared_spec
 from humas.reports.render.fmt import change_tone, format_change, format_value
+from humas.web.deps import OptionalAuth
 from humas.web.params import OptionalDateParam, OptionalIdParam
+from humas.web.templating import viewer_zone
 
 PERIOD_MAX = 40  # "2026-11-03..2026-11-20" and room to spare; a longer value is refused by FastAPI
 PeriodParam = Annotated[Annotated[str, Field(max_length=PERIOD_MAX)] | None, Query()]
@@ -70,6 +73,8 @@ def resolve_period(period: str | None, since: date | None, until: date | None, *
 
 
 def report_query(
+    request: Request,
+    _auth: OptionalAuth,  # resolved first: it sets the viewer's zone "last month" is counted in
     unit: OptionalIdParam = None,
     period: PeriodParam = None,
     turunan: FlagParam = None,
@@ -77,9 +82,8 @@ def report_query(
     sampai: OptionalDateParam = None,
 ) -> ReportQuery:
     """`?unit=…&period=2026-11&turunan=1` (or `period=custom&dari=…&sampai=…` from the picker)."""
-    from humas.core.time import utcnow
-
-    chosen = resolve_period(period, dari, sampai, today=utcnow().date())
+    today = utcnow().astimezone(viewer_zone(request)).date()
+    chosen = resolve_period(period, dari, sampai, today=today)
     return ReportQuery(unit, chosen, turunan == "1")
 
 

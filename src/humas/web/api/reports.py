@@ -227,7 +227,8 @@ def live_report(
     """The live report of a unit (default: the caller's) and period, built from today's data."""
     with error_field("unit_id"):
         unit = report_unit(session, actor, unit_id)
-    today = utcnow().date()
+    # "Last month" counted in the unit's zone, like the period itself.
+    today = utcnow().astimezone(org_service.unit_zone(session, unit)).date()
     chosen = resolve_period(period, None, None, today=today) if period else default_period(today)
     report = reports_service.build_report(
         session, unit=unit, period=chosen, include_descendants=include_descendants, locale=get_locale(),
