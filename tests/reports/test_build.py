@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from humas.channels.models import ChannelFollowers
 from humas.core.errors import Invalid, NotFound
 from humas.org import service as org_service
 from humas.org.models import User
 from humas.reports.document import Drill, Report
 from humas.reports.service import build_report
+from tests.channels.factories import make_channel
 from tests.inbox.factories import make_mention
 from tests.reports.world import NOVEMBER, World, build_world
 
@@ -191,3 +193,23 @@ def test_a_wita_unit_counts_its_own_month(session, world):
     report = _build(session, world.kanwil_b)
     assert report.zone == "Asia/Makassar"
     assert report.figures()["listening.negative"].value == 10 + 1
+
+
+def test_followers_count_every_channel_and_growth_from_the_first_reading(session, world):
+    # A2's Facebook page published nothing in November: its followers still count. It was first read in
+    # the middle of November (no reading before the period): its growth starts from that first reading.
+    quiet = make_channel(session, unit=world.a2, platform="facebook", name="FB KPPN A2")
+    readings = (
+        (world.channel_a1, date(2026, 10, 31), 1000),  # before the period: A1's start
+        (world.channel_a1, date(2026, 11, 30), 1200),  # A1's end (+200)
+        (quiet, date(2026, 11, 15), 400),  # first read in the period: A2's start
+        (quiet, date(2026, 11, 30), 450),  # A2's end (+50)
+        (world.channel_b, date(2026, 11, 30), 99999),  # the sibling: never counted
+    )
+    for channel, day, count in readings:
+        read_at = datetime.combine(day, time(1), tzinfo=UTC) - timedelta(hours=7)
+        session.add(ChannelFollowers(channel_id=channel.id, counted_on=day, followers=count, read_at=read_at))
+    session.flush()
+    f = _build(session, world.kanwil_a).figures()
+    assert f["publishing.followers"].value == 1200 + 450
+    assert f["publishing.follower_growth"].value == 200 + 50

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from humas.channels import service as channels_service
 from humas.core.i18n import gettext
 from humas.publishing.service import measures as publishing_measures
 from humas.publishing.service.measures import Figures, PublishingMeasures, RankedPost
@@ -55,8 +56,8 @@ SUMS = (
 class PublishingData:
     now: PublishingMeasures
     previous: PublishingMeasures
-    followers_start: dict[int, int]  # channel id -> followers at the period's start (growth), if known
-    followers_end: dict[int, int]
+    followers_end: dict[int, int]  # channel id -> followers at the period's end, where a reading tells
+    growth: dict[int, int]  # channel id -> followers at the end - at the start, where both are known
 
 
 def load(session: Session, scope: Scope, now: datetime) -> PublishingData:
@@ -67,10 +68,12 @@ def load(session: Session, scope: Scope, now: datetime) -> PublishingData:
     before = publishing_measures.publishing_measures(
         session, unit_ids=ids, start=scope.prev_start, end=scope.prev_end, now=now
     )
-    channel_ids = [c.channel_id for c in current.channels if c.channel_id is not None]
-    end_counts = publishing_measures.follower_counts(session, channel_ids=channel_ids, at=scope.end)
-    start_counts = publishing_measures.follower_counts(session, channel_ids=channel_ids, at=scope.start)
-    return PublishingData(current, before, dict(start_counts), dict(end_counts))
+    # Every channel of the units that counts followers, whether or not it published in the period; the
+    # start of a channel first read during the period is its first reading (docs/metrics.md, 0096).
+    readings = channels_service.follower_growth(session, unit_ids=ids, start=scope.start, end=scope.end)
+    end_counts = {g.channel_id: g.followers_end for g in readings if g.followers_end is not None}
+    growth = {g.channel_id: g.growth for g in readings if g.growth is not None}
+    return PublishingData(current, before, end_counts, growth)
 
 
 def fold(parts: Iterable[Figures], *, key: str = "all", label: str = "") -> Figures:
@@ -115,9 +118,9 @@ def figures(data: PublishingData) -> dict[str, Figure]:
     if data.followers_end:
         total_end = sum(data.followers_end.values())
         out["publishing.followers"] = F.figure("publishing.followers", total_end, None)
-        if data.followers_start:
-            growth = total_end - sum(data.followers_start.get(c, 0) for c in data.followers_end)
-            out["publishing.follower_growth"] = F.figure("publishing.follower_growth", growth, None)
+    if data.growth:
+        growth = sum(data.growth.values())
+        out["publishing.follower_growth"] = F.figure("publishing.follower_growth", growth, None)
     return out
 
 
