@@ -31,7 +31,8 @@ def test_indonesian_sentences_with_indonesian_numbers():
         )
         hours = fig("inbox.first_response_p50", "Median respons pertama (jam kerja)", 2.5, 4.0, kind="hours")
         assert D.change_sentence(hours, "Oktober 2026") == (
-            "Median respons pertama (jam kerja) turun 38% dibanding Oktober 2026 (dari 4 menjadi 2,5)."
+            "Median respons pertama (jam kerja) turun 38% dibanding Oktober 2026 "
+            "(dari 4,0 jam menjadi 2,5 jam)."
         )
         big = fig("listening.mentions", "Sebutan", 12345, 10000)
         assert D.change_sentence(big, "Oktober 2026") == (
@@ -124,8 +125,9 @@ def test_report_draft_from_known_changes(session, fernet_key):
     # response rate 50 % -> 60 %, median first response 4 h -> 2 h; 2 -> 5 received is only 3 apart
     assert responsiveness.draft == (
         "Tingkat respons naik 10 poin persentase dibanding Oktober 2026 (dari 50% menjadi 60%).",
-        "Median respons pertama (jam kerja) turun 50% dibanding Oktober 2026 (dari 4 menjadi 2).",
-        "Persentil ke-90 respons pertama (jam kerja) turun 25% dibanding Oktober 2026 (dari 4 menjadi 3).",
+        "Median respons pertama (jam kerja) turun 50% dibanding Oktober 2026 (dari 4,0 jam menjadi 2,0 jam).",
+        "Persentil ke-90 respons pertama (jam kerja) turun 25% dibanding Oktober 2026 "
+        "(dari 4,0 jam menjadi 3,0 jam).",
     )
     summary = report.section("summary")
     assert summary is not None

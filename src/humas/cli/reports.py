@@ -89,8 +89,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON.")] = False,
 ) -> None:
     """Build a unit's report for a period (nothing stored) and print its figures, or the report's JSON."""
+    from humas.reports.render.fmt import format_value
     from humas.reports.service import build_report
-    from humas.reports.service.draft import fmt
 
     parsed = Period.parse(period)
     with session_scope() as session:
@@ -101,13 +101,13 @@ def show(
     if as_json:
         typer.echo(report.to_json())
         return
-    from humas.core.i18n import use_locale
-
     table = Table("section", "figure", "value", "previous", "key", title=f"{report.unit_name} {parsed.key}")
-    with use_locale(report.locale):
-        for section in report.sections:
-            for f in section.figures:
-                table.add_row(section.title, f.label, fmt(f.value, f.kind), fmt(f.previous, f.kind), f.key)
+    for section in report.sections:
+        for f in section.figures:
+            shown = [
+                format_value(v, f.kind, locale=report.locale, zone=report.zone) for v in (f.value, f.previous)
+            ]
+            table.add_row(section.title, f.label, *shown, f.key)
     console.print(table)
 
 

@@ -23,6 +23,7 @@ from babel.numbers import format_decimal, format_percent
 
 from humas.core.i18n import get_locale, gettext, ngettext
 from humas.reports.document import Figure, ValueKind
+from humas.reports.render.fmt import format_value
 from humas.reports.service.figures import N_
 
 
@@ -44,19 +45,9 @@ TOPIC_SHARE = 0.5  # a saved query "mainly" behind a rise: at least half of the 
 
 
 def fmt(value: float | int | None, kind: ValueKind) -> str:
-    """A value as a person reads it in the current locale (``1.234``, ``87,5%``, ``2,5``)."""
-    loc = get_locale()
-    if value is None:
-        return "–"
-    if kind == "count":
-        return format_decimal(round(value), locale=loc)
-    if kind == "percent":
-        return format_percent(value, format="#,##0.#%", locale=loc)
-    if kind == "hours":
-        return format_decimal(value, format="#,##0.#", locale=loc)
-    if kind == "number":
-        return format_decimal(value, format="#,##0.##", locale=loc)
-    return format_decimal(value, format="#,##0.####", locale=loc)
+    """A value as a person reads it in the current locale (``1.234``, ``87,5%``, ``2,5 jam``): the report's
+    one formatter (``render.fmt.format_value``), so a sentence shows a number as the page and the PDF do."""
+    return format_value(value, kind, locale=get_locale(), zone="UTC")
 
 
 def meaningful(f: Figure) -> bool:
