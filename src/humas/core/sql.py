@@ -2,12 +2,14 @@
 
 On SQLite the rows go straight to the driver's `executemany` after the columns' own bind processors (the
 same conversions SQLAlchemy applies: UTC datetimes to text, JSON to text): SQLAlchemy's per-row parameter
-handling cost more than the insert itself. PostgreSQL uses Core statements (batched multi-row VALUES).
+handling cost more than the insert itself. PostgreSQL gets one `INSERT … SELECT FROM unnest(arrays)` per
+table and batch, or for the widest rows (mentions) COPY into a temporary table and one `INSERT … SELECT`.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -88,6 +90,58 @@ def pg_insert(
     sources = ", ".join(f"%s::{cast}[]" for cast in casts)
     statement = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({sources}) {conflict} {returning}"  # noqa: S608
     result = session.connection().exec_driver_sql(statement, tuple(arrays))
+    return [tuple(row) for row in result] if returning else []
+
+
+def pg_copy_insert(
+    session: Session,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    *,
+    columns: list[str],
+    order_by: Sequence[str],
+    conflict: str = "",
+    returning: str = "",
+) -> list[tuple[Any, ...]]:
+    """COPY the batch into a temporary table, then one `INSERT … SELECT … ORDER BY key` from it.
+
+    COPY's rows are formatted by psycopg's C code, where the `unnest` arrays of `pg_insert` are built per
+    value in Python (decision 0099). The statement moves the rows out of the staging table (`DELETE …
+    RETURNING`), so nothing is left behind for a later batch in the same transaction, and inserts them in key
+    order: two transactions inserting overlapping keys then wait in line instead of deadlocking.
+    """
+    if not rows:
+        return []
+    table: Table = model.__table__
+    names = ", ".join(f'"{c}"' for c in columns)
+    stage = f"humas_stage_{table.name}_{zlib.crc32(names.encode()):08x}"
+    connection = session.connection()
+    # Once per database connection (temporary tables live as long as it): the columns' own types, no
+    # constraints; its rows are cleared at each commit.
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "  # noqa: S608 - model names
+        f"AS SELECT {names} FROM {table.name} WITH NO DATA"
+    )
+    dialect = session.get_bind().dialect
+    json_columns = {i for i, name in enumerate(columns) if _is_json(table, name, dialect)}
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:  # noqa: S608 - model names
+            for row in rows:
+                values = [row.get(name) for name in columns]
+                for i in json_columns:
+                    if values[i] is not None:
+                        values[i] = _dump(values[i])
+                copy.write_row(values)
+    finally:
+        cursor.close()
+    order = ", ".join(f'"{c}"' for c in order_by)
+    statement = (
+        f"WITH staged AS (DELETE FROM {stage} RETURNING *) "  # noqa: S608 - model names
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM staged ORDER BY {order} "
+        f"{conflict} {returning}"
+    )
+    result = connection.exec_driver_sql(statement)
     return [tuple(row) for row in result] if returning else []
 
 

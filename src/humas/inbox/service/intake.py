@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -95,7 +96,7 @@ class Route:
     query_id: int | None = None
 
 
-def _own_channels(session: Session, mentions: Sequence[Mention]) -> dict[tuple[int, str, str], Channel]:
+def _own_channels(session: Session, mentions: Sequence[Any]) -> dict[tuple[int, str, str], Channel]:
     keys = {(m.unit_id, m.platform, m.channel_external_id) for m in mentions if m.channel_external_id}
     if not keys:
         return {}
@@ -250,11 +251,10 @@ def route_mentions(
     from humas.inbox.service import conversations, moderation
     from humas.inbox.service import sla as sla_service
 
-    mentions = _new_mentions(session, mention_ids)
+    channels, fed, wanted = _routable(session, mention_ids)
+    mentions = _new_mentions(session, wanted)
     if not mentions:
         return []
-    channels = _own_channels(session, mentions)
-    fed = _fed_queries(session, [m.id for m in mentions]) if _any_feed(session) else {}
     keyed: list[tuple[Mention, Route, int]] = []
     for m in mentions:
         route = route_of(m, channels.get((m.unit_id, m.platform, m.channel_external_id or "")), fed.get(m.id))
@@ -303,6 +303,31 @@ def route_mentions(
         if reading.abuse >= rule.auto_hide_threshold:
             moderation.auto_moderate(session, conversation=conversation, item=item, abuse_score=reading.abuse)
     return list(touched.values())
+
+
+def _routable(
+    session: Session, mention_ids: Sequence[int]
+) -> tuple[dict[tuple[int, str, str], Channel], dict[int, tuple[int, int]], list[int]]:
+    """Own channels, fed queries, and the ids of the mentions that could need an answer.
+
+    Only a mention from a unit's own active channel or one matching a query that feeds the inbox can be
+    routed (`route_of`); the rest (most of a listening batch) are ruled out on four columns, without loading
+    whole rows (decision 0099).
+    """
+    if not mention_ids:
+        return {}, {}, []
+    ids = list(mention_ids)
+    light = session.execute(
+        select(Mention.id, Mention.unit_id, Mention.platform, Mention.channel_external_id).where(
+            Mention.id.in_(ids)
+        )
+    ).all()
+    channels = _own_channels(session, light)
+    fed = _fed_queries(session, ids) if _any_feed(session) else {}
+    wanted = [
+        r.id for r in light if (r.unit_id, r.platform, r.channel_external_id or "") in channels or r.id in fed
+    ]
+    return channels, fed, wanted
 
 
 def _new_mentions(session: Session, mention_ids: Sequence[int]) -> list[Mention]:

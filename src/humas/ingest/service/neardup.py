@@ -77,7 +77,9 @@ def assign_groups(session: Session, mention_ids: Sequence[int], signatures: Sequ
                 new_buckets[key] = group
     if new_buckets:
         insert_ignore(session, NearDupBucket, [{"key": k, "group_id": g} for k, g in new_buckets.items()])
-    if joined:
+    if joined and dialect_of(session) == "postgresql":
+        _pg_set_groups(session, joined)
+    elif joined:
         session.execute(update(Mention), [{"id": m, "near_dup_group": g} for m, g in joined.items()])
         founders = sorted(set(joined.values()))
         session.execute(
@@ -87,3 +89,16 @@ def assign_groups(session: Session, mention_ids: Sequence[int], signatures: Sequ
             .execution_options(synchronize_session=False)
         )
     return len(joined)
+
+
+def _pg_set_groups(session: Session, joined: dict[int, int]) -> None:
+    """One statement: each joining mention gets its group, each founder its own id unless it has one."""
+    founders = set(joined.values()) - set(joined)
+    ids = sorted(set(joined) | founders)
+    sql = (
+        "UPDATE mentions AS m SET near_dup_group = v.grp "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::boolean[]) AS v(id, grp, founder) "
+        "WHERE m.id = v.id AND (NOT v.founder OR m.near_dup_group IS NULL)"
+    )
+    params = (ids, [joined.get(i, i) for i in ids], [i not in joined for i in ids])
+    session.connection().exec_driver_sql(sql, params)

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from humas.connectors.base import SourceItem
-from humas.core.sql import dialect_of, insert_ignore, pg_insert, sqlite_insert, upsert_add
+from humas.core.sql import dialect_of, insert_ignore, pg_copy_insert, sqlite_insert, upsert_add
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.ingest.service import neardup, threads
@@ -93,6 +93,16 @@ def _existing_ids(
     session: Session, keys: list[tuple[str, str]], *, fetched_at: datetime | None = None
 ) -> dict[tuple[str, str], int]:
     found: dict[tuple[str, str], int] = {}
+    if keys and fetched_at is None and dialect_of(session) == "postgresql":
+        # One statement for the batch, whatever its platforms (a lookup per platform and 900 keys otherwise).
+        sql = (
+            "SELECT m.id, m.platform, m.external_id FROM mentions m "
+            "JOIN unnest(%s::varchar[], %s::varchar[]) AS k(platform, external_id) "
+            "ON m.platform = k.platform AND m.external_id = k.external_id"
+        )
+        params = ([p for p, _e in keys], [e for _p, e in keys])
+        rows = session.connection().exec_driver_sql(sql, params)
+        return {(platform, ext): mid for mid, platform, ext in rows}
     by_platform: dict[str, list[str]] = {}
     for platform, external_id in keys:
         by_platform.setdefault(platform, []).append(external_id)
@@ -126,8 +136,9 @@ def _insert_new(
 ) -> dict[tuple[str, str], int]:
     """Insert, skipping rows another worker stored meanwhile; returns the ids of the rows this batch added."""
     if dialect_of(session) == "postgresql":
-        returned = pg_insert(
-            session, Mention, rows, columns=list(rows[0]),
+        # COPY and one INSERT in key order (decision 0099): two workers with overlapping batches wait in line.
+        returned = pg_copy_insert(
+            session, Mention, rows, columns=list(rows[0]), order_by=("platform", "external_id"),
             conflict="ON CONFLICT (platform, external_id) DO NOTHING",
             returning="RETURNING id, platform, external_id",
         )  # fmt: skip
