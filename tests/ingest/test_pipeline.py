@@ -147,3 +147,19 @@ def test_raw_payload_with_objects_json_lacks_is_stored_as_text(session):
     row = session.get(Mention, result.added_ids[0])
     session.refresh(row)
     assert row.raw == {"when": str(when), "n": 1}
+
+
+def test_batch_of_many_platforms_in_one_transaction_keys_and_order(session):
+    """Keys of several platforms are found in one lookup, two batches share a transaction, and on PostgreSQL
+    new mentions are inserted in key order (decision 0099: two workers with overlapping batches then wait in
+    line instead of deadlocking)."""
+    unit = make_unit(session)
+    first = [item(f"teks {n}", external_id=f"k{n}", platform=p) for n, p in ((5, "x"), (3, "web"), (9, "x"))]
+    second = [item(f"teks {n}", external_id=f"k{n}", platform=p) for n, p in ((1, "web"), (3, "x"))]
+    assert pipeline.ingest_items(session, first, unit=unit, analyzer=fake_analyze).added == 3
+    result = pipeline.ingest_items(session, second + first, unit=unit, analyzer=fake_analyze)
+    assert (result.added, result.updated) == (2, 3)
+    stored = session.execute(select(Mention.platform, Mention.external_id).order_by(Mention.id)).all()
+    assert len(stored) == 5
+    if session.get_bind().dialect.name == "postgresql":
+        assert stored == [("web", "k3"), ("x", "k5"), ("x", "k9"), ("web", "k1"), ("x", "k3")]
