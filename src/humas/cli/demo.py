@@ -76,6 +76,10 @@ def _seed_inbox(engine: Engine) -> None:
         get_settings.cache_clear()
     with console.status("Adding a week of inbox conversations…"):
         seed_demo_inbox(engine)
+    from humas.demo.inbox_history import seed_demo_history
+
+    with console.status("Adding two months of closed conversations…"):
+        seed_demo_history(engine)
 
 
 def _seed_publishing(engine: Engine) -> None:
