@@ -60,10 +60,12 @@ def report_scope(session: Session, *, unit: Unit, period: Period, include_descen
 
 
 def clean_locale(locale: str | None) -> str:
-    """A report locale humas speaks; anything else is refused by name."""
+    """A report locale humas speaks (none given: Indonesian); anything else is refused by name.
+
+    The one check for the builder, the texts, the archive and the schedules."""
     value = (locale or "id").strip().lower()
     if value not in LOCALES:
-        raise Invalid(_("Unknown language %(locale)s.", locale=value[:10]), field="locale")
+        raise Invalid(_("Unknown language %(locale)s: use id or en.", locale=value[:10]), field="locale")
     return value
 
 

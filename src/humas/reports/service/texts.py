@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from humas.core.errors import Invalid, NotFound
-from humas.core.i18n import LOCALES, _
+from humas.core.i18n import _
 from humas.core.time import utcnow
 from humas.org import audit as audit_service
 from humas.org import service as org_service
@@ -21,19 +21,13 @@ from humas.org.models import Role, Unit
 from humas.reports.document import Report
 from humas.reports.models import ReportDraft
 from humas.reports.period import Period
+from humas.reports.service.scope import clean_locale
 
 # The sections a report may have (document.Section.key); a text for any other key is refused.
 SECTION_KEYS = ("summary", "publishing", "responsiveness", "listening", "narasi", "children")
 TEXT_MAX = 20_000
 EDITORS = (Role.admin, Role.pimpinan, Role.analyst)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_locale(locale: str | None) -> str:
-    value = (locale or "").strip().lower()
-    if value not in LOCALES:
-        raise Invalid(_("Unknown language %(locale)s: use id or en.", locale=value[:10]), field="locale")
-    return value
 
 
 def check_unit_access(actor: org_service.Principal, unit: Unit, *roles: Role) -> None:
