@@ -33,4 +33,4 @@ def test_show_prints_figures_and_json(use_database, fernet_key):
     assert report.figures()["inbox.received"].value == 2
     assert json.loads(raw.stdout)["institution"] == "Kementerian Contoh"
     bad = runner.invoke(app, ["reports", "show", "--unit", "Kanwil A", "--period", "2026-13"])
-    assert bad.exit_code == 1 and "Unknown period" in bad.output
+    assert bad.exit_code == 1 and "Periode 2026-13 tidak dikenal" in bad.output  # the CLI speaks Indonesian
