@@ -73,6 +73,16 @@ def test_change_of_a_percent_figure_is_in_points():
     assert format_change(rate, locale="en") == "▲ 7.5 pts"
 
 
+def test_change_of_net_sentiment_is_its_difference():
+    # an index of -1..1 that crosses zero has no meaningful relative change (0.1 -> -0.25 is not "-350 %")
+    net = Figure("listening.net_sentiment", "Sentimen bersih", -0.25, "number", previous=0.1)
+    assert net.change is None and net.delta == pytest.approx(-0.35)
+    assert format_change(net, locale="id") == "▼ 0,35"
+    assert format_change(net, locale="en", arrow=False) == "-0.35"
+    rate = Figure("inbox.response_rate", "Tingkat respons", 0.875, "percent", previous=0.8)
+    assert rate.change is None  # the API and the XLSX give its difference (delta), in points on the page
+
+
 def test_change_edge_cases():
     neutral = Figure("listening.mentions", "Sebutan", 45678, "count", previous=50000, better="none")
     assert change_tone(neutral) == "neutral"

@@ -52,7 +52,8 @@ def test_sheets_and_summary():
     assert received[1:3] == (1234, 1100)
     assert received[3] == pytest.approx(134 / 1100)
     rate = next(r for r in rows if r[5] == "inbox.response_rate")
-    assert rate[1] == 0.875 and rate[4] == pytest.approx(0.075)
+    # a share changes by its difference in points (as the PDF's "▲ 7,5 poin"), never a relative change
+    assert rate[1] == 0.875 and rate[3] is None and rate[4] == pytest.approx(0.075)
 
 
 def test_every_table_equals_the_report_rows():

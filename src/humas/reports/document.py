@@ -29,6 +29,9 @@ Better = Literal["up", "down", "none"]
 
 DrillTarget = Literal["conversations", "posts", "mentions"]
 
+RELATIVE_KINDS = ("count", "hours", "ratio")
+"""Kinds whose change is shown relative to the previous value; the others by their difference (``delta``)."""
+
 SCHEMA_VERSION = 1
 
 
@@ -54,8 +57,11 @@ class Figure:
 
     @property
     def change(self) -> float | None:
-        """Relative change against the previous period (0.12 = +12 %); None when not comparable."""
-        if self.value is None or self.previous is None or self.kind in ("text", "date", "datetime", "url"):
+        """Relative change against the previous period (0.12 = +12 %); None when not comparable.
+
+        A share (``percent``) or an index (``number``: net sentiment, -1..1) changes by its difference
+        (``delta``, in points for a share), never by a relative change: 0.10 -> -0.25 is not "-350 %"."""
+        if self.value is None or self.previous is None or self.kind not in RELATIVE_KINDS:
             return None
         if self.previous == 0:
             return None
