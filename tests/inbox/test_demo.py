@@ -4,16 +4,21 @@ services, every deadline state from the real computation, once."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from humas.core.db import get_engine, session_scope
-from humas.core.time import utcnow
+from humas.core.time import as_utc, utcnow
 from humas.demo.inbox import seed_demo_inbox
+from humas.demo.inbox_history import seed_demo_history
+from humas.demo.inbox_history_script import HISTORY
 from humas.demo.inbox_script import THREADS
-from humas.demo.listening import _fallback_analyzer
+from humas.demo.listening import _fallback_analyzer, seed_demo_mention_history
+from humas.demo.months import history_months, month_start
 from humas.demo.org import build_demo
+from humas.demo.publishing import seed_demo_publishing
 from humas.inbox.models import (
     Conversation,
     ConversationItem,
@@ -26,7 +31,9 @@ from humas.inbox.models import (
 )
 from humas.ingest.models import Mention
 from humas.org import service as org_service
-from humas.org.models import Notification
+from humas.org.models import Notification, Unit
+from humas.reports.period import Period
+from humas.reports.service.build import build_report
 
 EXPECTED_STATUS = {
     "open": "baru",
@@ -139,3 +146,57 @@ def test_demo_fills_a_busy_inbox_once(use_database) -> None:
             session.scalar(select(func.count(Reply.id))),
         )
         assert again == totals
+    _previous_months_report(committing_engine, now)
+
+
+def _previous_months_report(engine, now) -> None:
+    """With its history (closed conversations, mentions and posts over the two months before the demo's),
+    the report of the previous month with descendants has every measure, and its comparison with the month
+    before too; a second run adds nothing."""
+    assert seed_demo_history(engine, analyzer=_fallback_analyzer, now=now) == len(HISTORY)
+    assert seed_demo_mention_history(engine, analyzer=_fallback_analyzer, now=now) > 0
+    assert seed_demo_publishing(engine, now=now) > 0
+    assert seed_demo_history(engine, analyzer=_fallback_analyzer, now=now) == 0
+    assert seed_demo_mention_history(engine, analyzer=_fallback_analyzer, now=now) == 0
+    with session_scope(engine) as session:
+        root = session.scalars(select(Unit).where(Unit.depth == 0)).one()
+        before = month_start(now.astimezone(org_service.unit_zone(session, root)).date(), 1)
+        period = Period.month(before.year, before.month)
+        report = build_report(
+            session, unit=root, period=period, include_descendants=True, locale="id", now=now
+        )
+        figures = {f.key: f for section in report.sections for f in section.figures}
+        for key in ("inbox.received", "publishing.posts", "listening.mentions", "inbox.lapor"):
+            assert figures[key].value and figures[key].previous, key
+        for key in ("inbox.response_rate", "inbox.first_response_p50", "inbox.resolution_p50"):
+            assert figures[key].value is not None and figures[key].previous is not None, key
+        assert figures["inbox.sla_met_rate"].previous is not None
+        # the later month answers faster than the one before it
+        assert figures["inbox.first_response_p50"].value < figures["inbox.first_response_p50"].previous
+        # every history conversation is closed, opened in working hours of its unit in one of the two months
+        history = session.scalars(
+            select(Conversation)
+            .join(ConversationItem, ConversationItem.conversation_id == Conversation.id)
+            .join(Mention, Mention.id == ConversationItem.mention_id)
+            .where(Mention.external_id.like("demo-h-%"), ConversationItem.from_staff.is_(False))
+        ).all()
+        assert len(history) == len(HISTORY)
+        for c in history:
+            calendar = org_service.unit_calendar(session, c.unit)
+            first, end = history_months(now, calendar.zone)[0][0], history_months(now, calendar.zone)[1][1]
+            assert c.status == "selesai" and first <= as_utc(c.opened_at) < end
+            assert calendar.is_working_time(c.opened_at), c.opened_at
+        assert sum(c.message_type == "spam" for c in history) == 2
+
+
+def test_history_months_whatever_the_day() -> None:
+    """The history covers the two calendar months before the demo's, in the unit's zone, on the first and
+    the last day of a month alike."""
+    wit = ZoneInfo("Asia/Jayapura")
+    for now in (datetime(2026, 12, 1, 1, 0, tzinfo=UTC), datetime(2026, 12, 31, 14, 0, tzinfo=UTC)):
+        (a, b), (c, d) = history_months(now, wit)
+        assert b == c and a.astimezone(wit).date() == date(2026, 10, 1)
+        assert d.astimezone(wit).date() == date(2026, 12, 1) and a.astimezone(wit).hour == 0
+    # 2027-01-01 00:30 in WIT is still 31 December in UTC
+    (a, _b), _ = history_months(datetime(2026, 12, 31, 15, 30, tzinfo=UTC), wit)
+    assert a.astimezone(wit).date() == date(2026, 11, 1)

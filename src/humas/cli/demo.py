@@ -37,6 +37,10 @@ def demo(
 
         with console.status("Adding a month of demo mentions…"):
             seed_demo_mentions(engine)
+        from humas.demo.listening import seed_demo_mention_history
+
+        with console.status("Adding the two months before it…"):
+            seed_demo_mention_history(engine)
     _seed_inbox(engine)
     _seed_publishing(engine)
     _seed_followers(engine)

@@ -1,8 +1,9 @@
 """The demo's follower counts: one reading a day for each demo channel whose platform gives a follower count,
-over the demo's data months (the last 75 days up to today, so last month and this month both have a start and
-an end), as the daily job would have stored them. No platform is asked: the numbers are a deterministic
-walk from a starting audience per platform (seeded by the channel's account), growing most days, falling on
-some. Once only: a channel that already has readings gets none added.
+over the demo's data months (the last 75 days up to today, or from the day before the month before last when
+that is longer, so each month of the demo's history has a start and an end), as the daily job would have
+stored them. No platform is asked: the numbers are a deterministic walk from a starting audience per
+platform (seeded by the channel's account), growing most days, falling on some. Once only: a channel
+that already has readings gets none added.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from humas.channels import service as channels_service
 from humas.channels.models import Channel, ChannelFollowers
 from humas.core.db import session_scope
 from humas.core.time import utcnow
+from humas.demo.months import history_start
 from humas.org import service as org_service
 
 DAYS = 75
@@ -39,7 +41,9 @@ def seed_demo_followers(engine: Engine, *, now: datetime | None = None) -> int:
             today = now.astimezone(zone).date()
             rng = random.Random(zlib.crc32(f"{channel.platform}:{channel.account_external_id}".encode()))
             followers = START_AUDIENCE.get(channel.platform, 2_000) + rng.randrange(0, 1_000)
-            for back in range(DAYS, -1, -1):
+            # the day before the month before last too, so both history months have a start and an end
+            days = max(DAYS, (today - history_start(now, zone).astimezone(zone).date()).days + 1)
+            for back in range(days, -1, -1):
                 day = today - timedelta(days=back)
                 read_at = datetime.combine(day, READ_AT, tzinfo=zone)
                 if read_at > now:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,13 +23,16 @@ from sqlalchemy.orm import Session
 from humas.connectors.base import SourceItem
 from humas.core.db import session_scope
 from humas.core.time import utcnow
+from humas.demo.months import history_start
 from humas.ingest.models import Mention
 from humas.ingest.service import queries as queries_service
 from humas.ingest.service.pipeline import ingest_items
+from humas.org import service as org_service
 from humas.org.models import Unit, User
 
 DATA = Path(__file__).resolve().parents[4] / ".." / "shared" / "data"
 DAYS = 30
+HISTORY_TAG = "lh"  # external ids of the history's mentions: demo-lh<tag>-<n>
 PLATFORMS = (
     ("x", 30),
     ("instagram", 20),
@@ -126,19 +129,30 @@ def _item(
 
 
 def _stream(
-    rng: random.Random, units: list[Unit], start: datetime, background: list[tuple[str, str]]
-) -> Iterator[tuple[Unit, SourceItem]]:  # noqa: E501
+    rng: random.Random,
+    units: list[Unit],
+    start: datetime,
+    background: list[tuple[str, str]],
+    *,
+    hours: int = DAYS * 24,
+    scale: Callable[[datetime], float] = lambda _t: 1.0,
+    prefix: str = "",
+) -> Iterator[tuple[Unit, SourceItem]]:
+    """Mentions hour by hour from ``start`` (``scale``: a share of the usual volume at a time); the month
+    after the history (no ``prefix``) also has its spike and its hoax."""
     n = 0
-    tag = rng.getrandbits(32)  # a second seeding (tests) never collides with the first
+    tag = f"{prefix}{rng.getrandbits(32)}"  # a second seeding (tests) never collides with the first
     spike_unit = next((u for u in units if u.name == "KPPN Bandung I"), units[-1])
     spike_at = start + timedelta(days=22, hours=3)  # 10:00 WIB
     hoax_unit = next((u for u in units if u.depth == 0), units[0])
     hoax_at = start + timedelta(days=24, hours=1)
-    for hour in range(DAYS * 24):
+    if prefix:
+        spike_at = hoax_at = start + timedelta(days=10 * DAYS)  # never: the history has no spike or hoax
+    for hour in range(hours):
         t = start + timedelta(hours=hour)
         for unit in units:
             weight = 2.5 if unit.depth == 0 else 1.0 if unit.depth == 1 else 0.7
-            for _ in range(_poisson(rng, 1.1 * weight * _rate(t))):
+            for _ in range(_poisson(rng, 1.1 * weight * _rate(t) * scale(t))):
                 n += 1
                 at = t + timedelta(minutes=rng.randrange(60))
                 if background and rng.random() < 0.35:
@@ -210,6 +224,47 @@ def seed_demo_mentions(engine: Engine, *, seed: int = 7, analyzer=None, only_if_
         spikes.run_detection(session, now=now)
     with session_scope(engine) as session:
         _narrative_and_clarification(session, now)
+    return added
+
+
+def seed_demo_mention_history(
+    engine: Engine, *, seed: int = 8, analyzer=None, now: datetime | None = None
+) -> int:
+    """Mentions from the start of the month before last up to the demo's month of mentions (once), at a
+    volume that grows toward it, so the previous month's report and the one before it have mentions."""
+    from humas.listening.service import facets
+
+    now = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
+    with session_scope(engine) as session:
+        mark = select(Mention.id).where(Mention.external_id.like(f"demo-{HISTORY_TAG}%")).limit(1)
+        if session.scalar(mark) is not None:
+            return 0
+        units = list(session.scalars(select(Unit).where(Unit.archived_at.is_(None)).order_by(Unit.path)))
+        if not units:
+            return 0
+        zone = org_service.unit_zone(session, units[0])
+    start, end = history_start(now, zone), now - timedelta(days=DAYS)
+    if end <= start:
+        return 0
+    span = (end - start).total_seconds()
+
+    def scale(t: datetime) -> float:  # a quarter of today's volume at the start, 60% where the month begins
+        return 0.25 + 0.35 * (t - start).total_seconds() / span
+
+    rng = random.Random(seed)
+    hours = int(span // 3600)
+    stream = _stream(rng, units, start, _read_texts(), hours=hours, scale=scale, prefix=HISTORY_TAG)
+    added, pending, by_id = 0, 0, {u.id: u for u in units}
+    batch: dict[int, list[SourceItem]] = {}
+    for unit, item in stream:
+        batch.setdefault(unit.id, []).append(item)
+        pending += 1
+        if pending >= 2000:
+            added += _flush(engine, batch, by_id, analyzer)
+            batch, pending = {}, 0
+    added += _flush(engine, batch, by_id, analyzer)
+    with session_scope(engine) as session:
+        facets.update_facets(session)
     return added
 
 

@@ -1,6 +1,8 @@
-"""The demo's publishing: a month of posts of KPPN Bandung I on its demo Instagram, X and Facebook channels
-around today, cleared by a two-step chain (the ministry's reviewer, then its leader): published ones with demo
-links and metrics, planned ones, one waiting for approval, one expired, one failed with the platform's reason.
+"""The demo's publishing: posts of KPPN Bandung I on its demo Instagram, X and Facebook channels from the
+start of the month before last (so the previous month's report and the one before it have posts) to two
+weeks after today, cleared by a two-step chain (the ministry's reviewer, then its leader): published ones
+with demo links and metrics, planned ones, one waiting for approval, one expired, one failed with the
+platform's reason.
 
 Nothing reaches a platform: published posts are stored as already published; planned posts are stored as
 handed out (``queued_at`` set, no outbox row), so the publishing clock never sends them. Deterministic for a
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 from humas.channels.models import Channel
 from humas.core.db import session_scope
 from humas.core.time import utcnow
+from humas.demo.months import history_start
 from humas.org import service as org_service
 from humas.org.models import Unit, User
 from humas.publishing import service as publishing_service
@@ -39,6 +42,10 @@ FAILED_REASON = {
     "instagram": f"{META_368} otherwise disallowed",
     "facebook": f"{META_368} otherwise disallowed",
 }
+
+
+# Two past days of the last fortnight: (days from today, hour) of the expired and the failed post.
+SPECIAL = {(-11, 10): PostStatus.kedaluwarsa, (-10, 15): PostStatus.gagal}
 
 
 def _link(platform: str, n: int) -> tuple[str, str]:
@@ -85,12 +92,13 @@ def seed_demo_publishing(engine: Engine, *, now: datetime | None = None) -> int:
         session.flush()
         zone = org_service.unit_zone(session, office)
         today = now.astimezone(zone).date()
+        first = (history_start(now, zone).astimezone(zone).date() - today).days
         added, waiting = 0, False
-        for offset in range(-15, 16):
+        for offset in range(min(first, -15), 16):
             for hour in (9, 15) if offset % 2 == 0 else (10,):
                 at = datetime.combine(today + timedelta(days=offset), time(hour), tzinfo=zone).astimezone(UTC)
                 added += 1
-                special = {7: PostStatus.kedaluwarsa, 9: PostStatus.gagal}.get(added)  # two past days
+                special = SPECIAL.get((offset, hour))
                 if not waiting and at > now + timedelta(days=2):
                     special, waiting = PostStatus.menunggu_persetujuan, True
                 post = _post(session, office, channels, drafter, at, n=added)
@@ -159,7 +167,8 @@ def _published(
     for k, hours in enumerate((1, 6, 24)):
         read = at + timedelta(hours=hours)
         if read <= now:
-            base = (n * 37 + k * 11) % 90 + 10
+            # audiences grew over the demo's months: older posts reached a little fewer people
+            base = int(((n * 37 + k * 11) % 90 + 10) * (1 - min((now - at).days, 90) / 300))
             m = k + 1
             session.add(
                 PostMetric(variant_id=variant.id, at=read, likes=base * m, comments=base // 10 * m,
