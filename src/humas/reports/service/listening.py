@@ -35,25 +35,10 @@ KEYS = (
 
 
 @dataclass
-class Totals:
-    """Mentions by sentiment (unlabelled as neutral, as on the dashboard)."""
+class Totals(listening_measures.Sentiments):
+    """Mentions by sentiment (unlabelled as neutral, as on the dashboard), and per saved query."""
 
-    positive: int = 0
-    neutral: int = 0
-    negative: int = 0
     by_query: dict[int, Counter[str]] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return self.positive + self.neutral + self.negative
-
-    @property
-    def net(self) -> float | None:
-        return (self.positive - self.negative) / self.total if self.total else None
-
-    @property
-    def negative_share(self) -> float | None:
-        return self.negative / self.total if self.total else None
 
 
 @dataclass
@@ -76,9 +61,9 @@ def totals(
     lscope = ListeningScope(scope.unit, tuple(unit_ids), None, start, end, offset)
     out = Totals()
     for q, _t, _p, label, n in dashboard.cells(session, lscope, query_ids=[0, *query_ids]):
-        key = label if label in ("positive", "negative") else "neutral"
+        key = dashboard._sentiment_key(label)  # noqa: SLF001 - the dashboard's own rule, as the measures use it
         if q == 0:
-            setattr(out, key, getattr(out, key) + n)
+            out.add(key, n)
         else:
             out.by_query.setdefault(q, Counter())[key] += n
     return out
@@ -92,8 +77,7 @@ def totals_both(session: Session, scope: Scope, unit_ids: Sequence[int]) -> tupl
     now, before = Totals(), Totals()
     for _q, t, _p, label, n in dashboard.cells(session, lscope):
         into = now if bucket_of(t, lscope.bucket, offset) >= scope.start else before
-        key = label if label in ("positive", "negative") else "neutral"
-        setattr(into, key, getattr(into, key) + n)
+        into.add(dashboard._sentiment_key(label), n)  # noqa: SLF001 - as the measures count it
     return now, before
 
 
