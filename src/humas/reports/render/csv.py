@@ -22,12 +22,19 @@ from typing import Any
 
 from humas.core import workcal
 from humas.reports.document import Report, Table, ValueKind
-from humas.reports.render.fmt import N_, NUMERIC_KINDS, language, to_date, to_datetime, to_number, tr
+from humas.reports.render.fmt import (
+    FORMULA_STARTS,
+    NUMERIC_KINDS,
+    ZONE_HEADER,
+    language,
+    to_date,
+    to_datetime,
+    to_number,
+    tr,
+)
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SEPARATORS = {"id": (";", ","), "en": (",", ".")}  # (list separator, decimal mark)
-ZONE_HEADER = N_("%(label)s (%(zone)s)")
 
 
 def neutralise(text: str) -> str:

@@ -42,6 +42,9 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext marker: extracted here,
 
 HOURS = N_("%(value)s h")
 POINTS = N_("%(value)s pts")
+ZONE_HEADER = N_("%(label)s (%(zone)s)")  # a time column's header names the zone its times are in
+# A text cell starting with one of these is a formula to a spreadsheet (CSV and XLSX neutralise it).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def tr(locale: str, message: str, **params: Any) -> str:

@@ -29,7 +29,17 @@ from openpyxl.writer.excel import ExcelWriter
 
 from humas.core import workcal
 from humas.reports.document import Figure, Report, Section, Table, ValueKind
-from humas.reports.render.fmt import N_, NUMERIC_KINDS, language, to_date, to_datetime, to_number, tr
+from humas.reports.render.fmt import (
+    FORMULA_STARTS,
+    N_,
+    NUMERIC_KINDS,
+    ZONE_HEADER,
+    language,
+    to_date,
+    to_datetime,
+    to_number,
+    tr,
+)
 
 NUMBER_FORMATS: dict[str, str] = {
     "count": "#,##0",
@@ -39,7 +49,6 @@ NUMBER_FORMATS: dict[str, str] = {
     "percent": "0.0%",
 }
 DATE_FORMATS = {"id": ("dd/mm/yyyy", "dd/mm/yyyy hh:mm"), "en": ("yyyy-mm-dd", "yyyy-mm-dd hh:mm")}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL = 32_767  # Excel's limit on a cell's text
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)
@@ -72,7 +81,6 @@ T = {
     "no_rows": N_("No rows."),
     "evaluation": N_("Evaluation"),
 }
-ZONE_HEADER = N_("%(label)s (%(zone)s)")
 
 
 def safe_text(value: Any) -> str:
