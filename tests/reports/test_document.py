@@ -44,8 +44,10 @@ def test_period_keys(key, first, last, previous):
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "2026-13", "2026-Q5", "nov", "2026-11-30..2026-11-01", "2020-01-01..2026-01-01"]
-)
+    "bad",
+    ["", "2026-13", "2026-Q5", "nov", "2026-11-30..2026-11-01", "2020-01-01..2026-01-01", "9999", "0001-01",
+     "0001-01-01..0001-01-05", "0000-Q1"],
+)  # fmt: skip
 def test_period_refuses_bad_keys(bad):
     with pytest.raises(Invalid):
         Period.parse(bad)

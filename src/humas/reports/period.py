@@ -24,6 +24,7 @@ from humas.core.i18n import _, get_locale
 PeriodKind = Literal["month", "quarter", "half", "year", "custom"]
 KINDS: tuple[PeriodKind, ...] = ("month", "quarter", "half", "year", "custom")
 CUSTOM_MAX_DAYS = 366 * 2
+YEAR_MIN, YEAR_MAX = 1970, 9000  # a key outside is refused like any unknown key
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
@@ -73,21 +74,25 @@ class Period:
     def parse(cls, key: str) -> Period:
         """The period of a key (see the module's docstring for the forms)."""
         text = (key or "").strip()
+        found: Period | None = None
         try:
             if m := _MONTH.match(text):
                 year, month = int(m[1]), int(m[2])
                 if 1 <= month <= 12:
-                    return cls.month(year, month)
+                    found = cls.month(year, month)
             elif m := _QUARTER.match(text):
-                return cls.quarter(int(m[1]), int(m[2]))
+                found = cls.quarter(int(m[1]), int(m[2]))
             elif m := _HALF.match(text):
-                return cls.half(int(m[1]), int(m[2]))
+                found = cls.half(int(m[1]), int(m[2]))
             elif m := _YEAR.match(text):
-                return cls.year(int(m[1]))
+                found = cls.year(int(m[1]))
             elif m := _CUSTOM.match(text):
-                return cls.custom(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
+                found = cls.custom(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
         except ValueError:
             pass
+        # NOTE: a period at the ends of the calendar has no previous or next one (date arithmetic overflows).
+        if found is not None and found.first.year >= YEAR_MIN and found.last.year <= YEAR_MAX:
+            return found
         raise Invalid(
             _(
                 "Unknown period %(key)s: use 2026-11, 2026-Q4, 2026-H2, 2026 or 2026-11-03..2026-11-20.",
