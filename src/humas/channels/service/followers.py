@@ -14,9 +14,10 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -170,48 +171,36 @@ def _newest_before(
     session: Session, channel_ids: Sequence[int], at: datetime
 ) -> dict[int, tuple[int, datetime]]:
     """Channel id -> (followers, read_at) of its newest reading taken before ``at``."""
-    if not channel_ids:
-        return {}
-    newest = (
-        select(ChannelFollowers.channel_id, func.max(ChannelFollowers.read_at).label("read_at"))
-        .where(ChannelFollowers.channel_id.in_(channel_ids), ChannelFollowers.read_at < as_utc(at))
-        .group_by(ChannelFollowers.channel_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(ChannelFollowers.channel_id, ChannelFollowers.followers, ChannelFollowers.read_at).join(
-            newest,
-            and_(
-                ChannelFollowers.channel_id == newest.c.channel_id,
-                ChannelFollowers.read_at == newest.c.read_at,
-            ),
-        )
-    ).tuples()
-    return {cid: (followers, read_at) for cid, followers, read_at in rows}
+    return _one_reading(session, channel_ids, func.max, ChannelFollowers.read_at < as_utc(at))
 
 
 def _first_in(
     session: Session, channel_ids: Sequence[int], start: datetime, end: datetime
 ) -> dict[int, tuple[int, datetime]]:
     """Channel id -> (followers, read_at) of its first reading in ``[start, end)``."""
+    window = and_(ChannelFollowers.read_at >= as_utc(start), ChannelFollowers.read_at < as_utc(end))
+    return _one_reading(session, channel_ids, func.min, window)
+
+
+def _one_reading(
+    session: Session, channel_ids: Sequence[int], pick: Any, where: ColumnElement[bool]
+) -> dict[int, tuple[int, datetime]]:
+    """Channel id -> (followers, read_at) of the reading whose time ``pick`` (min or max) chooses among the
+    channel's readings that match ``where``."""
     if not channel_ids:
         return {}
-    first = (
-        select(ChannelFollowers.channel_id, func.min(ChannelFollowers.read_at).label("read_at"))
-        .where(
-            ChannelFollowers.channel_id.in_(channel_ids),
-            ChannelFollowers.read_at >= as_utc(start),
-            ChannelFollowers.read_at < as_utc(end),
-        )
+    chosen = (
+        select(ChannelFollowers.channel_id, pick(ChannelFollowers.read_at).label("read_at"))
+        .where(ChannelFollowers.channel_id.in_(list(channel_ids)), where)
         .group_by(ChannelFollowers.channel_id)
         .subquery()
     )
     rows = session.execute(
         select(ChannelFollowers.channel_id, ChannelFollowers.followers, ChannelFollowers.read_at).join(
-            first,
+            chosen,
             and_(
-                ChannelFollowers.channel_id == first.c.channel_id,
-                ChannelFollowers.read_at == first.c.read_at,
+                ChannelFollowers.channel_id == chosen.c.channel_id,
+                ChannelFollowers.read_at == chosen.c.read_at,
             ),
         )
     ).tuples()
