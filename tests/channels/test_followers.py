@@ -51,11 +51,11 @@ def test_growth_per_channel_with_known_answers(session):
 
     rows = channels_service.follower_growth(session, unit_ids=[parent.id, child.id], start=START, end=END)
 
-    got = {r.channel_name: (r.followers_start, r.followers_end, r.growth, r.growth_pct) for r in rows}
+    got = {r.channel_name: (r.followers_start, r.followers_end, r.growth, r.growth_rate) for r in rows}
     assert got == {
-        "FB Biro": (900, 1100, 200, pytest.approx(200 / 900 * 100)),  # the count as the month began
+        "FB Biro": (900, 1100, 200, pytest.approx(200 / 900)),  # the count as the month began; a fraction
         "YT Biro": (0, 10, 10, None),  # no percentage over zero
-        "X Kanwil": (50, 80, 30, 60.0),  # first read during the month: its first reading is the start
+        "X Kanwil": (50, 80, 30, 0.6),  # first read during the month: its first reading is the start
         "Masto Kanwil": (None, None, None, None),  # never read: nothing invented
     }
     first_read = next(r for r in rows if r.channel_id == account.id)

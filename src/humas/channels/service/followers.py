@@ -127,8 +127,9 @@ class FollowerGrowth:
     """One channel's followers over ``[start, end)``; ``None`` where no reading tells (never a guess).
 
     ``followers_start`` is the newest reading before ``start``, or, for a channel first read during the
-    period, its first reading in it (``start_read_at`` says which). ``growth_pct`` is over
-    ``followers_start`` and ``None`` when that is unknown or zero."""
+    period, its first reading in it (``start_read_at`` says which). ``growth_rate`` is the growth over
+    ``followers_start`` as a fraction (0.05 = 5 %, like every rate humas reports) and ``None`` when that is
+    unknown or zero."""
 
     channel_id: int
     unit_id: int
@@ -146,11 +147,11 @@ class FollowerGrowth:
         return self.followers_end - self.followers_start
 
     @property
-    def growth_pct(self) -> float | None:
+    def growth_rate(self) -> float | None:
         growth = self.growth
         if growth is None or not self.followers_start:
             return None
-        return 100.0 * growth / self.followers_start
+        return growth / self.followers_start
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -161,7 +162,7 @@ class FollowerGrowth:
             "followers_start": self.followers_start,
             "followers_end": self.followers_end,
             "growth": self.growth,
-            "growth_pct": self.growth_pct,
+            "growth_rate": self.growth_rate,
             "start_read_at": self.start_read_at.isoformat() if self.start_read_at else None,
             "end_read_at": self.end_read_at.isoformat() if self.end_read_at else None,
         }
