@@ -170,7 +170,10 @@ def _published(
             # audiences grew over the demo's months: older posts reached a little fewer people
             base = int(((n * 37 + k * 11) % 90 + 10) * (1 - min((now - at).days, 90) / 300))
             m = k + 1
+            # Instagram and Facebook give reach and impressions; X gives impressions only
+            reach = base * 25 * m if channel.platform in ("instagram", "facebook") else None
             session.add(
                 PostMetric(variant_id=variant.id, at=read, likes=base * m, comments=base // 10 * m,
-                           shares=base // 5 * m, views=base * 40 * m)
+                           shares=base // 5 * m, views=base * 40 * m, reach=reach,
+                           impressions=base * 34 * m)
             )  # fmt: skip
