@@ -3,7 +3,7 @@ last month's report has a start, an end and a growth; a second run adds nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -41,3 +41,16 @@ def test_demo_channels_have_daily_follower_counts_once(committing_engine) -> Non
         assert {g.channel_id for g in november} == counting
         assert all(g.followers_start and g.followers_end and g.growth is not None for g in november)
     assert seed_demo_followers(committing_engine, now=now) == 0
+
+
+def test_demo_follower_counts_cover_the_month_before_last(committing_engine) -> None:
+    """Built on the last day of a month, the readings still start the day before the month before last (in the
+    unit's zone), so both months of the demo's history have a start and an end."""
+    with session_scope(committing_engine) as session:
+        office = make_unit(session, name="KPPN Demo")
+        make_channel(session, unit=office, platform="instagram")
+    now = datetime(2026, 12, 31, 6, 0, tzinfo=UTC)  # 13:00 WIB
+    added = seed_demo_followers(committing_engine, now=now)
+    with session_scope(committing_engine) as session:
+        first = session.scalar(select(func.min(ChannelFollowers.counted_on)))
+        assert first == date(2026, 9, 30) and added == (date(2026, 12, 31) - first).days + 1
