@@ -113,6 +113,18 @@ def test_the_archive_refuses_a_change(session):
         session.flush()
 
 
+def test_the_archive_refuses_a_change_of_its_title_or_a_files_type(session):
+    unit = make_unit(session)
+    row = finalise(session, unit, make_user(session, unit=unit, roles=("admin",)))
+    row.title = "Laporan lain"
+    with pytest.raises(Conflict):
+        session.flush()
+    session.expire_all()
+    row.files[0].content_type = "text/html"  # the e-mail would attach the PDF under another type
+    with pytest.raises(Conflict):
+        session.flush()
+
+
 def test_the_archive_refuses_a_deletion(session):
     unit = make_unit(session)
     row = finalise(session, unit, make_user(session, unit=unit, roles=("admin",)))

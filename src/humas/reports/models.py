@@ -157,17 +157,10 @@ class UnitLogo(Base):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-FROZEN = {
-    ArchivedReport: (
-        "snapshot",
-        "sha256",
-        "version",
-        "unit_id",
-        "period_key",
-        "include_descendants",
-        "locale",
-    ),
-    ReportFile: ("content", "sha256", "size_bytes", "kind", "report_id"),
+# Every column of a finalised report and of its files: the title, dates and author on its archive row and a
+# file's name and MIME type (the e-mail attachment's) are as much a part of it as the snapshot.
+FROZEN: dict[type, tuple[str, ...]] = {
+    model: tuple(c.key for c in model.__mapper__.column_attrs) for model in (ArchivedReport, ReportFile)
 }
 
 
