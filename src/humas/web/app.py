@@ -6,8 +6,10 @@ Routers are found by module name, so a domain adds pages by adding `humas/web/<d
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +101,38 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+# Requests let into the app at once, per web process: below the database pool's size (SQLAlchemy's default
+# 5 + 10 overflow, leaving room for the process's own background use). Without it, a burst of requests
+# deadlocks: every worker thread waits for a pooled connection inside a dependency while the requests that
+# hold the connections wait for a worker thread to run their endpoint (seen with 100 users in `humas bench
+# load`: the pool timed out after 30 s with the CPUs idle). Waiting here holds neither a thread nor a
+# connection.
+ADMITTED = 12
+
+
+class AdmissionLimit:
+    """Pure ASGI middleware: at most ``limit`` requests inside the app at once; the rest wait their turn
+    (first come, first served). Static files pass without waiting: they touch no database."""
+
+    def __init__(self, app: ASGIApp, limit: int = ADMITTED) -> None:
+        self.app = app
+        self.limit = limit
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self.limit)
+        async with gate:
+            await self.app(scope, receive, send)
 
 
 class HeadAsGet:
@@ -195,7 +229,8 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
-    app.add_middleware(RequestMetrics)
+    app.add_middleware(AdmissionLimit)
+    app.add_middleware(RequestMetrics)  # outermost: latencies include the wait for admission
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for name in PAGE_MODULES:
         router = _import_router(f"humas.web.{name}")
