@@ -3,10 +3,12 @@ services, every deadline state from the real computation, once."""
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import openpyxl
 from sqlalchemy import func, select
 
 from humas.core.db import get_engine, session_scope
@@ -32,8 +34,13 @@ from humas.inbox.models import (
 from humas.ingest.models import Mention
 from humas.org import service as org_service
 from humas.org.models import Notification, Unit
+from humas.reports.document import Report
 from humas.reports.period import Period
+from humas.reports.render.fmt import format_value
+from humas.reports.render.pdf import render_pdf
+from humas.reports.render.xlsx import render_xlsx, table_name
 from humas.reports.service.build import build_report
+from tests.reports.render_tools import expected_xlsx_cell, pdf_pages, rasterise
 
 EXPECTED_STATUS = {
     "open": "baru",
@@ -171,6 +178,7 @@ def _previous_months_report(engine, now) -> None:
         for key in ("inbox.response_rate", "inbox.first_response_p50", "inbox.resolution_p50"):
             assert figures[key].value is not None and figures[key].previous is not None, key
         assert figures["inbox.sla_met_rate"].previous is not None
+        _demo_report_files_say_the_same(report)
         # the later month answers faster than the one before it
         assert figures["inbox.first_response_p50"].value < figures["inbox.first_response_p50"].previous
         # every history conversation is closed, opened in working hours of its unit in one of the two months
@@ -187,6 +195,35 @@ def _previous_months_report(engine, now) -> None:
             assert c.status == "selesai" and first <= as_utc(c.opened_at) < end
             assert calendar.is_working_time(c.opened_at), c.opened_at
         assert sum(c.message_type == "spam" for c in history) == 2
+
+
+def _demo_report_files_say_the_same(report: Report) -> None:
+    """The demo's monthly report as PDF (read back with pdftotext, every page rasterised by pdftoppm) and
+    XLSX (read back with openpyxl): every summary figure is the service's number, every table its rows."""
+    pdf = render_pdf(report)
+    pages = pdf_pages(pdf)
+    summary = next(p for p in pages[2:] if "Ringkasan" in p.split("\n", 3)[-1][:400])
+    for figure in report.section("summary").figures:  # type: ignore[union-attr]
+        assert figure.label in summary, figure.key
+        assert format_value(figure.value, figure.kind, locale="id", zone=report.zone) in summary, figure.key
+    assert len(rasterise(pdf)) == len(pages)
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    index = 0
+    for section in report.sections:
+        for table in section.tables:
+            index += 1
+            if not table.rows:
+                continue
+            sheet = workbook["Ringkasan" if section.key == "summary" else section.title]
+            cells = [[c.value for c in row] for row in sheet[sheet.tables[table_name(index, table.key)].ref]][
+                1:
+            ]
+            expected = [
+                [expected_xlsx_cell(row[i] if i < len(row) else None, c.kind, report.zone) for i, c in
+                 enumerate(table.columns)]
+                for row in table.rows
+            ]  # fmt: skip
+            assert cells == expected, table.key
 
 
 def test_history_months_whatever_the_day() -> None:
