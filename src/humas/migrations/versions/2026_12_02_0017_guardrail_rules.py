@@ -21,11 +21,11 @@ branch_labels = None
 depends_on = None
 
 
-def _json() -> sa.types.TypeEngine:  # type: ignore[type-arg]
+def _json() -> sa.types.TypeEngine:
     return sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql")
 
 
-def _at(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+def _at(name: str, nullable: bool = False) -> sa.Column:
     return sa.Column(name, humas.core.db.UTCDateTime(timezone=True), nullable=nullable)
 
 
