@@ -5,7 +5,6 @@ import re
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -196,12 +195,6 @@ def test_paragraphs_split_at_blank_lines():
     assert paragraphs("") == []
 
 
-def test_render_time_and_same_bytes(sample_pdf):
-    report = sample_report()
-    wall, cpu = time.perf_counter(), time.process_time()
-    again = render_pdf(report)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"sample report PDF: {wall:.2f} s wall, {cpu:.2f} s CPU")
-    assert again == sample_pdf  # the same report gives the same file (archived checksums can be checked)
-    # CPU time, not wall time: a CI runner shared by other jobs stretches the wall clock, not the work
-    assert cpu < 2.0  # about 0.6 s on an idle core
+def test_same_report_same_bytes(sample_pdf):
+    # the same report gives the same file, so an archived checksum can be checked (speed: humas bench reports)
+    assert render_pdf(sample_report()) == sample_pdf

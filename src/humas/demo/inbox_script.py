@@ -4,7 +4,8 @@
 ``age``: working hours of the unit between the first message and now (about 8 a day), so the deadline
 states come out the same on any day the demo is built: under the LAPOR! preset (first answer within 3
 working days, at risk after 75% of it) a thread left open at about 20-27 working hours is at risk and one
-past about 30 is missed.
+past about 30 is missed. That holds while the office works: built after hours, the deadlines ending
+that day have passed (missed) and none is at risk, as the clock says.
 
 ``plan``: what staff did —
 ``open`` nothing yet; ``assigned`` only given to someone; ``answered`` one reply; ``closed`` answered then
