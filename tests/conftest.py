@@ -151,3 +151,12 @@ def session(engine: Engine) -> Iterator[Session]:
 
 # Live server and browser fixtures (real uvicorn, real Chromium) shared by every domain's page tests.
 pytest_plugins = ["tests.live"]
+
+
+@pytest.fixture
+def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """A real SMTP server on localhost (tests/smtp.py) that the outbox's e-mail settings point at."""
+    from tests.smtp import smtp_server_for_outbox
+
+    with smtp_server_for_outbox(monkeypatch) as inbox:
+        yield inbox

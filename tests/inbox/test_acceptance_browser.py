@@ -16,14 +16,12 @@ import email
 import json
 import random
 import time
-from collections.abc import Iterator
 from email import policy
 from typing import Any
 
 import httpx
 import pytest
 import respx
-from aiosmtpd.controller import Controller
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
@@ -39,8 +37,8 @@ from humas.ingest.service.pipeline import ingest_items
 from humas.org import service as org_service
 from humas.org.models import Unit, User
 from tests.channels.factories import DEFAULT_VALUES, make_channel
-from tests.listening.test_delivery import Inbox, free_port
 from tests.live import LiveServer, login, unique
+from tests.smtp import Inbox
 
 pytestmark = pytest.mark.browser
 GRAPH = "https://graph.facebook.com/v24.0"
@@ -50,25 +48,6 @@ WA_SENT = {  # tests/connectors/fixtures/whatsapp/send_message_response.json, ou
     "contacts": [{"input": "6281234500001", "wa_id": "6281234500001"}],
     "messages": [{"id": "wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"}],
 }
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    """A real SMTP server on localhost; the outbox's e-mail settings point at it."""
-    from humas.outbox.settings import get_delivery_settings
-
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("HUMAS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("HUMAS_SMTP_PORT", str(port))
-    monkeypatch.setenv("HUMAS_SMTP_FROM", "humas@demo.go.id")
-    get_delivery_settings.cache_clear()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-        get_delivery_settings.cache_clear()
 
 
 def _office(live: LiveServer) -> dict[str, Any]:
@@ -195,7 +174,7 @@ def _answer_with_template(page, url: str, conversation_id: int, template: str) -
     assert page.locator("[data-testid=reply-state]").get_attribute("data-status") == "menunggu_persetujuan"
 
 
-def test_inbox_acceptance(page, browser, live_server: LiveServer, smtp: Inbox) -> None:
+def test_inbox_acceptance(page, browser, live_server: LiveServer, smtp_inbox: Inbox) -> None:
     url, office = live_server.url, _office(live_server)
     people = office["people"]
     fb_text = f"Min, jam layanan hari Jumat sampai jam berapa? {unique('tanya')}"
@@ -296,11 +275,11 @@ def test_inbox_acceptance(page, browser, live_server: LiveServer, smtp: Inbox) -
     sweep_deadlines_task()
     head = people["pimpinan"].email
     deadline = time.monotonic() + 15
-    while not any(head in rcpts for _f, rcpts, _raw in smtp.messages) and time.monotonic() < deadline:
+    while not any(head in rcpts for _f, rcpts, _raw in smtp_inbox.messages) and time.monotonic() < deadline:
         time.sleep(0.1)
     mails = [
         email.message_from_bytes(raw, policy=policy.default)
-        for _f, rcpts, raw in smtp.messages
+        for _f, rcpts, raw in smtp_inbox.messages
         if head in rcpts
     ]
     assert len(mails) == 1, [m["Subject"] for m in mails]
@@ -313,4 +292,4 @@ def test_inbox_acceptance(page, browser, live_server: LiveServer, smtp: Inbox) -
     assert live_server.run(escalated) == ("missed", 2)
     sweep_deadlines_task()  # the next minute tells nobody again
     time.sleep(0.5)
-    assert sum(head in rcpts for _f, rcpts, _raw in smtp.messages) == 1
+    assert sum(head in rcpts for _f, rcpts, _raw in smtp_inbox.messages) == 1

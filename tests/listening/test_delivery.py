@@ -6,7 +6,6 @@ import email
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from humas.outbox.transport import (
     verify_webhook,
     webhook_request,
 )
+from tests.smtp import Inbox, free_port
 
 # The outbox's one retry policy, without jitter so that its delays can be read exactly.
 POLICY = Policy(base_s=1.0, jitter=0.0)
@@ -45,30 +45,6 @@ ALERT = Alert(
     keyphrases=("dokumen rahasia", "bocor"),
     examples=(HOSTILE, "Benarkah dokumen rahasia KPPN bocor?"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler: keeps messages; refuses recipients on request."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.rcpt_reply: str | None = None
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if self.rcpt_reply:
-            return self.rcpt_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 Message accepted"
 
 
 @pytest.fixture

@@ -37,8 +37,8 @@ from humas.outbox.models import OutboxMessage
 from humas.outbox.settings import DeliverySettings
 from tests.channels.factories import make_channel
 from tests.factories import make_unit, make_user
-from tests.listening.test_delivery import Inbox, free_port
 from tests.outbox.conftest import WorkerKilled, kill_worker
+from tests.smtp import Inbox, free_port
 
 X_API = "https://api.x.com/2"
 PARENT = "1301573587187331999"

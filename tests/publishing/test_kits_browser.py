@@ -8,43 +8,22 @@ from __future__ import annotations
 
 import email
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from email import policy
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from humas.core.time import utcnow
 from humas.publishing.kits import ContentKit
-from tests.listening.test_delivery import Inbox, free_port
 from tests.live import LiveServer, login, unique
 from tests.publishing.kit_factories import adapt, make_network, mark_published
+from tests.smtp import Inbox
 
 pytestmark = pytest.mark.browser
 WIB = ZoneInfo("Asia/Jakarta")
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    """A real SMTP server on localhost; the outbox's e-mail settings point at it."""
-    from humas.outbox.settings import get_delivery_settings
-
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("HUMAS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("HUMAS_SMTP_PORT", str(port))
-    monkeypatch.setenv("HUMAS_SMTP_FROM", "humas@contoh.go.id")
-    get_delivery_settings.cache_clear()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-        get_delivery_settings.cache_clear()
 
 
 def _ministry(live: LiveServer) -> dict[str, Any]:
@@ -108,7 +87,7 @@ def _mentions(live: LiveServer, ministry_id: int) -> None:
 
 
 def test_a_kit_to_50_units_tracked_and_late_units_reminded(
-    page, live_server: LiveServer, smtp: Inbox, fernet_key
+    page, live_server: LiveServer, smtp_inbox: Inbox, fernet_key
 ) -> None:
     ids = _ministry(live_server)
     login(page, live_server, ids["issuer"].key)
@@ -150,19 +129,19 @@ def test_a_kit_to_50_units_tracked_and_late_units_reminded(
     assert page.locator("[data-testid=kit-coverage]").inner_text() == "40%"
     assert page.locator("[data-testid=kit-mentions]").inner_text() == "3"
 
-    smtp.messages.clear()  # the issue's own notices went out when it was issued
+    smtp_inbox.messages.clear()  # the issue's own notices went out when it was issued
     page.click("[data-testid=kit-remind]")
     page.wait_for_selector("text=30 unit diingatkan.")
     late = {ids["emails"][u] for u in ids["units"][20:]}
     deadline = time.monotonic() + 15
     while (
-        len({r for _f, rcpts, _raw in smtp.messages for r in rcpts} & late) < 30
+        len({r for _f, rcpts, _raw in smtp_inbox.messages for r in rcpts} & late) < 30
         and time.monotonic() < deadline
     ):
         time.sleep(0.1)
-    mails = [email.message_from_bytes(raw, policy=policy.default) for _f, _r, raw in smtp.messages]
-    assert {r for _f, rcpts, _raw in smtp.messages for r in rcpts} == late
+    mails = [email.message_from_bytes(raw, policy=policy.default) for _f, _r, raw in smtp_inbox.messages]
+    assert {r for _f, rcpts, _raw in smtp_inbox.messages for r in rcpts} == late
     assert all(title in m["Subject"] and m["Subject"].startswith("Terlambat") for m in mails)
     page.click("[data-testid=kit-remind]")  # the same day: nobody twice
     page.wait_for_selector("text=0 unit diingatkan.")
-    assert len(smtp.messages) == 30
+    assert len(smtp_inbox.messages) == 30

@@ -7,40 +7,20 @@ from __future__ import annotations
 import email
 import re
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from humas.core import migrations
 from humas.core.db import get_engine, session_scope
 from humas.outbox.models import OutboxMessage
-from humas.outbox.settings import get_delivery_settings
 from humas.reports import tasks
 from humas.reports.models import ArchivedReport, ReportFile, ReportSchedule
 from humas.reports.service import archive, schedules
 from tests.factories import make_unit, make_user
-from tests.listening.test_delivery import Inbox, free_port
 from tests.reports.archive_fakes import FAKE_RENDERERS, counting_builder
-
-
-@pytest.fixture
-def smtp_inbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("HUMAS_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("HUMAS_SMTP_PORT", str(port))
-    monkeypatch.setenv("HUMAS_SMTP_FROM", "humas@kemenkeu.go.id")
-    get_delivery_settings.cache_clear()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-        get_delivery_settings.cache_clear()
 
 
 def test_scheduled_report_reaches_a_real_smtp_server_with_its_pdf_once(use_database, smtp_inbox):
