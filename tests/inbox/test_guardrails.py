@@ -5,42 +5,24 @@ it with a reason (audited); the reply editor shows the findings as the responder
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from humas.compliance import service as compliance_service
 from humas.core.errors import PermissionDenied
 from humas.inbox.models import Reply
 from humas.inbox.service import guard, replies, unit_settings
 from humas.org.models import AuditLog
-from humas.outbox.models import OutboxMessage
-from tests.channels.factories import make_channel
-from tests.factories import make_unit, make_user
-from tests.inbox.factories import make_channel_conversation
+from tests.factories import make_user
+from tests.inbox.conftest import queued_replies
 
 NIK_TEXT = "Mohon maaf Bu, data NIK 3273014501900001 sudah kami teruskan."
 REASON = "Warga sendiri meminta NIK-nya dikonfirmasi di balasan; disetujui Kasubbag."
 
 
-def _queued(session) -> int:
-    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "channel.reply")
-    return session.scalar(stmt) or 0
-
-
-@pytest.fixture
-def desk(session):
-    unit = make_unit(session)
-    admin = make_user(session, unit=unit, roles=("admin",))
-    responder = make_user(session, unit=unit, roles=("responder",))
-    reviewer = make_user(session, unit=unit, roles=("reviewer",))
-    channel = make_channel(session, unit=unit, platform="x")
-    conversation = make_channel_conversation(session, unit=unit, channel=channel)
-    return unit, admin, responder, reviewer, conversation
-
-
 def test_a_blocked_reply_is_not_sent_until_a_reviewer_other_than_its_author_overrides(session, desk):
     _unit, admin, responder, reviewer, conversation = desk
     reply = replies.compose_reply(session, conversation=conversation, actor=responder, text=NIK_TEXT)
-    assert reply.status == "draf" and reply.error == guard.BLOCKED_MESSAGE and _queued(session) == 0
+    assert reply.status == "draf" and reply.error == guard.BLOCKED_MESSAGE and queued_replies(session) == 0
 
     with pytest.raises(PermissionDenied):
         guard.override_reply(session, reply=reply, conversation=conversation, reason=REASON, actor=responder)
@@ -57,7 +39,7 @@ def test_a_blocked_reply_is_not_sent_until_a_reviewer_other_than_its_author_over
     assert entry.actor_id == reviewer.id
 
     replies.revise_reply(session, reply=reply, conversation=conversation, actor=responder, text=NIK_TEXT)
-    assert reply.status == "antre" and reply.error is None and _queued(session) == 1
+    assert reply.status == "antre" and reply.error is None and queued_replies(session) == 1
 
 
 def test_a_reviewer_approving_a_reply_blocked_since_it_was_submitted_cannot_send_it(session, desk):
@@ -79,10 +61,10 @@ def test_a_reviewer_approving_a_reply_blocked_since_it_was_submitted_cannot_send
 
     replies.approve_reply(session, reply=reply, conversation=conversation, actor=reviewer)
     assert reply.status == "menunggu_persetujuan" and reply.error == guard.BLOCKED_MESSAGE
-    assert _queued(session) == 0
+    assert queued_replies(session) == 0
     guard.override_reply(session, reply=reply, conversation=conversation, reason=REASON, actor=reviewer)
     replies.approve_reply(session, reply=reply, conversation=conversation, actor=reviewer)
-    assert reply.status == "antre" and _queued(session) == 1
+    assert reply.status == "antre" and queued_replies(session) == 1
 
 
 def test_on_the_pages_a_blocked_reply_is_kept_shown_and_overridden(web, session, desk):
@@ -94,7 +76,7 @@ def test_on_the_pages_a_blocked_reply_is_kept_shown_and_overridden(web, session,
         web.post(f"/inbox/{conversation.id}/replies", {"text": NIK_TEXT, "action": "send"}).status_code == 303
     )
     reply = session.scalars(select(Reply).where(Reply.conversation_id == conversation.id)).one()
-    assert reply.status == "draf" and _queued(session) == 0
+    assert reply.status == "draf" and queued_replies(session) == 0
     shown = web.get(f"/inbox/replies/{reply.id}/guardrails")
     assert 'data-severity="blokir"' in shown.text and 'data-testid="guardrail-override"' not in shown.text
     assert web.post(f"/inbox/replies/{reply.id}/override", {"reason": REASON}).status_code == 403
@@ -105,4 +87,4 @@ def test_on_the_pages_a_blocked_reply_is_kept_shown_and_overridden(web, session,
     web.login(responder)
     assert web.post(f"/inbox/replies/{reply.id}/revise", {"text": NIK_TEXT}).status_code == 303
     session.refresh(reply)
-    assert reply.status == "antre" and _queued(session) == 1
+    assert reply.status == "antre" and queued_replies(session) == 1

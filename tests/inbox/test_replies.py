@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from humas.core.db import session_scope
 from humas.core.errors import Conflict, Invalid, PermissionDenied
@@ -24,6 +24,7 @@ from humas.outbox import runner
 from humas.outbox.models import OutboxMessage
 from tests.channels.factories import make_channel
 from tests.factories import make_unit, make_user
+from tests.inbox.conftest import queued_replies
 from tests.inbox.factories import make_channel_conversation
 from tests.outbox.conftest import WorkerKilled, kill_worker
 
@@ -32,22 +33,6 @@ X_API = "https://api.x.com/2"
 
 def _rules(session, unit, actor, **kw: Any) -> None:
     unit_settings.set_rules(session, unit=unit, data=unit_settings.RulesInput(**kw), actor=actor)
-
-
-def _outbox_count(session) -> int:
-    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "channel.reply")
-    return session.scalar(stmt) or 0
-
-
-@pytest.fixture
-def desk(session):
-    unit = make_unit(session)
-    admin = make_user(session, unit=unit, roles=("admin",))
-    responder = make_user(session, unit=unit, roles=("responder",))
-    reviewer = make_user(session, unit=unit, roles=("reviewer",))
-    channel = make_channel(session, unit=unit, platform="x")
-    conversation = make_channel_conversation(session, unit=unit, channel=channel)
-    return unit, admin, responder, reviewer, conversation
 
 
 def test_a_reply_without_approval_is_queued_once_under_the_reply_key(session, desk):
@@ -64,7 +49,7 @@ def test_a_reply_without_approval_is_queued_once_under_the_reply_key(session, de
     with pytest.raises(Conflict):  # a second click on "send" finds the reply already on its way
         replies.submit_reply(session, reply=reply, conversation=conversation, actor=responder)
     replies._queue(session, reply=reply, conversation=conversation, actor=responder)  # a retried request
-    assert _outbox_count(session) == 1
+    assert queued_replies(session) == 1
     actions = session.scalars(select(AuditLog.action).where(AuditLog.object_type == "reply")).all()
     assert actions == ["inbox.reply.create", "inbox.reply.queue", "inbox.reply.queue"]
 
@@ -75,10 +60,10 @@ def test_a_double_click_on_send_writes_and_sends_one_reply(session, desk):
     again = replies.compose_reply(session, conversation=conversation, actor=responder, text="Baik, kami cek.")
     other = replies.compose_reply(session, conversation=conversation, actor=responder, text="Satu lagi.")
     assert again is first and other is not first
-    assert _outbox_count(session) == 2
+    assert queued_replies(session) == 2
     first.created_at -= timedelta(minutes=5)  # the same words later on are a new reply
     later = replies.compose_reply(session, conversation=conversation, actor=responder, text="Baik, kami cek.")
-    assert later is not first and _outbox_count(session) == 3
+    assert later is not first and queued_replies(session) == 3
 
 
 def test_a_reply_needing_approval_is_not_sent_until_a_reviewer_approves(session, desk):
@@ -87,7 +72,7 @@ def test_a_reply_needing_approval_is_not_sent_until_a_reviewer_approves(session,
     reply = replies.compose_reply(session, conversation=conversation, actor=responder, text="Sudah kami cek.")
 
     assert reply.status == "menunggu_persetujuan" and reply.outbox_message_id is None
-    assert _outbox_count(session) == 0
+    assert queued_replies(session) == 0
     queue = replies.approval_queue(session, reviewer)
     assert [r.id for r, _c in queue] == [reply.id] and replies.count_waiting(session, reviewer) == 1
     told = session.scalars(select(Notification).where(Notification.kind == "inbox.reply_waiting")).all()
@@ -95,7 +80,7 @@ def test_a_reply_needing_approval_is_not_sent_until_a_reviewer_approves(session,
 
     replies.approve_reply(session, reply=reply, conversation=conversation, actor=reviewer)
 
-    assert reply.status == "antre" and reply.reviewer_id == reviewer.id and _outbox_count(session) == 1
+    assert reply.status == "antre" and reply.reviewer_id == reviewer.id and queued_replies(session) == 1
     assert replies.approval_queue(session, reviewer) == []
 
 
@@ -107,7 +92,7 @@ def test_the_reviewer_cannot_approve_their_own_reply(session, desk):
 
     with pytest.raises(PermissionDenied):
         replies.approve_reply(session, reply=reply, conversation=conversation, actor=both)
-    assert reply.status == "menunggu_persetujuan" and _outbox_count(session) == 0
+    assert reply.status == "menunggu_persetujuan" and queued_replies(session) == 0
     assert replies.count_waiting(session, both) == 0  # listed for them, but not theirs to approve
 
 
@@ -395,4 +380,4 @@ def test_a_refused_reply_fails_and_is_sent_again_by_hand(app_db, platform):
     reply, conversation, entry = _state(app_db, reply_id)
     assert reply.status == "terkirim" and conversation.first_response_at == entry.sent_at
     with session_scope(app_db) as session:
-        assert _outbox_count(session) == 1  # one row, one key
+        assert queued_replies(session) == 1  # one row, one key
