@@ -49,6 +49,8 @@ def test_a_tiny_run_times_every_step(tmp_path, fernet_key):
     for step in ("build_s", "pdf_render_s", "xlsx_render_s", "pdf_s", "xlsx_s", "peak_rss_mb"):
         assert figures[step] > 0
     assert figures["pdf_s"] == round(figures["build_s"] + figures["pdf_render_s"], 2)
+    assert 0 < figures["pdf_cpu_s"] == round(figures["build_cpu_s"] + figures["pdf_render_cpu_s"], 2)
+    assert 0 < figures["xlsx_cpu_s"] == round(figures["build_cpu_s"] + figures["xlsx_render_cpu_s"], 2)
     assert set(figures["met"]) == {"pdf_s", "xlsx_s", "peak_rss_mb"}
     assert pdf.read_bytes().startswith(b"%PDF") and figures["xlsx_bytes"] > 1000
 
