@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
@@ -107,6 +107,7 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 # --- retrying a unit of work that met a busy SQLite file ----------------------------------------------
 
 T = TypeVar("T")
+K = TypeVar("K")
 log = logging.getLogger(__name__)
 LOCK_RETRIES = 6
 
@@ -136,6 +137,22 @@ def run_retrying(
             log.info("database busy, retrying (attempt %s of %s)", attempt + 1, attempts)
             time.sleep(min(0.1 * 2**attempt, 5.0) * (0.5 + random.random()))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def each_in_own_transaction(
+    ids: Iterable[K], work: Callable[[Session, K], T], *, what: str, logger: logging.Logger | None = None
+) -> dict[K, T | None]:
+    """`work(session, id)` for every id, each in its own unit of work: one item's failure is logged (as
+    "<what> <id> failed") and rolled back, never stopping the others; id -> result (None where it failed)."""
+    done: dict[K, T | None] = {}
+    for item in ids:
+        try:
+            with session_scope() as session:
+                done[item] = work(session, item)
+        except Exception:  # noqa: BLE001 - one item's failure never stops the others
+            (logger or log).exception("%s %s failed", what, item)
+            done[item] = None
+    return done
 
 
 # --- follow-up work queued after commit -------------------------------------------------------------

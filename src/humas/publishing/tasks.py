@@ -11,7 +11,7 @@ from datetime import datetime
 from huey import crontab
 from sqlalchemy.orm import Session
 
-from humas.core.db import session_scope
+from humas.core.db import each_in_own_transaction, session_scope
 from humas.core.time import utcnow
 from humas.jobs import huey
 from humas.publishing.service import publish as _publish  # noqa: F401 - registers the variant sender
@@ -87,19 +87,14 @@ def run_metrics(now: datetime | None = None) -> int:
     now = now or utcnow()
     with session_scope() as session:
         due = metrics.due_variant_ids(session, now=now)
-    read = 0
-    for variant_id in due:
-        try:
-            with session_scope() as session:
-                variant = session.get(PostVariant, variant_id)
-                if (
-                    variant is not None
-                    and metrics.read_metrics(session, variant=variant, now=now) is not None
-                ):
-                    read += 1
-        except Exception:  # noqa: BLE001 - a failing reader is logged; the others go on
-            log.exception("metrics of variant %s failed", variant_id)
-    return read
+
+    def read(session: Session, variant_id: int) -> bool:
+        variant = session.get(PostVariant, variant_id)
+        return variant is not None and metrics.read_metrics(session, variant=variant, now=now) is not None
+
+    return sum(
+        bool(ok) for ok in each_in_own_transaction(due, read, what="metrics of variant", logger=log).values()
+    )
 
 
 @huey.periodic_task(crontab(hour="1", minute="30"))
@@ -116,13 +111,11 @@ def run_kit_reminders(now: datetime | None = None) -> int:
     now = now or utcnow()
     with session_scope() as session:
         kit_ids = kit_tracker.kits_to_remind(session, now=now)
-    told = 0
-    for kit_id in kit_ids:
-        try:
-            with session_scope() as session:
-                kit = session.get(ContentKit, kit_id)
-                if kit is not None:
-                    told += len(kit_tracker.remind_units(session, kit=kit, actor=None, now=now))
-        except Exception:  # noqa: BLE001 - one kit's failure never stops the others
-            log.exception("reminders of kit %s failed", kit_id)
-    return told
+
+    def remind(session: Session, kit_id: int) -> int:
+        kit = session.get(ContentKit, kit_id)
+        return len(kit_tracker.remind_units(session, kit=kit, actor=None, now=now)) if kit is not None else 0
+
+    return sum(
+        n or 0 for n in each_in_own_transaction(kit_ids, remind, what="reminders of kit", logger=log).values()
+    )
