@@ -3,7 +3,10 @@
 On SQLite the rows go straight to the driver's `executemany` after the columns' own bind processors (the
 same conversions SQLAlchemy applies: UTC datetimes to text, JSON to text): SQLAlchemy's per-row parameter
 handling cost more than the insert itself. PostgreSQL gets one `INSERT … SELECT FROM unnest(arrays)` per
-table and batch, or for the widest rows (mentions) COPY into a temporary table and one `INSERT … SELECT`.
+table and batch for a few rows; from `COPY_MIN_ROWS` rows on (an ingest batch's mentions, query matches,
+near-duplicate buckets and rollups) COPY into a temporary table and one `INSERT … SELECT … ORDER BY key`
+(decisions 0099, 0102): psycopg formats COPY rows in C, where the arrays were built value by value in Python,
+and the server sorts the keys.
 """
 
 from __future__ import annotations
@@ -16,6 +19,10 @@ from typing import Any
 from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+# From this many rows on, PostgreSQL bulk statements COPY into a staging table (three round trips) instead of
+# one `unnest` statement, whose arrays psycopg builds value by value in Python (decision 0102).
+COPY_MIN_ROWS = 100
 
 
 def dialect_of(session: Session) -> str:
@@ -135,7 +142,7 @@ def pg_copy_insert(
                 copy.write_row(values)
     finally:
         cursor.close()
-    order = ", ".join(f'"{c}"' for c in order_by)
+    order = ", ".join(_order_term(table, c, dialect) for c in order_by)
     statement = (
         f"WITH staged AS (DELETE FROM {stage} RETURNING *) "  # noqa: S608 - model names
         f"INSERT INTO {table.name} ({names}) SELECT {names} FROM staged ORDER BY {order} "
@@ -143,6 +150,23 @@ def pg_copy_insert(
     )
     result = connection.exec_driver_sql(statement)
     return [tuple(row) for row in result] if returning else []
+
+
+def _order_term(table: Table, name: str, dialect: Any) -> str:
+    """`ORDER BY` term sorting like `in_key_order` does in Python: None first, text by code point."""
+    textual = table.c[name].type.compile(dialect=dialect).startswith(("VARCHAR", "TEXT", "CHAR"))
+    return f'"{name}"' + (' COLLATE "C"' if textual else "") + " NULLS FIRST"
+
+
+def pg_int_array(values: Sequence[int]) -> str:
+    """A PostgreSQL array literal of integers (`'{1,2,3}'`, cast with `::bigint[]`): built by `str.join`,
+    where psycopg dumps a list value by value in Python."""
+    return "{" + ",".join(map(str, map(int, values))) + "}"
+
+
+def pg_text_array(values: Sequence[str]) -> str:
+    """A PostgreSQL array literal of non-null strings, each quoted (cast with `::varchar[]`)."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
 def in_key_order(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -164,6 +188,10 @@ def insert_ignore(session: Session, model: Any, rows: Sequence[dict[str, Any]]) 
         return
     columns = list(rows[0])
     keys = [c.name for c in model.__table__.primary_key.columns if c.name in columns] or columns
+    if len(rows) >= COPY_MIN_ROWS:
+        conflict = "ON CONFLICT DO NOTHING"
+        pg_copy_insert(session, model, rows, columns=columns, order_by=keys, conflict=conflict)
+        return
     rows = in_key_order(rows, keys)
     pg_insert(session, model, rows, columns=columns, conflict="ON CONFLICT DO NOTHING")
 
@@ -180,4 +208,7 @@ def upsert_add(
         return
     table = model.__table__.name
     conflict = f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET "{add}" = {table}."{add}" + excluded."{add}"'
+    if len(rows) >= COPY_MIN_ROWS:
+        pg_copy_insert(session, model, rows, columns=list(rows[0]), order_by=keys, conflict=conflict)
+        return
     pg_insert(session, model, in_key_order(rows, keys), columns=list(rows[0]), conflict=conflict)

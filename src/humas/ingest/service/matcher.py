@@ -66,9 +66,16 @@ class Matcher:
                 self._automaton.add_word(pattern, term_id)
             self._automaton.make_automaton()
 
+    # The (query id, text) pairs a matcher was compiled from (from_texts): an analysis process compiles the
+    # same matcher from them (service/stream.py).
+    source: tuple[tuple[int, str], ...] | None = None
+
     @classmethod
     def from_texts(cls, queries: Iterable[tuple[int, str]]) -> Matcher:
-        return cls((qid, parse(text)) for qid, text in queries)
+        pairs = tuple((int(qid), str(text)) for qid, text in queries)
+        matcher = cls((qid, parse(text)) for qid, text in pairs)
+        matcher.source = pairs
+        return matcher
 
     def __len__(self) -> int:
         return len(self._funcs)

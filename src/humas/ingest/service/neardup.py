@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from humas.core.sql import dialect_of, insert_ignore
+from humas.core.sql import dialect_of, insert_ignore, pg_int_array
 from humas.ingest.models import Mention, NearDupBucket
 
 ROWS = 8
@@ -46,7 +46,7 @@ def bucket_keys(signatures: Sequence[Sequence[int]]) -> np.ndarray:
 def _existing(session: Session, keys: list[int]) -> dict[int, int]:
     if dialect_of(session) == "postgresql":
         sql = "SELECT key, group_id FROM near_dup_buckets WHERE key = ANY(%s::bigint[])"
-        return dict(session.connection().exec_driver_sql(sql, (keys,)).all())  # type: ignore[arg-type]
+        return dict(session.connection().exec_driver_sql(sql, (pg_int_array(keys),)).all())  # type: ignore[arg-type]
     found: dict[int, int] = {}
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]
@@ -100,5 +100,6 @@ def _pg_set_groups(session: Session, joined: dict[int, int]) -> None:
         "FROM unnest(%s::bigint[], %s::bigint[], %s::boolean[]) AS v(id, grp, founder) "
         "WHERE m.id = v.id AND (NOT v.founder OR m.near_dup_group IS NULL)"
     )
-    params = (ids, [joined.get(i, i) for i in ids], [i not in joined for i in ids])
+    founder = "{" + ",".join("f" if i in joined else "t" for i in ids) + "}"
+    params = (pg_int_array(ids), pg_int_array([joined.get(i, i) for i in ids]), founder)
     session.connection().exec_driver_sql(sql, params)

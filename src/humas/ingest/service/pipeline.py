@@ -13,20 +13,33 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from humas.connectors.base import SourceItem
-from humas.core.sql import dialect_of, insert_ignore, pg_copy_insert, sqlite_insert, upsert_add
+from humas.core.sql import (
+    dialect_of,
+    insert_ignore,
+    pg_copy_insert,
+    pg_text_array,
+    sqlite_insert,
+    upsert_add,
+)
 from humas.core.time import utcnow
 from humas.ingest.models import Mention, MentionRollup, QueryMatch
 from humas.ingest.service import neardup, threads
-from humas.ingest.service.matcher import Matcher, MentionView
+from humas.ingest.service.matcher import Matchable, Matcher, MentionView
 from humas.org.models import Unit
 
 Analyzer = Callable[[list[str]], list[Any]]
+
+
+class Matching(Protocol):
+    def match(self, mention: Matchable) -> list[int]: ...
+
+
 ALL_QUERIES = 0  # rollup rows with query_id 0 count every mention
 _TEXT_MAX = 100_000
 _ID_MAX = 255
@@ -63,10 +76,19 @@ def _clip(value: str | None, limit: int = _ID_MAX) -> str | None:
     return None if value is None else value.replace("\x00", "")[:limit]
 
 
+def _platform(value: str) -> str:
+    return value.strip().lower()[:32]
+
+
+def match_key(item: SourceItem) -> tuple[str, str, str | None]:
+    """(text, platform, author handle) as the row stores them: what a query sees besides the analysis."""
+    return clean_text(item.text), _platform(item.platform), _clip(item.author_handle)
+
+
 def _row(item: SourceItem, *, unit_id: int, channel: str | None, fetched_at: datetime) -> dict[str, Any]:
     return {
         "unit_id": unit_id,
-        "platform": item.platform.strip().lower()[:32],
+        "platform": _platform(item.platform),
         "external_id": _clip(item.external_id.strip()),
         "kind": item.kind,
         "channel_external_id": _clip(item.channel_external_id or channel),
@@ -100,7 +122,7 @@ def _existing_ids(
             "JOIN unnest(%s::varchar[], %s::varchar[]) AS k(platform, external_id) "
             "ON m.platform = k.platform AND m.external_id = k.external_id"
         )
-        params = ([p for p, _e in keys], [e for _p, e in keys])
+        params = (pg_text_array([p for p, _e in keys]), pg_text_array([e for _p, e in keys]))
         rows = session.connection().exec_driver_sql(sql, params)
         return {(platform, ext): mid for mid, platform, ext in rows}
     by_platform: dict[str, list[str]] = {}
@@ -214,7 +236,7 @@ def ingest_items(
     *,
     unit: Unit,
     channel: str | None = None,
-    matcher: Matcher | None = None,
+    matcher: Matcher | Matching | None = None,
     analyzer: Analyzer | None = None,
 ) -> IngestResult:
     """Store one batch of source items for a unit: analysed, matched, near-duplicates grouped, rolled up."""
