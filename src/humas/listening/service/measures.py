@@ -178,8 +178,7 @@ class ListeningMeasures:
     @property
     def net_trend(self) -> float | None:
         """Net sentiment of the last week minus that of the first (None with fewer than two such weeks)."""
-        nets = [w.net for w in self.weeks if w.net is not None]
-        return nets[-1] - nets[0] if len(nets) >= 2 else None
+        return net_trend(self.weeks)
 
     def ids(self, figure: str) -> list[int]:
         """The ids behind a figure: ``spikes`` (spike ids), ``hoaxes`` (narrative ids), ``spike_mentions``
@@ -234,6 +233,34 @@ def listening_measures(
         spikes=_spikes(session, scope),
         hoaxes=hoax_narratives(session, unit_ids=ids, start=start, end=end),
     )
+
+
+def net_trend(weeks: Sequence[WeekSentiment]) -> float | None:
+    """Net sentiment of the last week with mentions minus that of the first (None with fewer than two)."""
+    nets = [w.net for w in weeks if w.net is not None]
+    return nets[-1] - nets[0] if len(nets) >= 2 else None
+
+
+def period_days(start: datetime, end: datetime, zone: ZoneInfo | str) -> list[DayVolume]:
+    """Every local day of ``[start, end)`` in ``zone``, empty (to be filled by a caller's own read)."""
+    return _local_days(start, end, _zone(zone))
+
+
+def week_sentiments(days: Sequence[DayVolume]) -> list[WeekSentiment]:
+    """The days folded into 7-day blocks from the first (the net sentiment trend's weeks)."""
+    return _weeks(list(days))
+
+
+def spike_items(
+    session: Session, *, unit_ids: Sequence[int], start: datetime, end: datetime, zone: ZoneInfo | str
+) -> list[SpikeItem]:
+    """The recorded spikes of these units overlapping ``[start, end)``: ``ListeningMeasures.spikes`` alone
+    (a report's previous period counts them without reading the rest)."""
+    offset = _check(start, end, _zone(zone))
+    ids = tuple(dict.fromkeys(int(u) for u in unit_ids))
+    first = select(Unit).where(Unit.id.in_(ids)).order_by(Unit.depth, Unit.id).limit(1)
+    root = session.scalars(first).first()
+    return [] if root is None else _spikes(session, Scope(root, ids, None, start, end, offset))
 
 
 def _zone(zone: ZoneInfo | str) -> ZoneInfo:

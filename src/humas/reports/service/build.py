@@ -100,6 +100,7 @@ def _sections(session: Session, scope: Scope, now: datetime) -> tuple[Section, .
                 topic_negative=lis.topic_negative,
                 spikes=len(lis.measures.spikes),
                 hoaxes=len(lis.measures.hoaxes),
+                weeks=listening.trend_weeks(lis),
             ),
         ),  # fmt: skip
         narasi.section(kits, tuple(draft.changes(narasi.figures(kits).values(), before))),

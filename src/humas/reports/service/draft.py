@@ -101,6 +101,18 @@ SENTENCES = {
 }
 
 
+WEEK_SENTENCES = {
+    True: N_(
+        "Within the period, net sentiment rose from %(old)s in the first week (%(first_days)s) to %(new)s in "
+        "the last week (%(last_days)s)."
+    ),
+    False: N_(
+        "Within the period, net sentiment fell from %(old)s in the first week (%(first_days)s) to %(new)s in "
+        "the last week (%(last_days)s)."
+    ),
+}
+
+
 def changes(figures: Iterable[Figure], previous_label: str) -> list[str]:
     return [s for f in figures if (s := change_sentence(f, previous_label)) is not None]
 
@@ -125,8 +137,11 @@ def listening_draft(
     topic_negative: Sequence[tuple[str, int, int]] = (),
     spikes: int = 0,
     hoaxes: int = 0,
+    weeks: Sequence[tuple[str, float]] = (),
 ) -> tuple[str, ...]:
-    """Mentions, sentiment (and the saved query mainly behind a rise of negative mentions), spikes, hoaxes."""
+    """Mentions, sentiment (and the saved query mainly behind a rise of negative mentions), the net
+    sentiment's move from the first week to the last (``weeks``: each week with mentions, its days and net
+    sentiment), spikes, hoaxes."""
     out: list[str] = []
     for key in ("listening.mentions", "listening.net_sentiment", "listening.negative"):
         f = figures.get(key)
@@ -143,6 +158,17 @@ def listening_draft(
                     new=fmt(topic[1], "count"),
                 )
         out.append(sentence)
+    if len(weeks) >= 2 and abs(weeks[-1][1] - weeks[0][1]) >= THRESHOLDS["number"].absolute - EPSILON:
+        (first_days, first), (last_days, last) = weeks[0], weeks[-1]
+        out.append(
+            gettext(
+                WEEK_SENTENCES[last > first],
+                first_days=first_days,
+                last_days=last_days,
+                old=fmt(first, "number"),
+                new=fmt(last, "number"),
+            )
+        )
     if spikes:
         out.append(
             ngettext(

@@ -38,6 +38,8 @@ DEFS: dict[str, FigureDef] = {
             "listening.negative_share", N_("Share of negative mentions"), "percent", "down", "mentions"
         ),
         FigureDef("listening.reach", N_("Potential reach of mentions"), "count", "none"),
+        # the last week's net sentiment minus the first week's (docs/metrics.md: weeks of 7 days)
+        FigureDef("listening.net_trend", N_("Net sentiment trend (last week − first week)"), "number", "up"),
         FigureDef("listening.spikes", N_("Spikes"), "count", "none", "mentions"),
         FigureDef("listening.hoaxes", N_("Narratives labelled hoax"), "count", "down"),
         # responsiveness (inbox)

@@ -28,8 +28,12 @@ from humas.reports.models import UnitLogo
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 1000
 LOGO_MIN_SIDE = 16
-LOGO_TYPES = ("image/png", "image/jpeg", "image/webp")
+LOGO_CONTENT_TYPES = ("image/png", "image/jpeg", "image/webp")
 MANAGERS = (Role.admin,)
+
+
+def _types_message() -> str:
+    return str(_("The logo must be a PNG, JPEG or WebP image."))
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,12 @@ def clean_logo(data: bytes) -> CleanLogo:
     try:
         found = mediafile.inspect_image(data)
     except Invalid as exc:
-        raise Invalid(exc.message, field="logo") from None
-    if found.content_type not in LOGO_TYPES:
-        raise Invalid(_("The logo must be a PNG, JPEG or WebP image."), field="logo")
+        # The media library's "not an image or video (… GIF, MP4 or MOV)" names types a logo cannot be.
+        media_types = _("The file is not an image or video humas takes (JPEG, PNG, WebP, GIF, MP4 or MOV).")
+        message = _types_message() if str(exc.message) == str(media_types) else exc.message
+        raise Invalid(message, field="logo") from None
+    if found.content_type not in LOGO_CONTENT_TYPES:
+        raise Invalid(_types_message(), field="logo")
     if min(found.width or 0, found.height or 0) < LOGO_MIN_SIDE:
         raise Invalid(
             _("The logo is too small: at least %(n)s pixels on each side.", n=LOGO_MIN_SIDE), field="logo"

@@ -8,7 +8,7 @@ descendants reads each period's posts once.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +58,9 @@ class PublishingData:
     previous: PublishingMeasures
     followers_end: dict[int, int]  # channel id -> followers at the period's end, where a reading tells
     growth: dict[int, int]  # channel id -> followers at the end - at the start, where both are known
+    # the same two for the previous period (its end is this period's start)
+    followers_end_before: dict[int, int] = field(default_factory=dict)
+    growth_before: dict[int, int] = field(default_factory=dict)
 
 
 def load(session: Session, scope: Scope, now: datetime) -> PublishingData:
@@ -73,7 +76,12 @@ def load(session: Session, scope: Scope, now: datetime) -> PublishingData:
     readings = channels_service.follower_growth(session, unit_ids=ids, start=scope.start, end=scope.end)
     end_counts = {g.channel_id: g.followers_end for g in readings if g.followers_end is not None}
     growth = {g.channel_id: g.growth for g in readings if g.growth is not None}
-    return PublishingData(current, before, end_counts, growth)
+    earlier = channels_service.follower_growth(
+        session, unit_ids=ids, start=scope.prev_start, end=scope.prev_end
+    )
+    end_before = {g.channel_id: g.followers_end for g in earlier if g.followers_end is not None}
+    growth_before = {g.channel_id: g.growth for g in earlier if g.growth is not None}
+    return PublishingData(current, before, end_counts, growth, end_before, growth_before)
 
 
 def fold(parts: Iterable[Figures], *, key: str = "all", label: str = "") -> Figures:
@@ -115,12 +123,16 @@ def figures(data: PublishingData) -> dict[str, Figure]:
     for key in KEYS:
         note = _basis_note(data.now.overall.basis) if key == "publishing.engagement_rate" else ""
         out[key] = F.figure(key, now[key], before[key], note=note)
+    # The previous period's figures are the same measures over it; a period without readings is unknown
+    # (no value, no arrow), never 0.
     if data.followers_end:
         total_end = sum(data.followers_end.values())
-        out["publishing.followers"] = F.figure("publishing.followers", total_end, None)
+        before_end = sum(data.followers_end_before.values()) if data.followers_end_before else None
+        out["publishing.followers"] = F.figure("publishing.followers", total_end, before_end)
     if data.growth:
         growth = sum(data.growth.values())
-        out["publishing.follower_growth"] = F.figure("publishing.follower_growth", growth, None)
+        before_growth = sum(data.growth_before.values()) if data.growth_before else None
+        out["publishing.follower_growth"] = F.figure("publishing.follower_growth", growth, before_growth)
     return out
 
 
