@@ -375,6 +375,22 @@ def _kit(session: Session, unit: Unit) -> int:
     return kit.id
 
 
+@register("issuer_id")
+def _trusted_issuer(session: Session, unit: Unit) -> int:
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from humas.publishing.service import kit_files
+
+    admin = make_user(session, unit=unit, roles=("admin",))
+    raw = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return kit_files.trust_issuer(
+        session, unit=unit, name="Penerbit tetangga", public_key=base64.b64encode(raw).decode(), actor=admin
+    ).id
+
+
 @register("campaign_id")
 def _campaign(session: Session, unit: Unit) -> int:
     from humas.publishing.kits import Campaign

@@ -60,8 +60,17 @@ class ContentKit(Base):
     # An imported kit: the signing issuer's key fingerprint and name as the file states them.
     origin_fingerprint: Mapped[str | None] = mapped_column(String(64))
     origin_name: Mapped[str | None] = mapped_column(String(200))
+    # The origin's version of an imported kit (a newer signed file of the same uid is a correction).
+    origin_version: Mapped[int | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A correction replaces the texts and counts up (the earlier versions in ``kit_versions``).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    corrected_at: Mapped[datetime | None]
+    # Withdrawn by its issuer: nothing made from it is submitted or sent any more (decision 0098, 2nd part).
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     issuer: Mapped[Unit] = relationship(lazy="joined")
     receipts: Mapped[list[KitReceipt]] = relationship(
@@ -71,6 +80,26 @@ class ContentKit(Base):
     @property
     def locked_messages(self) -> list[str]:
         return [str(m["text"]) for m in self.key_messages if m.get("locked")]
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class KitVersion(Base):
+    """One version of a kit's texts as it was issued (version 1 is kept when the first correction comes)."""
+
+    __tablename__ = "kit_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("content_kits.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the kit's texts, lists and window
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it was corrected ("" for version 1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("kit_id", "version", name="uq_kit_versions_kit_id_version"),)
 
 
 class KitReceipt(Base):
@@ -98,6 +127,8 @@ class KitPost(Base):
 
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
     receipt_id: Mapped[int] = mapped_column(ForeignKey("kit_receipts.id", ondelete="CASCADE"))
+    # The kit's version this post follows: made from it, or reviewed against it after a correction.
+    kit_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __table_args__ = (Index("ix_kit_posts_receipt_id", "receipt_id"),)
 
@@ -118,8 +149,9 @@ class KitSigningKey(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_key: Mapped[str] = mapped_column(String(64), unique=True)  # raw 32 bytes, base64
-    private_encrypted: Mapped[str] = mapped_column(Text)
+    private_encrypted: Mapped[str] = mapped_column(Text)  # "" once retired: a retired key signs nothing
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]  # replaced by a newer key (rotation); its public half stays listed
 
 
 class KitTrustedIssuer(Base):
@@ -134,6 +166,9 @@ class KitTrustedIssuer(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Removed by an admin: files signed with the key are refused, saying when it was removed.
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 

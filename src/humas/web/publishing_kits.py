@@ -22,6 +22,7 @@ from humas.org.models import Role, User
 from humas.publishing.kits import ContentKit
 from humas.publishing.service import kit_files, kit_tracker
 from humas.publishing.service import kits as kits_service
+from humas.publishing.service import posts as posts_service
 from humas.publishing.service.validation import can_publish
 from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath
 from humas.web.errors import with_form
@@ -162,6 +163,11 @@ def _trust_context(session: Session, user: User) -> dict[str, Any]:
             (t, kit_files.show_fingerprint(t.fingerprint)) for t in kit_files.list_trusted(session, user)
         ],
         "units": unit_rows(org_service.list_units(session, user)),
+        "retired": [
+            (k, kit_files.show_fingerprint(kit_files.fingerprint(k.public_key)))
+            for k in kit_files.retired_keys(session)
+        ],
+        "can_rotate": kit_files.can_rotate(user),
     }  # fmt: skip
 
 
@@ -198,6 +204,31 @@ async def import_kit(
     return redirect(f"{BASE}/{kit.id}", N_("Kit imported and verified."))
 
 
+@router.post(BASE + "/trust/{issuer_id}/remove")
+def remove_trusted(request: Request, session: DbSession, user: CurrentUser, issuer_id: IdPath) -> Response:
+    """Stop trusting an issuer's key: files signed with it are refused from now on."""
+    kit_files.remove_trusted(session, issuer_id=issuer_id, actor=user)
+    return redirect(f"{BASE}/trust", N_("Issuer removed: its files are no longer accepted."))
+
+
+@router.post(BASE + "/key/rotate")
+def rotate_key(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    confirm: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Replace this installation's signing key (the old one is retired and signs nothing more)."""
+    with_form(request, "publishing/kits/trust.html", **_trust_context(session, user))
+    if confirm.strip().upper() != "GANTI":
+        raise Invalid(_("Type GANTI to confirm replacing the key."), field="confirm")
+    kit_files.rotate_signing_key(session, actor=user)
+    return redirect(
+        f"{BASE}/trust",
+        N_("New signing key made; give its public key to the installations that import your kits."),
+    )
+
+
 @router.post(BASE + "/chat")
 def unit_chat(
     request: Request,
@@ -213,21 +244,43 @@ def unit_chat(
     return redirect(f"{BASE}/trust", N_("Saved."))
 
 
+def field_labels() -> dict[str, str]:
+    """How a changed field of a corrected kit is named on its page."""
+    return {
+        "title": _("Title"), "key_messages": _("Key messages"), "master_text": _("Master text"),
+        "media": _("Media"), "hashtags": _("Required hashtags"), "links": _("Required links"),
+        "instructions": _("Instructions"), "mandatory": _("Mandatory"), "starts_at": _("Publish from"),
+        "ends_at": _("Publish until"),
+    }  # fmt: skip
+
+
 def _kit_context(request: Request, session: Session, user: User, kit: ContentKit) -> dict[str, Any]:
     receipts = kits_service.own_receipts(session, user, kit) if kit.issued_at else []
     track = kits_service.can_track(user, kit)
     board = kit_tracker.tracker(session, kit=kit) if track and kit.issued_at else None
-    made = kits_service.kit_queue(session, user)
+    made = [i for i in kits_service.kit_queue(session, user) if i.kit.id == kit.id]
+    to_review = {p for i in made for p in i.to_review}
+    followed = kits_service.post_versions(session, sorted(to_review))
+    since = min(followed.values(), default=kit.version - 1)
     return {
         "kit": kit,
         "receipts": receipts,
-        "drafts": {i.receipt.id: i.post_ids for i in made if i.kit.id == kit.id},
+        "drafts": {i.receipt.id: i.post_ids for i in made},
+        "to_review": to_review,
+        "versions": kits_service.versions(session, kit) if kit.version > 1 else [],
+        "since": since,
+        "changes": kits_service.changes_since(session, kit, since) if since >= 1 else [],
+        "labels": field_labels(),
+        "can_correct": track
+        and kit.issued_at is not None
+        and not kit.withdrawn
+        and org_service.has_role(user, *kits_service.ISSUERS),
         "left": time_left(kit.ends_at - utcnow()),
         "board": board,
         "can_track": track,
         "can_issue": track and org_service.has_role(user, *kits_service.ISSUERS),
         "can_remind": track and org_service.has_role(user, *kit_tracker.REMINDERS),
-        "can_draft": org_service.has_role(user, *kits_service.ISSUERS),
+        "can_draft": org_service.has_role(user, *kits_service.ISSUERS) and not kit.withdrawn,
         "levels": range(1, 4),
         "units": unit_rows(org_service.list_units(session, user)),
     }
@@ -300,3 +353,106 @@ def export_kit(request: Request, session: DbSession, user: CurrentUser, kit_id: 
         data, media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="kit-{kit.uid}.humas-kit.json"'},
     )  # fmt: skip
+
+
+@router.post(BASE + "/{kit_id}/withdraw")
+def withdraw_kit(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    kit_id: IdPath,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Withdraw an issued kit, with the reason every receiving unit sees."""
+    kit = kits_service.access_tracked_kit(session, user, kit_id)
+    with_form(request, "publishing/kits/kit.html", values={"reason": reason},
+              **_kit_context(request, session, user, kit))  # fmt: skip
+    pulled = kits_service.withdraw_kit(session, kit=kit, reason=reason, actor=user)
+    return redirect(f"{BASE}/{kit.id}", N_("Kit withdrawn; %(n)s posts taken back to drafts."), n=len(pulled))
+
+
+def _form_values(session: Session, kit: ContentKit) -> dict[str, Any]:
+    """The kit as the correction form shows it (times in the issuer's zone)."""
+    zone = org_service.unit_zone(session, kit.issuer)
+    return {
+        "title": kit.title, "master_text": kit.master_text, "hashtags": " ".join(kit.hashtags),
+        "links": "\n".join(kit.links), "instructions": kit.instructions, "mandatory": kit.mandatory,
+        "media": "\n".join(f"media:{r['media_id']}" for r in kit.media),
+        "starts_at": kit.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": kit.ends_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "variants": dict(kit.variants), "reason": "",
+    }  # fmt: skip
+
+
+def _correct_context(kit: ContentKit) -> dict[str, Any]:
+    keys = [dict(m) for m in kit.key_messages]
+    keys += [{"text": "", "locked": False}] * max(KEY_ROWS - len(keys), 1)
+    return {"kit": kit, "keys": keys, "platforms": variant_platforms()}
+
+
+@router.get(BASE + "/{kit_id}/correct", response_class=HTMLResponse)
+def correct_page(request: Request, session: DbSession, user: CurrentUser, kit_id: IdPath) -> HTMLResponse:
+    """The correction form: the kit's current texts to change, and why."""
+    kit = kits_service.access_tracked_kit(session, user, kit_id)
+    org_service.require_role(user, *kits_service.ISSUERS)
+    return render(request, "publishing/kits/correct.html", **_correct_context(kit),
+                  values=_form_values(session, kit), error=None)  # fmt: skip
+
+
+@router.post(BASE + "/{kit_id}/correct")
+def correct_kit(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    kit_id: IdPath,
+    title: Text = "",
+    master_text: Text = "",
+    key_text: Lines = [],  # noqa: B006 - FastAPI reads the default, never mutates it
+    key_locked: Ints = [],  # noqa: B006 - the row numbers whose message is locked
+    platform: Lines = [],  # noqa: B006
+    variant: Annotated[list[str], Form(max_length=FIELD_MAX)] = [],  # noqa: B006
+    media: Text = "",
+    hashtags: Text = "",
+    links: Text = "",
+    instructions: Text = "",
+    starts_at: Text = "",
+    ends_at: Text = "",
+    mandatory: Annotated[bool, Form()] = False,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Issue a correction: a new version of the kit that supersedes the old one."""
+    kit = kits_service.access_tracked_kit(session, user, kit_id)
+    if len(platform) != len(variant):
+        raise Invalid(_("The form is not complete; reload the page."), field="variants")
+    values = {"title": title, "master_text": master_text, "hashtags": hashtags, "links": links,
+              "instructions": instructions, "starts_at": starts_at, "ends_at": ends_at, "media": media,
+              "mandatory": mandatory, "reason": reason,
+              "variants": dict(zip(platform, variant, strict=True))}  # fmt: skip
+    context = _correct_context(kit)
+    context["keys"] = [{"text": t, "locked": i in key_locked} for i, t in enumerate(key_text)] or context[
+        "keys"
+    ]
+    with_form(request, "publishing/kits/correct.html", values=values, **context)
+    data = kits_service.KitInput(
+        title=title, master_text=master_text, starts_at=_when(starts_at, "starts_at"),
+        ends_at=_when(ends_at, "ends_at"), instructions=instructions, mandatory=mandatory,
+        key_messages=[kits_service.KeyMessage(t, i in key_locked) for i, t in enumerate(key_text)],
+        variants={p: v for p, v in zip(platform, variant, strict=True) if v.strip()},
+        media_ids=_media_ids(media), hashtags=[hashtags], links=links.splitlines(),
+    )  # fmt: skip
+    row = kits_service.correct_kit(session, kit=kit, data=data, reason=reason, actor=user)
+    return redirect(f"{BASE}/{kit.id}", N_("Correction issued: version %(n)s."), n=row.version)
+
+
+@router.post(BASE + "/{kit_id}/review")
+def review_post(
+    request: Request, session: DbSession, user: CurrentUser, kit_id: IdPath, post_id: IdForm
+) -> Response:
+    """Mark a post made from an earlier version reviewed against the corrected kit."""
+    kit = kits_service.access_kit(session, user, kit_id)
+    with_form(request, "publishing/kits/kit.html", **_kit_context(request, session, user, kit))
+    post = posts_service.access_post(session, user, post_id)
+    if kits_service.kit_of_post(session, post) is not kit:
+        raise Invalid(_("This post was not made from this kit."), field="post_id")
+    kits_service.review_kit_draft(session, post=post, actor=user)
+    return redirect(f"{BASE}/{kit.id}", N_("Post #%(n)s follows the corrected kit."), n=post.id)

@@ -34,7 +34,7 @@ from humas.publishing.models import (
     PostStatus,
     StepMode,
 )
-from humas.publishing.service import guard
+from humas.publishing.service import guard, kits
 from humas.publishing.service import posts as posts_service
 from humas.publishing.service.validation import check_variant
 
@@ -274,6 +274,7 @@ def check_variants(session: Session, post: Post) -> None:
 def _start_round(session: Session, *, post: Post) -> bool:
     """Start a round of the chain; False (the post back to a draft) when the guardrails block it."""
     check_variants(session, post)  # every round approves what the platforms will take
+    kits.require_sendable(session, post)  # its content kit withdrawn, or corrected and not reviewed
     if guard.check_post(session, post=post, stage="submit").blocked:
         post.status, post.approved_at = PostStatus.draf.value, None
         return False

@@ -23,8 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from humas.core import secrets
-from humas.core.errors import Conflict, Invalid, NotFound
+from humas.core.errors import Conflict, Invalid, NotFound, PermissionDenied
 from humas.core.i18n import _
+from humas.core.time import utcnow
 from humas.org import audit as audit_service
 from humas.org import service as org_service
 from humas.org.models import Role, Unit
@@ -62,10 +63,15 @@ def _canonical(body: dict[str, Any]) -> bytes:
 
 
 def signing_key(session: Session) -> KitSigningKey:
-    """The installation's signing key, made (and its private half encrypted) on first use."""
-    row = session.scalar(select(KitSigningKey).order_by(KitSigningKey.id).limit(1))
+    """The installation's current signing key, made (and its private half encrypted) on first use."""
+    stmt = select(KitSigningKey).where(KitSigningKey.retired_at.is_(None))
+    row = session.scalar(stmt.order_by(KitSigningKey.id.desc()).limit(1))
     if row is not None:
         return row
+    return _new_key(session)
+
+
+def _new_key(session: Session) -> KitSigningKey:
     secrets.available()
     private = Ed25519PrivateKey.generate()
     raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
@@ -79,6 +85,37 @@ def signing_key(session: Session) -> KitSigningKey:
 def _private(row: KitSigningKey) -> Ed25519PrivateKey:
     raw = base64.b64decode(secrets.decrypt(row.private_encrypted)["ed25519"])
     return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def retired_keys(session: Session) -> list[KitSigningKey]:
+    """The installation's earlier public keys, newest first (files signed with them stay verifiable)."""
+    stmt = select(KitSigningKey).where(KitSigningKey.retired_at.is_not(None))
+    return list(session.scalars(stmt.order_by(KitSigningKey.id.desc())))
+
+
+def can_rotate(actor: Principal) -> bool:
+    """The installation's key is the whole installation's: an admin of a top unit replaces it."""
+    return org_service.has_role(actor, Role.admin) and actor.unit.parent_id is None
+
+
+def rotate_signing_key(session: Session, *, actor: Principal, now: datetime | None = None) -> KitSigningKey:
+    """Replace the installation's signing key (suspected leak, a person with access left, a yearly
+    change): a new pair signs every file from now; the old key is retired and its private half erased, so
+    it signs nothing more. Files already sent keep verifying against the key they carry wherever that key
+    is still trusted; importing installations add the new public key (compared by its fingerprint) and
+    remove the old one when they no longer want its files. Audited with both fingerprints."""
+    if not can_rotate(actor):
+        raise PermissionDenied(_("Only an admin of a top unit replaces this installation's key."))
+    old = signing_key(session)
+    old.retired_at, old.private_encrypted = now or utcnow(), ""
+    session.flush()
+    new = _new_key(session)
+    audit_service.record(
+        session, actor=actor, action="kit.rotate_key", obj=new, unit=actor.unit,
+        before={"fingerprint": fingerprint(old.public_key)},
+        after={"fingerprint": fingerprint(new.public_key)},
+    )  # fmt: skip
+    return new
 
 
 # --- export ---------------------------------------------------------------------------------------------
@@ -143,8 +180,16 @@ def trust_issuer(
             KitTrustedIssuer.unit_id == unit.id, KitTrustedIssuer.fingerprint == print_
         )
     )
-    if found is not None:
+    if found is not None and found.removed_at is None:
         raise Conflict(_("This issuer is already trusted here."), field="public_key")
+    if found is not None:  # trusted again after a removal: the same row, audited again
+        found.removed_at, found.removed_by_id = None, None
+        found.name, found.created_by_id, found.created_at = org_service.clean_name(name), actor.id, utcnow()
+        audit_service.record(
+            session, actor=actor, action="kit.trust_issuer", obj=found, unit=unit, label=found.name,
+            after={"fingerprint": print_, "again": True},
+        )  # fmt: skip
+        return found
     row = KitTrustedIssuer(
         unit_id=unit.id, unit=unit, name=org_service.clean_name(name), public_key=key, fingerprint=print_,
         created_by_id=actor.id,
@@ -158,16 +203,40 @@ def trust_issuer(
 
 
 def list_trusted(session: Session, actor: Principal) -> list[KitTrustedIssuer]:
-    """Issuers trusted by the actor's units and by the units above them (their trust covers the actor)."""
+    """Issuers trusted by the actor's units and by the units above them (their trust covers the actor),
+    the removed ones too (shown as removed)."""
     ids = set(org_service.visible_unit_ids(session, actor)) | set(media_service.ancestor_ids(actor.unit))
     stmt = select(KitTrustedIssuer).where(KitTrustedIssuer.unit_id.in_(ids))
-    return list(session.scalars(stmt.order_by(KitTrustedIssuer.id)))
+    return list(session.scalars(stmt.order_by(KitTrustedIssuer.removed_at.is_not(None), KitTrustedIssuer.id)))
 
 
-def _trusted_for(session: Session, unit: Unit, public_key: str) -> KitTrustedIssuer | None:
+def remove_trusted(
+    session: Session, *, issuer_id: int, actor: Principal, now: datetime | None = None
+) -> KitTrustedIssuer:
+    """Stop trusting an issuer's key in its unit and below (an admin over that unit): from now on a file
+    signed with it is refused, saying when the key was removed. Kits imported before stay (they were
+    verified when they came). Audited."""
+    org_service.require_role(actor, *TRUST_ADMINS)
+    row = session.get(KitTrustedIssuer, issuer_id)
+    if row is None or not org_service.can_access(actor, row.unit):
+        raise NotFound(_("Trusted issuer not found."))
+    if row.removed_at is not None:
+        raise Conflict(_("This issuer was already removed."))
+    row.removed_at, row.removed_by_id = now or utcnow(), actor.id
+    audit_service.record(
+        session, actor=actor, action="kit.untrust_issuer", obj=row, unit=row.unit, label=row.name,
+        before={"fingerprint": row.fingerprint},
+    )  # fmt: skip
+    return row
+
+
+def _trusted_for(
+    session: Session, unit: Unit, public_key: str, *, removed: bool = False
+) -> KitTrustedIssuer | None:
     stmt = select(KitTrustedIssuer).where(
         KitTrustedIssuer.unit_id.in_(media_service.ancestor_ids(unit)),
         KitTrustedIssuer.public_key == public_key,
+        KitTrustedIssuer.removed_at.is_not(None) if removed else KitTrustedIssuer.removed_at.is_(None),
     )
     return session.scalars(stmt.order_by(KitTrustedIssuer.id)).first()
 
@@ -214,6 +283,14 @@ def import_kit(session: Session, *, unit: Unit, data: bytes, actor: Principal) -
         raise NotFound(_("Unit not found."))
     doc, public_key = read_file(data)
     trusted = _trusted_for(session, unit, public_key)
+    removed = None if trusted is not None else _trusted_for(session, unit, public_key, removed=True)
+    if removed is not None and removed.removed_at is not None:
+        day = removed.removed_at.astimezone(org_service.unit_zone(session, removed.unit)).date()
+        raise _refuse(
+            _("The issuer's key (fingerprint %(fp)s) was removed from the trusted issuers on %(day)s; files "
+              "signed with it are no longer accepted. Nothing was imported.",
+              fp=show_fingerprint(fingerprint(public_key)), day=day.isoformat())
+        )  # fmt: skip
     if trusted is None:
         raise _refuse(
             _("The issuer's key (fingerprint %(fp)s) is not trusted here; an admin adds it first.",

@@ -55,6 +55,7 @@ class Row:
     cells: list[tuple[Channel | None, Cell]]
     state: CellState  # the unit's: terbit on any channel, else its furthest step (or late)
     first_published_at: datetime | None = None
+    to_review: int = 0  # its posts made from an earlier version of a corrected kit, not reviewed yet
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Tracker:
 class _Made:
     post: Post
     variant: PostVariant
+    kit_version: int = 1
 
 
 def _made(session: Session, receipt_ids: list[int]) -> dict[int, list[_Made]]:
@@ -86,13 +88,13 @@ def _made(session: Session, receipt_ids: list[int]) -> dict[int, list[_Made]]:
     if not receipt_ids:
         return out
     rows = session.execute(
-        select(KitPost.receipt_id, Post, PostVariant)
+        select(KitPost.receipt_id, KitPost.kit_version, Post, PostVariant)
         .join(Post, Post.id == KitPost.post_id)
         .join(PostVariant, PostVariant.post_id == Post.id)
         .where(KitPost.receipt_id.in_(receipt_ids))
     )
-    for receipt_id, post, variant in rows:
-        out.setdefault(receipt_id, []).append(_Made(post, variant))
+    for receipt_id, kit_version, post, variant in rows:
+        out.setdefault(receipt_id, []).append(_Made(post, variant, kit_version))
     return out
 
 
@@ -148,7 +150,8 @@ def tracker(session: Session, *, kit: ContentKit, now: datetime | None = None) -
         ]
         published = [c.published_at for _ch, c in cells if c.published_at]
         state = _unit_state([c for _ch, c in cells], kit=kit, now=now)
-        rows.append(Row(receipt.unit, receipt, cells, state, min(published) if published else None))
+        stale = len({m.post.id for m in mine if m.kit_version < kit.version})
+        rows.append(Row(receipt.unit, receipt, cells, state, min(published) if published else None, stale))
     return _summary(session, kit=kit, rows=rows, made=made)
 
 
@@ -228,6 +231,8 @@ def remind_units(
             raise NotFound(_("Content kit not found."))
         org_service.require_role(actor, *REMINDERS)
     now = now or utcnow()
+    if kit.withdrawn:  # a withdrawn kit is not to be published: nobody is reminded of it
+        return []
     today = now.astimezone(org_service.unit_zone(session, kit.issuer)).date()
     told = []
     for row in tracker(session, kit=kit, now=now).rows:
@@ -263,6 +268,7 @@ def kits_to_remind(session: Session, *, now: datetime | None = None) -> list[int
     now = now or utcnow()
     stmt = select(ContentKit.id).where(
         ContentKit.issued_at.is_not(None),
+        ContentKit.withdrawn_at.is_(None),
         ContentKit.starts_at <= now,
         ContentKit.ends_at > now - timedelta(days=7),
     )

@@ -32,7 +32,7 @@ from humas.outbox import service as outbox_service
 from humas.outbox.models import OutboxMessage, Status
 from humas.outbox.policy import Permanent, SendError, Sent
 from humas.publishing.models import Post, PostStatus, PostVariant, VariantState
-from humas.publishing.service import approvals, guard, media_refs
+from humas.publishing.service import approvals, guard, kits, media_refs
 
 KIND = "publishing.variant"
 OWNER = "post_variant"
@@ -75,6 +75,8 @@ def publish_post(session: Session, *, post: Post, now: datetime | None = None) -
         return []
     if not approvals.chain_complete(session, post):  # never publish what the chain did not clear
         raise Conflict(_("This post is not approved."))
+    if kits.hold_if_stopped(session, post):  # its content kit was withdrawn or corrected since approval
+        return []
     # Checked again just before sending, links resolved: the rules or the election period may have changed.
     result = guard.check_post(session, post=post, stage="send", resolve=RESOLVER)
     if result.blocked:
