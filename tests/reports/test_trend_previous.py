@@ -90,7 +90,8 @@ def test_net_trend_chart_draws_both_periods_week_by_week(session, world):
     assert listening is not None
     chart = next(c for c in listening.charts if c.key == "listening.net_trend")
     assert chart.title == "Net sentiment per week"
-    rows = [(r["series"], r["week"], r["days"], r["net"], r["mentions"]) for r in chart.spec["data"]["values"]]
+    values = chart.spec["data"]["values"]
+    rows = [(r["series"], r["week"], r["days"], r["net"], r["mentions"]) for r in values]
     assert rows == [
         ("this period", "Week 1", "1–7 Nov", 0.0, 6),
         ("this period", "Week 4", "22–28 Nov", 1.0, 4),

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from humas.core.time import utcnow
 from humas.reports.service import archive as archive_service
 from humas.reports.service import build_report
 from tests.factories import make_user
@@ -256,3 +257,33 @@ def test_live_downloads(web: WebClient, session, world: World, monkeypatch: pyte
         assert response.content.startswith(magic), kind
     assert seen[0].figures()["inbox.received"].value == 5 and seen[0].unit_id == world.kanwil_a.id
     assert web.get(f"/laporan/draf/unduh?{_qs(world.kanwil_a.id)}&berkas=doc").status_code == 422
+
+
+def test_a_finalised_versions_drill_down_names_rows_changed_since(
+    web: WebClient, session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The finalised page's figures lead to the version's own drill-down (``arsip``): the frozen figure, when
+    it was frozen, and the rows that arrived after it marked; a child's row leads to that child's rows."""
+    monkeypatch.setattr(archive_service, "default_renderers", lambda: FAKE_RENDERERS)
+    web.login(world.leader_a)
+    done = web.post(f"/laporan/final?{_qs(world.kanwil_a.id)}")
+    report_id = int(done.headers["location"].rsplit("/", 1)[1])
+    arrived = utcnow()  # stored after the version was finalised (a platform's late delivery)
+    late = conv(session, world.a1, NOV_MON + timedelta(days=4), answered_after_h=1, created_at=arrived)
+    session.commit()
+    page = web.get(f"/laporan/arsip/{report_id}").text
+    link = f"/laporan/rincian?arsip={report_id}&amp;figure=inbox.received"
+    assert link in page and f"arsip={report_id}&amp;unit={world.a1.id}&amp;figure=" in page
+    drill = web.get(html.unescape(link))
+    assert drill.status_code == 200, drill.text[:300]
+    text = html.unescape(drill.text)
+    assert 'data-testid="drill-frozen"' in text and "dibekukan pada 5" in text
+    changed = re.findall(r'data-testid="drill-row" data-id="(\d+)" data-changed="1"', drill.text)
+    assert changed == [str(late.id)]
+    assert len(ROW.findall(drill.text)) == 6 and 'data-count="1"' in drill.text
+    assert f'href="/laporan/arsip/{report_id}"' in drill.text  # back to the version, not the live draft
+    # The live draft's children rows lead to the child with the units below it.
+    live = web.get(f"/laporan/draf?{_qs(world.kanwil_a.id)}").text
+    assert f"/laporan/rincian?unit={world.a1.id}&amp;period=2026-11&amp;turunan=1&amp;figure=" in live
+    web.login(world.leader_b)
+    assert web.get(html.unescape(link)).status_code == 404

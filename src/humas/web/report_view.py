@@ -103,27 +103,40 @@ class FigureView:
     href: str | None  # the drill-down, when rows stand behind the figure
 
 
-def drill_href(drill: Drill | None, query: ReportQuery, unit_id: int) -> str | None:
+def drill_href(
+    drill: Drill | None, query: ReportQuery, unit_id: int, archive_id: int | None = None
+) -> str | None:
+    """Where a figure or a table row leads: one object's own page, else the drill-down of the report (a
+    finalised version's drill-down names the version: ``arsip``, decision 0095); a child's row of the
+    children tables leads to that child with the units below it."""
     if drill is None:
         return None
     params = {k: v for k, v in drill.params.items() if k not in ("unit", "period", "turunan")}
+    child = drill.params.get("unit", "")
     for name, template in DETAIL_PAGES.items():
         value = params.get(name)
         if value and value.isdigit() and len(params) == 1:  # one object: straight to its page
             return template.format(value)
+    if archive_id is not None:
+        where = {"arsip": str(archive_id), **({"unit": child} if child.isdigit() else {})}
+        return "/laporan/rincian?" + urlencode({**where, **params})
+    if child.isdigit() and int(child) != unit_id:
+        below = ReportQuery(int(child), query.period, True)  # the child with the units below it
+        return "/laporan/rincian?" + urlencode({**below.params(), **params})
     return "/laporan/rincian?" + query.qs(unit_id, **params)
 
 
 def figure_view(
-    figure: Figure, *, query: ReportQuery, unit_id: int, locale: str, zone: ZoneInfo, links: bool = True
-) -> FigureView:
+    figure: Figure, *, query: ReportQuery, unit_id: int, locale: str, zone: ZoneInfo, links: bool = True,
+    archive_id: int | None = None,
+) -> FigureView:  # fmt: skip
     return FigureView(
         figure=figure,
         value=format_value(figure.value, figure.kind, locale=locale, zone=zone),
         previous=format_value(figure.previous, figure.kind, locale=locale, zone=zone),
         change=format_change(figure, locale=locale),
         tone=change_tone(figure),
-        href=drill_href(figure.drill, query, unit_id) if links else None,
+        href=drill_href(figure.drill, query, unit_id, archive_id) if links else None,
     )
 
 
@@ -134,8 +147,9 @@ class TableView:
 
 
 def table_view(
-    table: Table, *, query: ReportQuery, unit_id: int, locale: str, zone: ZoneInfo, links: bool = True
-) -> TableView:
+    table: Table, *, query: ReportQuery, unit_id: int, locale: str, zone: ZoneInfo, links: bool = True,
+    archive_id: int | None = None,
+) -> TableView:  # fmt: skip
     rows = []
     for i, row in enumerate(table.rows):
         cells = [
@@ -143,7 +157,7 @@ def table_view(
             for value, column in zip(row, table.columns, strict=False)
         ]
         drill = table.drills[i] if i < len(table.drills) else None
-        rows.append((cells, drill_href(drill, query, unit_id) if links else None))
+        rows.append((cells, drill_href(drill, query, unit_id, archive_id) if links else None))
     return TableView(table, rows)
 
 
@@ -157,13 +171,15 @@ class SectionView:
 
 
 def report_view(
-    report: Report, *, query: ReportQuery, locale: str, zone: ZoneInfo, links: bool = True
-) -> list[SectionView]:
-    """Every section of a report as the page shows it (values formatted; links built when ``links``)."""
+    report: Report, *, query: ReportQuery, locale: str, zone: ZoneInfo, links: bool = True,
+    archive_id: int | None = None,
+) -> list[SectionView]:  # fmt: skip
+    """Every section of a report as the page shows it (values formatted; links built when ``links``; a
+    finalised version's drill-down links name it by ``archive_id``)."""
     out = []
     for section in report.sections:
         kw: dict[str, Any] = {"query": query, "unit_id": report.unit_id, "locale": locale, "zone": zone}
-        kw["links"] = links
+        kw["links"], kw["archive_id"] = links, archive_id
         out.append(
             SectionView(
                 section=section,
@@ -211,10 +227,15 @@ class DrillRowView:
     id: int
     href: str
     cells: list[Any]  # text (escaped by the template) or datetimes (shown in the viewer's zone)
+    changed: bool = False  # a finalised version's drill-down: arrived or changed after it was finalised
 
 
-def drill_view(target: str, items: list[Any], actor: Any) -> tuple[list[str], list[DrillRowView]]:
-    """The columns and rows of a drill-down page: each row links to the object's own page."""
+def drill_view(
+    target: str, items: list[Any], actor: Any, changed: frozenset[int] = frozenset()
+) -> tuple[list[str], list[DrillRowView]]:
+    """The columns and rows of a drill-down page: each row links to the object's own page; ``changed``
+    (object ids: conversations, post variants, mentions) marks rows that changed after a version was
+    finalised."""
     from humas.inbox.service import privacy
     from humas.ingest.service.threads import display_text
     from humas.web.labels import label_text
@@ -231,7 +252,7 @@ def drill_view(target: str, items: list[Any], actor: Any) -> tuple[list[str], li
         for c in items:
             subject = c.subject if privacy.may_see_personal(actor, c) else privacy.mask_personal(c.subject)
             cells = [c.ticket, subject, c.platform, c.status, c.opened_at]
-            rows.append(DrillRowView(c.id, detail_href("conversations", c.id), cells))
+            rows.append(DrillRowView(c.id, detail_href("conversations", c.id), cells, c.id in changed))
         return columns, rows
     if target == "posts":
         columns = [str(_("Post")), str(_("Text")), str(_("Status")), str(_("Published"))]
@@ -240,6 +261,7 @@ def drill_view(target: str, items: list[Any], actor: Any) -> tuple[list[str], li
                 v.post_id,
                 detail_href("posts", v.post_id),
                 [v.post.title, v.text[:200], v.state, v.published_at],
+                v.id in changed,
             )
             for v in items
         ]
@@ -255,6 +277,7 @@ def drill_view(target: str, items: list[Any], actor: Any) -> tuple[list[str], li
                 m.platform,
                 label_text("sentiment", m.sentiment or ""),
             ],
+            m.id in changed,
         )  # fmt: skip
         for m in items
     ]

@@ -19,11 +19,12 @@ from humas.org import service as org_service
 from humas.org.models import Unit, User
 from humas.org.service import Principal
 from humas.reports.document import Report
+from humas.reports.render.fmt import format_value
 from humas.reports.service import archive as archive_service
 from humas.reports.service import logo as logo_service
 from humas.reports.service import texts as texts_service
 from humas.reports.service.build import build_report
-from humas.reports.service.drill import drill_rows
+from humas.reports.service.drill import archived_drill_rows, drill_rows
 from humas.web.deps import CurrentUser, DbSession
 from humas.web.flash import N_, redirect
 from humas.web.params import OptionalIdParam, OptionalPageParam
@@ -101,8 +102,13 @@ def report_page(
         "reports/report.html",
         report=report,
         sections=report_view(
-            report, query=query, locale=locale, zone=viewer_zone(request), links=can_open(user)
-        ),
+            report,
+            query=query,
+            locale=locale,
+            zone=viewer_zone(request),
+            links=can_open(user),
+            archive_id=archived.id if archived is not None else None,
+        ),  # fmt: skip
         query_params=query.params(report.unit_id),
         period_label=report.period.label(locale),
         previous_label=report.previous.label(locale),
@@ -147,10 +153,14 @@ def drill(
     figure: FigureParam,
     page: OptionalPageParam = None,
     post: OptionalIdParam = None,
+    arsip: OptionalIdParam = None,
 ) -> HTMLResponse:
-    """The conversations, posts or mentions behind one figure of a report."""
-    unit = report_unit(session, user, query.unit_id)
+    """The conversations, posts or mentions behind one figure of a report; with ``arsip``, of a finalised
+    version: its snapshot's units and period, the frozen figure, and the rows changed since named."""
     filters = {"post": str(post)} if post is not None else {}
+    if arsip is not None:
+        return _archived_drill(request, session, user, query, figure, page, filters, arsip)
+    unit = report_unit(session, user, query.unit_id)
     rows = drill_rows(
         session,
         actor=user,
@@ -173,6 +183,37 @@ def drill(
         period_label=query.period.label(page_locale(request)),
         back=f"/laporan/draf?{query.qs(unit.id)}",
         pager_query={**query.params(unit.id), "figure": figure, **filters},
+        frozen=None,
+    )
+
+
+def _archived_drill(
+    request: Request, session: Session, user: User, query: ReportQuery, figure: str, page: int | None,
+    filters: dict[str, str], report_id: int,
+) -> HTMLResponse:  # fmt: skip
+    org_service.require_role(user, *REPORT_ROLES)
+    row = archive_service.access_archived_report(session, user, report_id)
+    report = archive_service.read_archived_report(session, row)
+    rows, frozen = archived_drill_rows(
+        session, actor=user, archived=row, report=report, figure=figure, unit_id=query.unit_id,
+        page=page or 1, per_page=DRILL_PER_PAGE, filters=filters,
+    )  # fmt: skip
+    columns, items = drill_view(rows.target, list(rows.page.items), user, frozen.changed_ids)
+    f = frozen.figure
+    zone = viewer_zone(request)
+    where = {"arsip": str(row.id), **({"unit": str(query.unit_id)} if query.unit_id is not None else {})}
+    return render(
+        request,
+        "reports/drill.html",
+        unit=rows.unit,
+        rows=rows,
+        columns=columns,
+        items=items,
+        period_label=report.period.label(page_locale(request)),
+        back=f"/laporan/arsip/{row.id}",
+        pager_query={**where, "figure": figure, **filters},
+        frozen=frozen,
+        frozen_value=format_value(f.value, f.kind, locale=report.locale, zone=zone) if f else None,
     )
 
 

@@ -3,16 +3,17 @@ finalised version's page (read from its snapshot, never recomputed) and the repo
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from humas.core.errors import HumasError
+from humas.core.errors import HumasError, Invalid
 from humas.core.i18n import _
 from humas.core.time import utcnow
 from humas.org import service as org_service
@@ -20,6 +21,7 @@ from humas.org.models import Unit, User
 from humas.reports.models import ArchivedReport
 from humas.reports.period import Period
 from humas.reports.service import archive as archive_service
+from humas.reports.service import logo as logo_service
 from humas.reports.service import schedules as schedules_service
 from humas.web.deps import CurrentUser, DbSession, IdPath, OptionalIdForm
 from humas.web.flash import N_, redirect
@@ -87,6 +89,8 @@ def _index(
     shown = [a for a in everything if chosen is None or a.period_key == chosen.key]
     periods = {a.period_key: Period(a.first_on, a.last_on, a.period_kind) for a in everything}  # type: ignore[arg-type]
     may_schedule = org_service.has_role(user, *schedules_service.MANAGERS)
+    logo = logo_service.effective_logo_row(session, unit)
+    logo_from = None if logo is None or logo.unit_id == unit.id else session.get(Unit, logo.unit_id)
     return render(
         request,
         "reports/index.html",
@@ -103,8 +107,18 @@ def _index(
         schedules=schedules_service.list_schedules(session, user, unit=unit),
         may_schedule=may_schedule,
         kind_labels=kind_labels(),
+        logo=logo,
+        logo_src=_data_url(logo.content) if logo is not None else None,
+        logo_from=logo_from,
+        may_logo=org_service.has_role(user, *logo_service.MANAGERS),
+        logo_max_kb=logo_service.LOGO_MAX_BYTES // 1024,
         **{"error": None, "values": {}, **extra},
     )
+
+
+def _data_url(png: bytes) -> str:
+    """The stored logo (a clean PNG, re-encoded on upload) inline: the page's CSP allows `data:` images."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 @router.get("/laporan", response_class=HTMLResponse)
@@ -145,6 +159,51 @@ def archived_file(
 ) -> Response:
     """A finalised version's file exactly as archived (its SHA-256 in `X-Checksum-SHA256`)."""
     return stored_file(session, archive_service.access_archived_report(session, user, report_id), berkas)
+
+
+async def _read_logo(file: UploadFile) -> bytes:
+    """The upload's bytes, reading no more than one byte past the logo's limit."""
+    limit = logo_service.LOGO_MAX_BYTES
+    data = await file.read(limit + 1)
+    if len(data) > limit:  # the service's own message, with the whole file's size rather than what was read
+        size = max(file.size or 0, len(data)) // 1024
+        raise Invalid(
+            _("The logo is %(size)s KB; at most %(limit)s KB is taken.", size=size, limit=limit // 1024),
+            field="logo",
+        )
+    return data
+
+
+@router.post("/laporan/logo", response_class=HTMLResponse)
+async def upload_logo(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    logo: Annotated[UploadFile, File()],
+    unit: OptionalIdForm = None,
+) -> Response:
+    """Upload (or replace) the unit's logo for the report cover; unit admins only."""
+    chosen = org_service.access_unit(session, user, unit) if unit is not None else user.unit
+    org_service.require_role(user, *logo_service.MANAGERS)
+    try:
+        data = await _read_logo(logo)
+        logo_service.set_unit_logo(session, unit=chosen, data=data, actor=user)
+    except Invalid as error:
+        # NOTE: set_unit_logo checks the file before it writes, so the session holds nothing to undo.
+        response = _index(request, session, user, chosen, None, error=error)
+        response.status_code = error.status_code
+        return response
+    return redirect(
+        f"/laporan?unit={chosen.id}#logo", N_("The logo is saved: it is on the next report cover.")
+    )
+
+
+@router.post("/laporan/logo/hapus")
+def remove_logo(session: DbSession, user: CurrentUser, unit: OptionalIdForm = None) -> Response:
+    """Remove the unit's own logo: its nearest ancestor's (if any) is used again."""
+    chosen = org_service.access_unit(session, user, unit) if unit is not None else user.unit
+    logo_service.remove_unit_logo(session, unit=chosen, actor=user)
+    return redirect(f"/laporan?unit={chosen.id}#logo", N_("The unit's own logo is removed."))
 
 
 @router.post("/laporan/jadwal", response_class=HTMLResponse)

@@ -195,7 +195,9 @@ def _changed(session: Session, target: DrillTarget, ids: Sequence[int], at: date
     for i in range(0, len(ids), CHUNK):
         chunk = list(ids[i : i + CHUNK])
         if target == "conversations":
-            stmt = select(Conversation.id).where(Conversation.id.in_(chunk), Conversation.updated_at > at)
+            stmt = select(Conversation.id).where(
+                Conversation.id.in_(chunk), or_(Conversation.created_at > at, Conversation.updated_at > at)
+            )
         elif target == "posts":
             reread = select(PostMetric.variant_id).where(PostMetric.variant_id.in_(chunk), PostMetric.at > at)
             stmt = select(PostVariant.id).where(
