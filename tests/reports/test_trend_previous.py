@@ -148,3 +148,13 @@ def test_followers_without_a_reading_in_the_previous_period_have_no_previous_val
     f = _build(session, world.kanwil_a).figures()
     assert (f["publishing.followers"].value, f["publishing.followers"].previous) == (500, None)
     assert f["publishing.followers"].direction is None  # unknown, never read as 0
+
+
+def test_the_pdf_shows_the_trend_figure_and_its_chart(session, world):
+    from humas.reports.render.pdf import render_pdf
+    from tests.reports.render_tools import pdf_text
+
+    text = pdf_text(render_pdf(_build(session, world.kanwil_a)))
+    assert "Tren sentimen bersih (minggu terakhir − minggu pertama)" in text
+    assert "Sentimen bersih per minggu" in text  # the chart's title and the table's
+    assert "Minggu 4" in text  # the chart's axis, drawn by vl-convert from the page's spec
