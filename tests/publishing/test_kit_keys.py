@@ -6,6 +6,7 @@ saying when it was removed, nothing stored; every step audited; the errors read 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -121,3 +122,100 @@ def test_rotation_and_removal_of_trusted_keys(session: Session, second: Session)
     assert again.id == trusted_old.id and again.removed_at is None
     kit_files.import_kit(second, unit=province, data=also_old, actor=admin)
     assert _kits(second) == 3 and len(_actions(second, "kit.trust_issuer")) == 3
+
+
+def _signed_by_another_issuer(data: bytes, **kit: object) -> tuple[bytes, str]:
+    """The same kit file re-signed by someone else's key (who might also be trusted by the importer)."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    private = Ed25519PrivateKey.generate()
+    public = base64.b64encode(private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+    doc = json.loads(data)
+    doc.pop("signature")
+    doc["issuer"] = {"name": "Penerbit lain", "public_key": public, "previous_keys": []}
+    doc["kit"].update({"version": 9, **kit})
+    signature = base64.b64encode(private.sign(kit_files._canonical(doc))).decode()
+    return json.dumps({**doc, "signature": signature}).encode(), public
+
+
+def test_a_correction_and_a_withdrawal_travel_in_signed_files(session: Session, second: Session) -> None:
+    from datetime import timedelta
+
+    from humas.core.time import utcnow
+    from humas.publishing import service as publishing_service
+    from humas.publishing.models import PostStatus
+    from humas.publishing.service import posts as posts_service
+    from tests.channels.factories import make_channel
+
+    net = make_network(session, offices=1, per_office=1)
+    now = utcnow()
+    kit = kits_service.create_kit(
+        session, unit_id=net.ministry.id, actor=net.drafter,
+        data=kit_input(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2)),
+    )  # fmt: skip
+    kits_service.issue_kit(session, kit=kit, target=kits_service.TargetInput(), actor=net.drafter)
+    first = kit_files.export_kit(session, kit=kit, actor=net.drafter)
+
+    province = make_unit(second, name="Pemerintah Provinsi Contoh")
+    city = make_unit(second, parent=province, name="Diskominfo Kota Contoh")
+    make_channel(second, unit=city, platform="x", name="X Kota")
+    admin, city_drafter = quick_user(second, province, "admin"), quick_user(second, city, "drafter")
+    kit_files.trust_issuer(second, unit=province, name="Kemenkeu", public_key=kit_files.signing_key(
+        session).public_key, actor=admin)  # fmt: skip
+    copy = kit_files.import_kit(second, unit=province, data=first, actor=admin)
+    (receipt,) = kits_service.issue_kit(second, kit=copy, target=kits_service.TargetInput(), actor=admin)
+    draft = kits_service.adapt_kit(second, receipt=receipt, actor=city_drafter)
+    second.flush()
+
+    # The ministry corrects its kit; the newer file corrects the province's copy, and the city's draft is
+    # held for review like any draft of a corrected kit.
+    window = {"starts_at": now - timedelta(hours=1), "ends_at": now + timedelta(days=2)}
+    corrected = kit_input(**window, master_text="APBN 2027 hadir untuk rakyat: belanja pendidikan naik 12%.")
+    kits_service.correct_kit(session, kit=kit, data=corrected, reason="Angka belanja salah ketik.",
+                             actor=net.drafter)  # fmt: skip
+    second_version = kit_files.export_kit(session, kit=kit, actor=net.drafter)
+    assert kit_files.import_kit(second, unit=province, data=second_version, actor=admin) is copy
+    second.flush()
+    assert (copy.version, copy.origin_version) == (2, 2) and "12%" in copy.master_text
+    assert kits_service.versions(second, copy)[-1].reason.endswith("Angka belanja salah ketik.")
+    assert [i.to_review for i in kits_service.kit_queue(second, city_drafter)] == [(draft.id,)]
+    with pytest.raises(Conflict):  # the same version again changes nothing
+        kit_files.import_kit(second, unit=province, data=second_version, actor=admin)
+
+    # Someone else's key, even one trusted here, never corrects or withdraws this kit.
+    forged, other_key = _signed_by_another_issuer(second_version)
+    kit_files.trust_issuer(second, unit=province, name="Penerbit lain", public_key=other_key, actor=admin)
+    with pytest.raises(Invalid, match="imported from another issuer"):
+        kit_files.import_kit(second, unit=province, data=forged, actor=admin)
+    assert copy.version == 2
+
+    # The ministry rotates its key and then withdraws the kit: the file, signed with the new key, names the
+    # old key as retired; the province trusts the new key, and the withdrawal reaches the city's draft.
+    kit_files.rotate_signing_key(session, actor=net.admin)
+    kits_service.withdraw_kit(
+        session, kit=kit, reason="Kebijakan berubah, materi dicabut.", actor=net.drafter
+    )
+    withdrawn = kit_files.export_kit(session, kit=kit, actor=net.drafter)
+    kit_files.trust_issuer(second, unit=province, name="Kemenkeu 2027",
+                           public_key=kit_files.signing_key(session).public_key, actor=admin)  # fmt: skip
+    kit_files.import_kit(second, unit=province, data=withdrawn, actor=admin)
+    second.flush()
+    assert copy.withdrawn and "Kebijakan berubah" in (copy.withdrawn_reason or "")
+    assert draft.status == PostStatus.draf
+    with pytest.raises(Conflict, match="withdrew"):
+        publishing_service.submit_post(second, post=posts_service.access_post(second, city_drafter, draft.id),
+                                       actor=city_drafter)  # fmt: skip
+    assert [a.after["update"] for a in _actions(second, "kit.import_update")] == ["version 2", "withdrawn"]
+    # A withdrawn kit is not imported anywhere new (here: a kit of the other, trusted issuer).
+    import uuid
+
+    new_withdrawn, _key = _signed_by_another_issuer(withdrawn, uid=str(uuid.uuid4()))
+    forged_key = json.loads(new_withdrawn)["issuer"]["public_key"]
+    kit_files.trust_issuer(second, unit=province, name="Penerbit ketiga", public_key=forged_key, actor=admin)
+    before = _kits(second)
+    with pytest.raises(Invalid, match="withdrawn this kit"):
+        kit_files.import_kit(second, unit=province, data=new_withdrawn, actor=admin)
+    assert _kits(second) == before

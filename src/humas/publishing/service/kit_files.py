@@ -133,13 +133,28 @@ def export_kit(session: Session, *, kit: ContentKit, actor: Principal) -> bytes:
             **{name: getattr(kit, name) for name in KIT_FIELDS},
             "starts_at": kit.starts_at.isoformat(),
             "ends_at": kit.ends_at.isoformat(),
+            # A newer version of the same uid is a correction on the importing side; a withdrawal travels.
+            "version": kit.version,
+            "correction_reason": _latest_reason(session, kit),
+            "withdrawn": (
+                {"at": kit.withdrawn_at.isoformat(), "reason": kit.withdrawn_reason or ""}
+                if kit.withdrawn_at else None
+            ),
         },
         "media": [_media_entry(session, ref) for ref in kit.media],
-        "issuer": {"name": kit.issuer.name, "public_key": key.public_key},
-    }
+        # The installation's retired keys: a correction signed with the new key may follow a kit first
+        # imported with an old one (the importer still trusts only keys its admins entered).
+        "issuer": {"name": kit.issuer.name, "public_key": key.public_key,
+                   "previous_keys": [k.public_key for k in retired_keys(session)]},
+    }  # fmt: skip
     signature = _private(key).sign(_canonical(body))
     audit_service.record(session, actor=actor, action="kit.export", obj=kit, unit=kit.issuer, label=kit.title)
     return json.dumps({**body, "signature": _b64(signature)}, ensure_ascii=False).encode()
+
+
+def _latest_reason(session: Session, kit: ContentKit) -> str:
+    stored = kits_service.versions(session, kit) if kit.version > 1 else []
+    return stored[-1].reason if stored else ""
 
 
 def _media_entry(session: Session, ref: dict[str, Any]) -> dict[str, Any]:
@@ -297,10 +312,14 @@ def import_kit(session: Session, *, unit: Unit, data: bytes, actor: Principal) -
               fp=show_fingerprint(fingerprint(public_key)))
         )  # fmt: skip
     body, media = _checked_body(doc)
-    if session.scalar(select(ContentKit.id).where(ContentKit.uid == body["uid"])) is not None:
-        raise Conflict(_("This kit has already been imported."), field="file")
+    existing = session.scalar(select(ContentKit).where(ContentKit.uid == body["uid"]))
+    if existing is not None:
+        return _update(session, kit=existing, doc=doc, body=body, media=media, trusted=trusted, actor=actor)
+    if body.get("withdrawn"):
+        raise _refuse(_("The issuer has withdrawn this kit. Nothing was imported."))
     kit = _store(session, unit=unit, body=body, media=media, actor=actor)
     kit.origin_fingerprint, kit.origin_name = trusted.fingerprint, str(doc["issuer"].get("name") or "")[:200]
+    kit.origin_version = _version(body)
     audit_service.record(
         session, actor=actor, action="kit.import", obj=kit, unit=unit, label=kit.title,
         after={"fingerprint": trusted.fingerprint, "uid": kit.uid},
@@ -324,10 +343,71 @@ def _checked_body(doc: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[dict[
     return body, media
 
 
-def _store(
-    session: Session, *, unit: Unit, body: dict[str, Any], media: list[tuple[dict[str, Any], bytes]],
-    actor: Principal,
+def _version(body: dict[str, Any]) -> int:
+    try:
+        return max(int(body.get("version") or 1), 1)
+    except (TypeError, ValueError):
+        raise _refuse(_("The kit in the file is not complete.")) from None
+
+
+def _update(
+    session: Session, *, kit: ContentKit, doc: dict[str, Any], body: dict[str, Any],
+    media: list[tuple[dict[str, Any], bytes]], trusted: KitTrustedIssuer, actor: Principal,
 ) -> ContentKit:  # fmt: skip
+    """A newer file of a kit imported before: its withdrawal or its correction, applied here as the issuer
+    would (the units it was issued to onward are told). The file must come from the kit's own issuer: signed
+    with the key it was first imported with, or with a key whose signed file names that one as retired."""
+    if kit.origin_fingerprint is None or not org_service.can_access(actor, kit.issuer):
+        raise Conflict(_("This kit has already been imported."), field="file")
+    previous = {fingerprint(str(k)) for k in doc["issuer"].get("previous_keys") or [] if _is_key(str(k))}
+    if kit.origin_fingerprint != trusted.fingerprint and kit.origin_fingerprint not in previous:
+        raise _refuse(
+            _("This kit was imported from another issuer (fingerprint %(fp)s); only its own issuer corrects "
+              "or withdraws it. Nothing was changed.", fp=show_fingerprint(kit.origin_fingerprint))
+        )  # fmt: skip
+    withdrawn, version = body.get("withdrawn"), _version(body)
+    origin = str(doc["issuer"].get("name") or kit.origin_name or "")[:200]
+    if isinstance(withdrawn, dict) and not kit.withdrawn:
+        reason = f"{origin}: {withdrawn.get('reason') or ''}"[: kits_service.REASON_MAX]
+        if kit.issued_at is not None:
+            kits_service.withdraw_kit(session, kit=kit, reason=reason, actor=actor)
+        else:
+            kit.withdrawn_at, kit.withdrawn_reason, kit.withdrawn_by_id = utcnow(), reason, actor.id
+        _record_update(session, kit, actor, trusted, "withdrawn")
+        return kit
+    if withdrawn or version <= (kit.origin_version or 1):
+        raise Conflict(_("This kit has already been imported."), field="file")
+    data = _kit_input(body)
+    data.media_ids = _store_media(session, unit=kit.issuer, media=media, actor=actor)
+    reason = f"{origin}: {body.get('correction_reason') or ''}"[: kits_service.REASON_MAX]
+    if kit.issued_at is not None:
+        kits_service.correct_kit(session, kit=kit, data=data, reason=reason, actor=actor)
+    else:  # nobody received it yet: the newer texts simply replace the older ones
+        content = kits_service._content(session, unit=kit.issuer, data=data, actor=actor)
+        for name in kits_service.CONTENT_FIELDS:
+            setattr(kit, name, content[name])
+    kit.origin_version = version
+    _record_update(session, kit, actor, trusted, f"version {version}")
+    return kit
+
+
+def _is_key(value: str) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == 32
+    except (ValueError, binascii.Error):
+        return False
+
+
+def _record_update(
+    session: Session, kit: ContentKit, actor: Principal, trusted: KitTrustedIssuer, what: str
+) -> None:
+    audit_service.record(
+        session, actor=actor, action="kit.import_update", obj=kit, unit=kit.issuer, label=kit.title,
+        after={"fingerprint": trusted.fingerprint, "uid": kit.uid, "update": what},
+    )  # fmt: skip
+
+
+def _kit_input(body: dict[str, Any]) -> kits_service.KitInput:
     try:
         data = kits_service.KitInput(
             title=str(body["title"]), master_text=str(body.get("master_text") or ""),
@@ -342,6 +422,12 @@ def _store(
         )  # fmt: skip
     except (KeyError, TypeError, ValueError):
         raise _refuse(_("The kit in the file is not complete.")) from None
+    return data
+
+
+def _store_media(
+    session: Session, *, unit: Unit, media: list[tuple[dict[str, Any], bytes]], actor: Principal
+) -> list[int]:
     ids = []
     for entry, raw in media:
         file, _new = media_service.upload_media(
@@ -349,7 +435,15 @@ def _store(
             alt_text=str(entry.get("alt_text") or ""), tags=["narasi"],
         )  # fmt: skip
         ids.append(file.id)
-    data.media_ids = ids
+    return ids
+
+
+def _store(
+    session: Session, *, unit: Unit, body: dict[str, Any], media: list[tuple[dict[str, Any], bytes]],
+    actor: Principal,
+) -> ContentKit:  # fmt: skip
+    data = _kit_input(body)
+    data.media_ids = _store_media(session, unit=unit, media=media, actor=actor)
     kit = kits_service.create_kit(session, unit_id=unit.id, data=data, actor=actor)
     kit.uid = str(body["uid"])
     return kit

@@ -338,13 +338,15 @@ class KitMeasures:
 def kit_measures(
     session: Session, *, unit_ids: list[int], start: datetime, end: datetime, now: datetime | None = None
 ) -> KitMeasures:
-    """Kits received by ``unit_ids`` that were issued in [start, end), and how the units acted on them."""
+    """Kits received by ``unit_ids`` that were issued in [start, end) and not withdrawn, and how the units
+    acted on them (a corrected kit is one kit: its receipts are counted once)."""
     now = now or utcnow()
     stmt = (
         select(KitReceipt)
         .join(ContentKit, ContentKit.id == KitReceipt.kit_id)
         .where(
             KitReceipt.unit_id.in_(unit_ids),
+            ContentKit.withdrawn_at.is_(None),  # a withdrawn kit was not to be published: not counted
             ContentKit.issued_at >= start,
             ContentKit.issued_at < end,
         )
