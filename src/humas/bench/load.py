@@ -300,6 +300,55 @@ def build_demo_database(url: str, users: int, *, seed: int = 3, sessions: bool =
     return accounts
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of one process (Linux /proc), or None where that is not readable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _process_tree(root: int) -> list[int]:
+    """The process and its descendants (the web processes `humas serve` spawns), from /proc."""
+    parents: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents[ppid].append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, []))
+    return found
+
+
+def server_cpu(root: int) -> dict[int, float]:
+    """CPU seconds so far of each process of the server's tree (empty off Linux)."""
+    if not Path("/proc").is_dir():
+        return {}
+    out = {}
+    for pid in _process_tree(root):
+        cpu = _cpu_seconds(pid)
+        if cpu is not None:
+            out[pid] = cpu
+    return out
+
+
+def cpu_used(root: int, before: dict[int, float], after: dict[int, float]) -> dict[str, float]:
+    """The CPU seconds the server used between two readings: its web processes, and the supervising
+    process (the task consumer runs there)."""
+    web = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items() if pid != root)
+    return {
+        "web_cpu_s": round(web, 2),
+        "supervisor_cpu_s": round(after.get(root, 0.0) - before.get(root, 0.0), 2),
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -365,7 +414,16 @@ def run(
             log((tmp / "serve.log").read_text(errors="replace")[-3000:])
             raise
         log(f"serving at {base}; {users} users for {seconds} s…")
+        cpu_before = server_cpu(server.pid)
+        client_before = time.process_time()
         result = asyncio.run(_drive(base, accounts, seconds, dwell))
+        client_s = time.process_time() - client_before
+        used = cpu_used(server.pid, cpu_before, server_cpu(server.pid))
+        if used["web_cpu_s"] or used["supervisor_cpu_s"]:
+            # What a request cost the web processes in CPU: independent of how many cores were free.
+            result["web_cpu_ms_per_request"] = round(1000 * used["web_cpu_s"] / max(1, result["requests"]), 1)
+            result |= used
+        result["client_cpu_s"] = round(client_s, 2)
     finally:
         server.terminate()
         try:

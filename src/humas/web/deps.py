@@ -7,19 +7,25 @@ through `app.dependency_overrides[get_db]`). Pages take `CurrentUser`; the JSON 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from itsdangerous import BadSignature, Signer
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from humas.core.db import session_scope
 from humas.core.errors import AuthenticationFailed, HumasError, PermissionDenied
 from humas.core.i18n import DEFAULT_LOCALE, LOCALES, _
 from humas.core.settings import get_settings
+from humas.core.time import as_utc, utcnow
 from humas.org import auth as auth_service
 from humas.org import service as org_service
 from humas.org.models import Role, User, WebSession
@@ -135,33 +141,141 @@ class WebAuth:
     token: str
 
 
+# How long a web process reuses a browser session it resolved (GET and HEAD only). A session ended, a role or
+# unit changed, a user deactivated in *another* process takes effect here within this many seconds; in this
+# process at once (every state-changing request empties the cache). Decision 0101.
+VIEWER_TTL_S = 5.0
+
+
+@dataclass(frozen=True)
+class CachedViewer:
+    user: User  # a detached copy (unit and role rows loaded): merged into each request's session, no query
+    web_session: WebSession  # a detached copy; only its CSRF token and expiry are read
+    view: UserView
+    fresh_until: float
+
+
+class ViewerCache:
+    """Per web process: session token → the resolved viewer, for `VIEWER_TTL_S` seconds (bounded LRU)."""
+
+    def __init__(
+        self, ttl: float = VIEWER_TTL_S, size: int = 20_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.clock = clock
+        self._entries: OrderedDict[str, CachedViewer] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def get(self, token: str) -> CachedViewer | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None:
+                return None
+            if entry.fresh_until <= self.clock() or as_utc(entry.web_session.expires_at) <= utcnow():
+                del self._entries[token]
+                return None
+            self.hits += 1
+            return entry
+
+    def put(self, token: str, user: User, web_session: WebSession, view: UserView) -> None:
+        copies = _detached_copy(user, 2), _detached_copy(web_session, 0)
+        entry = CachedViewer(*copies, view, self.clock() + self.ttl)
+        with self._lock:
+            self._entries[token] = entry
+            self._entries.move_to_end(token)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def viewer_cache(request: Request) -> ViewerCache:
+    """This app's (web process's) viewer cache, made on first use."""
+    cache = getattr(request.app.state, "viewer_cache", None)
+    if cache is None:
+        cache = request.app.state.viewer_cache = ViewerCache()
+    return cache
+
+
+def _detached_copy(obj: Any, depth: int) -> Any:
+    """A detached copy of a loaded ORM object (its columns, and its loaded relationships `depth` levels down)
+    that `Session.merge(load=False)` can bring into another session without a query."""
+    state = inspect(obj)
+    mapper = state.mapper
+    copy = mapper.class_manager.new_instance()
+    for attr in mapper.column_attrs:
+        if attr.key in state.dict:
+            set_committed_value(copy, attr.key, state.dict[attr.key])
+    if depth > 0:
+        for rel in mapper.relationships:
+            if rel.key not in state.dict:
+                continue
+            value = state.dict[rel.key]
+            if value is None:
+                set_committed_value(copy, rel.key, None)
+            elif rel.uselist:
+                set_committed_value(copy, rel.key, [_detached_copy(v, depth - 1) for v in value])
+            else:
+                set_committed_value(copy, rel.key, _detached_copy(value, depth - 1))
+    make_transient_to_detached(copy)
+    return copy
+
+
 def web_auth(request: Request, session: DbSession) -> WebAuth | None:
-    """The browser session from the signed cookie, or None; fills the request state for templates."""
+    """The browser session from the signed cookie, or None; fills the request state for templates.
+
+    GET and HEAD reuse what this process resolved for the same cookie in the last `VIEWER_TTL_S` seconds
+    (the user is merged into this request's session as loaded then); any other method reads the database
+    and empties the cache, so a change made through this process applies to its next request.
+    """
     token = unsign(request.cookies.get(SESSION_COOKIE), salt="humas.session")
-    resolved = auth_service.resolve_session(session, token) if token else None
-    if resolved is None:
+    safe = request.method in SAFE_METHODS
+    viewers = viewer_cache(request)
+    if not safe:
+        viewers.clear()
+    if not token:
         return None
-    user, web_session = resolved
-    request.state.user_view = UserView(
-        id=user.id,
-        name=user.name,
-        email=user.email,
-        unit_id=user.unit_id,
-        unit_name=user.unit.name,
-        roles=frozenset(r.value for r in user.roles),
-        locale=user.locale,
-        permissions=nav_permissions(user),
-        zone=org_service.unit_zone_name(session, user.unit),
-    )
+    cached = viewers.get(token) if safe else None
+    if cached is not None:
+        # The session's own copy if it holds one already (what `session.get` would return), else the
+        # cached copy merged in as loaded (no query).
+        key = inspect(cached.user).key
+        held = session.identity_map.get(key) if key is not None else None
+        user = held if isinstance(held, User) else session.merge(cached.user, load=False)
+        web_session, view = cached.web_session, cached.view
+    else:
+        resolved = auth_service.resolve_session(session, token)
+        if resolved is None:
+            return None
+        user, web_session = resolved
+        view = UserView(
+            id=user.id,
+            name=user.name,
+            email=user.email,
+            unit_id=user.unit_id,
+            unit_name=user.unit.name,
+            roles=frozenset(r.value for r in user.roles),
+            locale=user.locale,
+            permissions=nav_permissions(user),
+            zone=org_service.unit_zone_name(session, user.unit),
+        )
+        if safe:
+            viewers.put(token, user, web_session, view)
+    request.state.user_view = view
     request.state.csrf_token = web_session.csrf_token
     request.state.locale = user.locale if user.locale in LOCALES else DEFAULT_LOCALE
-    return WebAuth(user=user, web_session=web_session, token=token or "")
+    return WebAuth(user=user, web_session=web_session, token=token)
 
 
 OptionalAuth = Annotated[WebAuth | None, Depends(web_auth)]
 
 
-def current_user(request: Request, auth: OptionalAuth) -> User:
+async def current_user(request: Request, auth: OptionalAuth) -> User:
+    # NOTE: async (no I/O here): runs in the event loop, no hop to a worker thread and back (decision 0101).
     if auth is None:
         raise LoginRequired(_("Please log in."))
     if auth.user.must_change_password and not request.url.path.startswith(PASSWORD_CHANGE_PATHS):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -20,11 +21,15 @@ from humas.listening.service.scope import Scope, resolve_scope, visible_queries
 from humas.org import service as org_service
 from humas.org.service import Principal
 from humas.web.deps import CurrentUser, DbSession, request_locale
+from humas.web.flash import FLASH_COOKIE
 from humas.web.listening_panels import (
     PANELS,
     cache_headers,
     cache_inputs,
+    cached_unit_facts,
     csv_text,
+    fragment_cache,
+    fragment_key,
     not_modified,
     panel_cache,
 )
@@ -50,7 +55,7 @@ class ScopeQuery:
         return {k: str(v) for k, v in asdict(self).items() if v is not None}
 
 
-def scope_query(
+async def scope_query(  # async: pure parsing, no worker thread needed (decision 0101)
     unit_id: OptionalIdParam = None,
     query_id: OptionalIdParam = None,
     days: OptionalDaysParam = None,
@@ -63,7 +68,7 @@ def scope_query(
 ScopeQueryDep = Annotated[ScopeQuery, Depends(scope_query)]
 
 
-def scope_from(session: Session, user: Principal, query: ScopeQuery) -> Scope:
+def scope_from(request: Request, session: Session, user: Principal, query: ScopeQuery) -> Scope:
     return resolve_scope(
         session,
         user,
@@ -72,6 +77,7 @@ def scope_from(session: Session, user: Principal, query: ScopeQuery) -> Scope:
         since_on=query.since,  # whole days in the unit's zone
         until_on=query.until,
         days=query.days if query.days in RANGES else None,
+        facts=cached_unit_facts(request),
     )
 
 
@@ -81,7 +87,7 @@ def dashboard_page(
 ) -> HTMLResponse:
     """The Pantauan dashboard of a unit's subtree or one saved query over a time range."""
     params = query.params()
-    scope = scope_from(session, user, query)
+    scope = scope_from(request, session, user, query)
     return render(
         request,
         "listening/dashboard.html",
@@ -97,19 +103,54 @@ def dashboard_page(
 
 
 @router.get("/listening/pulse", response_class=HTMLResponse)
-def pulse(request: Request, session: DbSession, user: CurrentUser, query: ScopeQueryDep) -> HTMLResponse:
-    """Headline figures and the newest mentions; polled every few seconds by the open dashboard."""
-    scope = scope_from(session, user, query)
+def pulse(request: Request, session: DbSession, user: CurrentUser, query: ScopeQueryDep) -> Response:
+    """Headline figures and the newest mentions; polled every few seconds by the open dashboard (ETag, 304).
+
+    Its ETag: the summary's key and live version (a new mention, a label correction, a saved-query edit,
+    a backfill), the spikes shown (read on every request: the detector updates them in place), the
+    language and the viewer's zone (times are shown in it)."""
+    scope = scope_from(request, session, user, query)
     summary = panel_cache(request).lookup(session, scope, "summary")
-    return render(
+    spikes = spikes_service.list_spikes(session, scope=scope, limit=5)
+    locale = getattr(request.state, "locale", None) or request_locale(request)
+    zone = getattr(getattr(request.state, "user_view", None), "zone", None)
+    shown = [
+        (s.id, s.unit.name, s.metric, str(s.start_at), str(s.end_at), s.peak_value, s.expected)
+        for s in spikes
+    ]
+    etag = summary.etag(json.dumps(["pulse", locale, zone, shown], default=str))
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=cache_headers(etag))
+    return _cached_fragment(
         request,
-        "listening/_pulse.html",
-        summary=summary.value(lambda: dashboard.summary(session, scope)),
-        latest=dashboard.latest(session, scope, limit=10),
-        spikes=spikes_service.list_spikes(session, scope=scope, limit=5),
-        explorer_qs=urlencode(_explorer_params(scope)),
-        scope=scope,
+        etag,
+        lambda: render(
+            request,
+            "listening/_pulse.html",
+            summary=summary.value(lambda: dashboard.summary(session, scope)),
+            latest=dashboard.latest(session, scope, limit=10),
+            spikes=spikes,
+            explorer_qs=urlencode(_explorer_params(scope)),
+            scope=scope,
+        ),
     )
+
+
+def _cached_fragment(request: Request, etag: str, make: Callable[[], Response]) -> Response:
+    """The fragment this ETag names, rendered once per web process (decision 0101); a request carrying a
+    notice to show (flash cookie) is rendered afresh, as the render clears that cookie."""
+    cache = fragment_cache(request)
+    zone = getattr(getattr(request.state, "user_view", None), "zone", None)
+    key = fragment_key(etag, zone)
+    if FLASH_COOKIE not in request.cookies:
+        body = cache.get(key)
+        if body is not None:
+            return HTMLResponse(body, headers=cache_headers(etag))
+    response = make()
+    response.headers.update(cache_headers(etag))
+    if response.status_code == 200 and FLASH_COOKIE not in request.cookies:
+        cache.put(key, bytes(response.body))
+    return response
 
 
 def _explorer_params(scope: Scope) -> dict[str, Any]:
@@ -137,7 +178,7 @@ def panel_fragment(
     """One dashboard panel: its chart (Vega-Lite spec), a table view and a CSV link (ETag, 304)."""
     panel = _panel(name)
     params = query.params()
-    scope = scope_from(session, user, query)
+    scope = scope_from(request, session, user, query)
     lookup = panel_cache(request).lookup(session, scope, panel.name, extra=cache_inputs(session, user, name))
     locale = getattr(request.state, "locale", None) or request_locale(request)
     etag = lookup.etag(f"html:{locale}:{urlencode(params)}")
@@ -150,14 +191,15 @@ def panel_fragment(
             spec = panel.chart(rows, scope) if panel.chart and rows else None
         return {"rows": rows, "spec": json.dumps(spec, ensure_ascii=False) if spec else None}
 
-    # The chart spec costs more than most panels' query (Altair): it is kept per language beside the rows.
-    shown = lookup.derived(f"chart:{locale}").value(view)
-    response = render(
-        request, "listening/_panel.html", panel=panel, rows=shown["rows"], spec_json=shown["spec"],
-        qs=urlencode(params),
-    )  # fmt: skip
-    response.headers.update(cache_headers(etag))
-    return response
+    def make() -> Response:
+        # The chart spec costs more than most panels' query (Altair): it is kept per language beside the rows.
+        shown = lookup.derived(f"chart:{locale}").value(view)
+        return render(
+            request, "listening/_panel.html", panel=panel, rows=shown["rows"], spec_json=shown["spec"],
+            qs=urlencode(params),
+        )  # fmt: skip
+
+    return _cached_fragment(request, etag, make)
 
 
 @router.get("/listening/data/{name}.csv")
@@ -166,7 +208,7 @@ def panel_csv(
 ) -> Response:
     """A panel's data as CSV."""
     panel = _panel(name)
-    scope = scope_from(session, user, query)
+    scope = scope_from(request, session, user, query)
     lookup = panel_cache(request).lookup(session, scope, panel.name, extra=cache_inputs(session, user, name))
     body = csv_text(lookup.value(lambda: panel.read(session, user, scope)), panel.columns)
     return Response(
@@ -183,7 +225,7 @@ def spikes_page(
     """Spikes detected in the user's units, newest first."""
     if query.days is None:
         query = replace(query, days=30)
-    scope = scope_from(session, user, query)
+    scope = scope_from(request, session, user, query)
     return render(
         request,
         "listening/spikes.html",

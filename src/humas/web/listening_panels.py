@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,10 +19,12 @@ from humas.core.i18n import _
 from humas.core.settings import get_settings
 from humas.listening import charts
 from humas.listening.service import dashboard
-from humas.listening.service.cache import PanelCache
-from humas.listening.service.scope import Scope, visible_queries
+from humas.listening.service.cache import TTL, PanelCache
+from humas.listening.service.scope import Scope, UnitFacts, unit_facts, visible_queries
+from humas.org.models import Unit
 from humas.org.service import Principal
 from humas.web import labels
+from humas.web.deps import VIEWER_TTL_S
 
 Rows = list[dict[str, Any]]
 
@@ -149,3 +155,76 @@ def not_modified(request: Request, etag: str) -> bool:
         return False
     tags = {t.strip().removeprefix("W/") for t in header.split(",")}
     return "*" in tags or etag.removeprefix("W/") in tags
+
+
+class TtlCache:
+    """A small per-process LRU whose entries live `ttl` seconds (thread-safe; the clock can be replaced)."""
+
+    def __init__(self, ttl: float, size: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.clock = clock
+        self._entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any) -> Any | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] <= self.clock():
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._entries[key] = (self.clock() + self.ttl, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _app_cache(request: Request, name: str, make: Callable[[], TtlCache]) -> TtlCache:
+    cache = getattr(request.app.state, name, None)
+    if cache is None:
+        cache = make()
+        setattr(request.app.state, name, cache)
+    return cache
+
+
+def unit_facts_cache(request: Request) -> TtlCache:
+    """A unit's subtree ids and UTC offset, reused for `VIEWER_TTL_S` seconds by this process: a unit moved,
+    added under it or given another zone shows within that time (the access check itself is never cached)."""
+    return _app_cache(request, "unit_facts_cache", lambda: TtlCache(VIEWER_TTL_S, 4096))
+
+
+def cached_unit_facts(request: Request) -> Callable[[Session, Unit], UnitFacts]:
+    cache = unit_facts_cache(request)
+
+    def facts(session: Session, unit: Unit) -> UnitFacts:
+        key = (unit.id, unit.path, unit.time_zone)
+        found = cache.get(key)
+        if found is None:
+            found = unit_facts(session, unit)
+            cache.put(key, found)
+        return found
+
+    return facts
+
+
+def fragment_cache(request: Request) -> TtlCache:
+    """Rendered fragments (HTML bytes) by ETag and zone: the ETag names the data version, the panel's key
+    (the visible scope), the language and the query string, so a hit is exactly the body a render would
+    give. Lives as long as the panel cache's entries (its safety net for changes no version sees)."""
+    return _app_cache(request, "fragment_cache", lambda: TtlCache(TTL.total_seconds(), 4096))
+
+
+def fragment_key(etag: str, zone: str | None) -> str:
+    return hashlib.sha256(f"{etag}|{zone}".encode()).hexdigest()

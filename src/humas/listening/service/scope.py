@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
@@ -80,12 +81,14 @@ def resolve_scope(
     days: int | None = None,
     since_on: date | None = None,
     until_on: date | None = None,
+    facts: Callable[[Session, Unit], UnitFacts] | None = None,
 ) -> Scope:
     """Check access and build the scope (default: the actor's unit, the last 7 days up to now); `since_on`
-    and `until_on` are whole days (the last one included) in the unit's zone."""
+    and `until_on` are whole days (the last one included) in the unit's zone. `facts` may answer the unit's
+    subtree and offset from a cache (the web's, decision 0101); the access checks always run."""
     unit = org_service.access_unit(session, actor, unit_id) if unit_id else actor.unit
     query = ingest_service.access_query(session, actor, query_id) if query_id else None
-    offset = unit_offset(session, unit)
+    ids, offset = (facts or unit_facts)(session, unit)
     since = day_start(since_on, offset) if since_on is not None else since
     until = day_start(until_on + timedelta(days=1), offset) if until_on is not None else until
     end = until or floor_hour(utcnow()) + timedelta(hours=1)
@@ -98,8 +101,16 @@ def resolve_scope(
         start = bucket_of(floor_hour(start), "day", offset)
     if end - start > MAX_RANGE:
         raise Invalid(_("Choose a range of at most 400 days."), field="since")
-    ids = tuple(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
     return Scope(unit, ids, query, start, end, offset)
+
+
+UnitFacts = tuple[tuple[int, ...], timedelta]
+
+
+def unit_facts(session: Session, unit: Unit) -> UnitFacts:
+    """The ids of the unit's subtree and its UTC offset."""
+    ids = tuple(session.scalars(select(Unit.id).where(Unit.path.startswith(unit.path))))
+    return ids, unit_offset(session, unit)
 
 
 def day_start(day: date, offset: timedelta) -> datetime:
