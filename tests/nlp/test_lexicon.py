@@ -48,6 +48,20 @@ def test_lexicon_counts():
     assert _lex("kapan gaji cair?") == {"question": 2.0, "no_polarity": 1.0}  # the word and the "?"
 
 
+def test_complaint_situations_and_praise_over_a_complaint():
+    # sarcasm: a praise word over a complaint situation (a complaint word, a negated word of no polarity)
+    assert _lex("mantap, antre dari subuh belum dipanggil") == {
+        "pos": 1.0,
+        "complaint": 2.0,
+        "pos_with_complaint": 1.0,
+    }
+    assert _lex("hebat, loketnya tutup jam 10 😒")["pos_with_complaint"] == 1.0  # a negative emoji
+    assert _lex("pelayanan tidak cepat") == {"pos_negated": 1.0}  # no praise left: no conjunction
+    assert "pos_with_complaint" not in _lex("cepat dan ramah, terima kasih")
+    assert _lex("tidak perlu antre")["complaint"] == 1.0  # "perlu" negated; "antre" negated is no complaint
+    assert _lex("sudah tidak antre") == {"no_polarity": 1.0}
+
+
 def test_empty_and_batch_boundaries():
     x = hashed_counts(["tidak", "bagus sekali", ""])
     assert x.shape == (3, N_FEATURES)

@@ -114,7 +114,8 @@ def task_data(task: str) -> tuple[list[str], list[str]]:
 
 def cv_task(task: str, cfg, *, seeds: Sequence[int] = (0, 1), folds: int = 5) -> CvResult:
     """Repeated grouped CV of a single-label task's config over train + valid, the way models are chosen
-    (``humas nlp cv``). ``cfg.extra_neutral`` rows join every training fold and are never scored."""
+    (``humas nlp cv``). ``cfg.extra_neutral`` and ``cfg.public_voice`` rows join every training fold and are
+    never scored."""
     from humas.nlp import data
     from humas.nlp import train as trainer
     from humas.nlp.normalize import normalize
@@ -125,10 +126,19 @@ def cv_task(task: str, cfg, *, seeds: Sequence[int] = (0, 1), folds: int = 5) ->
     labels = sorted(set(labels_raw))
     y = np.array([labels.index(v) for v in labels_raw])
     x = feat.transform_normalized(norm)
-    extra = None
+    extra_texts: list[str] = []
+    extra_y: list[int] = []
     if cfg.extra_neutral:
-        neutral = [normalize(t) for t in data.neutral_sentences()]
-        extra = (feat.transform_normalized(neutral), np.full(len(neutral), labels.index("neutral")))
+        neutral = data.neutral_sentences()
+        extra_texts += neutral
+        extra_y += [labels.index("neutral")] * len(neutral)
+    if getattr(cfg, "public_voice", False):
+        voice, voice_y = data.public_voice()
+        extra_texts += voice
+        extra_y += [labels.index(v) for v in voice_y]
+    extra = None
+    if extra_texts:
+        extra = (feat.transform_normalized([normalize(t) for t in extra_texts]), np.array(extra_y))
 
     def fit(xt: sp.csr_matrix, yt: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         cols = trainer._kept(xt, cfg)

@@ -134,6 +134,14 @@ def neutral_sentences(root: Path | None = None, per_article: int = 2) -> list[st
     return out
 
 
+def public_voice() -> tuple[list[str], list[str]]:
+    """humas' own sentences of the public towards government offices, with their sentiment (CC0 1.0;
+    ``publicvoice.py``): praise, complaints, sarcasm, negation, questions, announcements."""
+    from humas.nlp import publicvoice
+
+    return publicvoice.load()
+
+
 def unlabelled_texts(root: Path | None = None) -> list[str]:
     """Every training text of every task, for self-training and document frequencies."""
     out: list[str] = []

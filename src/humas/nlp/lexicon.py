@@ -6,7 +6,8 @@ Computed in bulk from the word hashes of a batch (no Python loop per token), on 
   and their slang forms once normalized), up to punctuation or a contrast word, also emits a ``NEG_`` copy
   of its unigram into a hashed block of its own (``tidak terlalu bagus`` carries ``NEG_bagus``);
 - ``LEX_FEATURES``: counts of humas' own sentiment words and emoji (``resources/sentiment_lexicon.tsv``),
-  split by negated / intensified / after a contrast word (*tapi, namun, padahal*), and question cues.
+  split by negated / intensified / after a contrast word (*tapi, namun, padahal*), question cues,
+  complaint situations (unmet expectations) and praise words over a complaint (sarcasm, mixed verdicts).
   These few dense columns carry the polarity of words and emoji the training sets rarely or never contain.
 """
 
@@ -31,10 +32,18 @@ LEX_FEATURES = (
     "neg_after_contrast",
     "question",
     "no_polarity",  # 1 for a text with no sentiment word, emoji or negated one: a prior for neutral
+    # Unmet expectations: a complaint-situation word (*antre, menunggu, hilang, offline*...) not negated, or a
+    # negated word of no polarity (*belum dipanggil*, *tidak diangkat*): what a complaint says without a
+    # sentiment word.
+    "complaint",
+    # 1 for a text with a positive word or emoji (not negated) and a negative signal (a negative word, a
+    # negated positive one, or "complaint" above): praise words over a complaint, i.e. sarcasm or a mixed
+    # verdict; the weight of the conjunction is learnt (a linear model cannot form it from the counts).
+    "pos_with_complaint",
 )
 LEX_DIM = len(LEX_FEATURES)
-KINDS = ("pos", "neg", "negator", "intensifier", "contrast", "question", "break")
-POS, NEG, NEGATOR, INTENSIFIER, CONTRAST, QUESTION, BREAK = range(1, len(KINDS) + 1)
+KINDS = ("pos", "neg", "negator", "intensifier", "contrast", "question", "break", "complaint")
+POS, NEG, NEGATOR, INTENSIFIER, CONTRAST, QUESTION, BREAK, COMPLAINT = range(1, len(KINDS) + 1)
 _BREAKS = (",", ".", "!", ";", ":", "(", ")")
 K_NEG = np.uint64(0xD6E8FEB86659FD93)
 
@@ -153,6 +162,12 @@ def cue_entries(
     quiet = docs[~np.isin(docs, polar)]
     rows.append(quiet)
     cols.append(np.full(len(quiet), len(masks), dtype=np.int64))
+    unmet = ((kind == COMPLAINT) & ~negated) | (negated & (kind == 0))
+    rows.append(doc[unmet])
+    cols.append(np.full(int(unmet.sum()), len(masks) + 1, dtype=np.int64))
+    mixed = np.intersect1d(np.unique(doc[pos & ~negated]), np.unique(doc[eff_neg | unmet]))
+    rows.append(mixed)
+    cols.append(np.full(len(mixed), len(masks) + 2, dtype=np.int64))
     with np.errstate(over="ignore"):
         neg_hashes = wh[negated] ^ K_NEG
     return np.concatenate(rows), np.concatenate(cols), doc[negated], neg_hashes

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from humas.nlp.features import N_FEATURES, fit_idf, hashed_counts, tfidf
+from humas.nlp.features import LEX_SCALE, N_FEATURES, fit_idf, hashed_counts, tfidf
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
@@ -58,7 +58,10 @@ class Featurizer:
     @classmethod
     def load(cls, path: Path) -> Featurizer:
         with np.load(path, allow_pickle=False) as z:
-            return cls(z["idf"].astype(np.float32))
+            idf = z["idf"].astype(np.float32)
+        if len(idf) < N_FEATURES:  # lexicon columns added after the idf was fitted: their fixed value
+            idf = np.concatenate([idf, np.full(N_FEATURES - len(idf), LEX_SCALE, np.float32)])
+        return cls(idf)
 
 
 @dataclass

@@ -57,6 +57,7 @@ class Config:
     cues: bool = False  # also use the cue columns (negated unigrams, lexicon counts; see lexicon.py)
     lex_scale: float = LEX_SCALE  # value of a lexicon count in training (folded back into the weights)
     extra_neutral: bool = False  # sentiment: add data.neutral_sentences() to train as "neutral"
+    public_voice: bool = False  # sentiment: add humas' public-voice set (publicvoice.py) to train
     # (lexicon feature, label, weight) added to the learnt weights: a prior for a class the training texts
     # barely hold (type: 14 real questions), stated here instead of learnt.
     priors: tuple[tuple[str, str, float], ...] = ()
@@ -71,9 +72,12 @@ class Config:
 # sentiment NB-LR balanced 86.2 (84.3), hoax NB-LR 70.3 (82.4), topic NB-LR 61.6: not kept.
 # hoax LR C=10 balanced: 72.1 (79.1) · topic Complement NB alone, alpha 0.05: 73.2 (77.7; 3 × 5-fold; alpha
 #   0.1 73.1, 0.2 71.9; LR C=10 + 3.0 CNB alpha 0.01, kept before: 71.7 (78.8); LR alone 58.2; SVM 67.5).
-# See docs/decisions/0003-nlp-linear-models.md.
+# See docs/decisions/0003-nlp-linear-models.md. Sentiment since 0070: cue columns, neutral statements; since
+# 0100: humas' public-voice set (publicvoice.py) and the complaint / praise-over-complaint cue columns.
 CONFIGS = {
-    "sentiment": Config(c=0.5, balanced=True, linear="svm", cues=True, lex_scale=2.0, extra_neutral=True),
+    "sentiment": Config(
+        c=0.5, balanced=True, linear="svm", cues=True, lex_scale=2.0, extra_neutral=True, public_voice=True
+    ),
     "emotion": Config(c=100.0, balanced=True, nb=True),
     "abuse": Config(c=10.0, min_df=2, nb_labels=("Abusive",)),
     "hoax": Config(c=10.0, balanced=True),
@@ -294,6 +298,11 @@ def training_data(task: str, cfg: Config) -> tuple[list[str], list[str] | np.nda
         texts += extra
         y = list(y) + ["neutral"] * len(extra)
         note += f" + {len(extra)} neutral news/encyclopedic sentences (SIB-200, id_hoax_news valid)"
+    if cfg.public_voice:
+        voice, voice_y = data.public_voice()
+        texts += voice
+        y = list(y) + voice_y
+        note += f" + {len(voice)} sentences of the public's voice towards government offices (humas, CC0)"
     return texts, y, note
 
 
