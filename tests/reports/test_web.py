@@ -282,6 +282,12 @@ def test_a_finalised_versions_drill_down_names_rows_changed_since(
     assert changed == [str(late.id)]
     assert len(ROW.findall(drill.text)) == 6 and 'data-count="1"' in drill.text
     assert f'href="/laporan/arsip/{report_id}"' in drill.text  # back to the version, not the live draft
+    # The API's snapshot names the same drill-down.
+    token = api_token(session, world.leader_a, role="pimpinan")
+    snap = web.api("GET", f"/api/v1/reports/archive/{report_id}", token).json()
+    summary = next(s for s in snap["sections"] if s["key"] == "summary")
+    received = next(f for f in summary["figures"] if f["key"] == "inbox.received")
+    assert received["drill"]["url"] == html.unescape(link)
     # The live draft's children rows lead to the child with the units below it.
     live = web.get(f"/laporan/draf?{_qs(world.kanwil_a.id)}").text
     assert f"/laporan/rincian?unit={world.a1.id}&amp;period=2026-11&amp;turunan=1&amp;figure=" in live

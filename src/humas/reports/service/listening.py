@@ -143,7 +143,13 @@ def figures(data: ListeningData) -> dict[str, Figure]:
         "listening.spikes": data.previous_spikes,
         "listening.hoaxes": data.previous_hoaxes,
     }
-    return {key: F.figure(key, now[key], prev[key]) for key in KEYS}
+    notes = {
+        "listening.net_trend": gettext(
+            "net sentiment of the last week with mentions minus that of the first (weeks of 7 days from the "
+            "period's first day)"
+        )
+    }
+    return {key: F.figure(key, now[key], prev[key], note=notes.get(key, "")) for key in KEYS}
 
 
 def _counts_table(key: str, title: str, first: str, rows: Sequence[listening_measures.Count]) -> Table:

@@ -148,19 +148,20 @@ def _period(period: Period, locale: str) -> PeriodRead:
     )
 
 
-def _drill(drill: Drill | None, query: ReportQuery, unit_id: int) -> DrillRead | None:
+def _drill(
+    drill: Drill | None, query: ReportQuery, unit_id: int, archive_id: int | None = None
+) -> DrillRead | None:
     if drill is None:
         return None
-    return DrillRead(
-        target=drill.target, params=dict(drill.params), url=drill_href(drill, query, unit_id) or ""
-    )
+    url = drill_href(drill, query, unit_id, archive_id) or ""
+    return DrillRead(target=drill.target, params=dict(drill.params), url=url)
 
 
-def _figure(f: Figure, query: ReportQuery, unit_id: int) -> FigureRead:
+def _figure(f: Figure, query: ReportQuery, unit_id: int, archive_id: int | None = None) -> FigureRead:
     return FigureRead(
         key=f.key, label=f.label, value=f.value, kind=f.kind, previous=f.previous, better=f.better,
         change=f.change, delta=f.delta, direction=f.direction, improved=f.improved, note=f.note,
-        drill=_drill(f.drill, query, unit_id),
+        drill=_drill(f.drill, query, unit_id, archive_id),
     )  # fmt: skip
 
 
@@ -174,17 +175,18 @@ def _table(t: Table) -> TableRead:
     )
 
 
-def _section(s: Section, query: ReportQuery, unit_id: int) -> SectionRead:
+def _section(s: Section, query: ReportQuery, unit_id: int, archive_id: int | None = None) -> SectionRead:
     return SectionRead(
-        key=s.key, title=s.title, figures=[_figure(f, query, unit_id) for f in s.figures],
+        key=s.key, title=s.title, figures=[_figure(f, query, unit_id, archive_id) for f in s.figures],
         tables=[_table(t) for t in s.tables],
         charts=[ChartRead(key=c.key, title=c.title, spec=c.spec) for c in s.charts],
         draft=list(s.draft), text=s.text,
     )  # fmt: skip
 
 
-def report_read(report: Report) -> ReportRead:
-    """A report document as the API's JSON (the same document the page renders)."""
+def report_read(report: Report, archive_id: int | None = None) -> ReportRead:
+    """A report document as the API's JSON (the same document the page renders); a finalised version's
+    drill URLs lead to that version's drill-down (``archive_id``)."""
     query = ReportQuery(report.unit_id, report.period, report.include_descendants)
     return ReportRead(
         unit_id=report.unit_id, unit_name=report.unit_name, institution=report.institution,
@@ -192,7 +194,7 @@ def report_read(report: Report) -> ReportRead:
         include_descendants=report.include_descendants, unit_ids=list(report.unit_ids), zone=report.zone,
         locale=report.locale, generated_at=report.generated_at, title=report.title, version=report.version,
         finalised_at=report.finalised_at, finalised_by=report.finalised_by,
-        sections=[_section(s, query, report.unit_id) for s in report.sections],
+        sections=[_section(s, query, report.unit_id, archive_id) for s in report.sections],
     )  # fmt: skip
 
 
@@ -253,7 +255,7 @@ def archive(
 def archived_report(session: DbSession, actor: ApiActor, report_id: IdPath) -> ReportRead:
     """A finalised version as it was finalised (its snapshot; later data never changes it)."""
     archived = archive_service.access_archived_report(session, actor, report_id)
-    return report_read(archive_service.read_archived_report(session, archived))
+    return report_read(archive_service.read_archived_report(session, archived), archived.id)
 
 
 @router.get(
