@@ -75,3 +75,19 @@ def test_a_kit_corrected_then_withdrawn(page, browser, live_server: LiveServer, 
         assert rows.locator("[data-testid=kit-queue-withdrawn]").count() == 2
     finally:
         other.close()
+
+
+def test_the_kit_form_checks_the_master_text_as_it_is_typed(page, live_server: LiveServer) -> None:
+    ids = _seed(live_server)
+    login(page, live_server, ids["issuer"].key)
+    page.goto(f"{live_server.url}/publishing/kits/new")
+    page.select_option("select[name=unit_id]", str(ids["ministry"]))
+    page.fill("[data-testid=kit-key-0]", "APBN bekerja untuk rakyat.")
+    page.locator("[data-testid=kit-master]").press_sequentially("Info: NIK 3273014501900001 ya", delay=10)
+    box = page.locator("[data-testid=kit-check-master]")
+    box.locator("[data-testid=guardrail-finding][data-rule=nik]").wait_for()
+    assert box.locator("[data-testid=guardrail-blocked]").count() == 1
+    page.fill("[data-testid=kit-master]", "APBN 2027 hadir untuk rakyat.")
+    page.locator("[data-testid=kit-master]").press("End")
+    page.locator("[data-testid=kit-master]").press_sequentially(" Terima kasih.", delay=10)
+    box.locator("[data-testid=guardrail-finding]").first.wait_for(state="detached")

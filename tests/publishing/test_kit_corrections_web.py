@@ -16,6 +16,7 @@ from tests.publishing.kit_factories import adapt, issue, make_network, quick_use
 from tests.publishing.media_files import media_dir_fixture as media_dir_fixture  # noqa: F401
 
 REASON = "Angka belanja pendidikan di materi salah ketik."
+NIK_TEXT = "Hubungi Bapak Ahmad, NIK 3273014501900001, untuk informasi."
 
 
 def _form(page_values: dict[str, object], **changes: object) -> dict[str, object]:
@@ -105,3 +106,27 @@ def test_remove_an_issuer_and_replace_the_key_through_the_page(web, session, fer
     assert new_key != other_key and new_key in page and 'data-testid="kit-retired-key"' in page
     assert kit_files.show_fingerprint(kit_files.fingerprint(other_key)) in page
     assert session.scalars(select(KitTrustedIssuer)).all()  # the removed row kept for its history
+
+
+def test_the_kit_form_checks_the_text_as_it_is_typed(web, session) -> None:
+    from tests.factories import make_unit
+
+    net = make_network(session, offices=1, per_office=1)
+    web.login(net.drafter)
+    form = {"unit_id": net.ministry.id, "part": "master", "key_text": ["APBN bekerja untuk rakyat.", ""],
+            "hashtags": "#UangKita", "links": "", "platform": ["x"], "variant": [""]}  # fmt: skip
+    found = web.post("/publishing/kits/check", {**form, "master_text": NIK_TEXT})
+    assert (
+        found.status_code == 200 and 'data-rule="nik"' in found.text and 'data-blocking="true"' in found.text
+    )
+    assert "APBN bekerja untuk rakyat." in found.text  # checked as the units' drafts will carry it
+    clean = web.post("/publishing/kits/check", {**form, "master_text": "APBN 2027 hadir untuk rakyat."})
+    assert clean.status_code == 200 and 'data-testid="guardrail-finding"' not in clean.text
+    long_x = web.post(
+        "/publishing/kits/check", {**form, "master_text": "", "part": "x", "variant": ["a " * 200]}
+    )
+    assert 'data-testid="guardrail-finding"' in long_x.text  # the X variant is checked with X's limits
+    sibling = make_unit(session, name="Kementerian Tetangga")
+    session.flush()
+    refused = web.post("/publishing/kits/check", {**form, "unit_id": sibling.id, "master_text": NIK_TEXT})
+    assert refused.status_code == 404

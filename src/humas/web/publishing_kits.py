@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from humas.compliance import service as compliance_service
 from humas.connectors.registry import find_platform, platform_names
 from humas.core.errors import Invalid
 from humas.core.i18n import _, get_locale
@@ -27,6 +28,7 @@ from humas.publishing.service.validation import can_publish
 from humas.web.deps import CurrentUser, DbSession, IdForm, IdPath
 from humas.web.errors import with_form
 from humas.web.flash import N_, redirect
+from humas.web.guardrails import findings_view
 from humas.web.templating import render, viewer_zone
 from humas.web.units import unit_rows
 
@@ -145,6 +147,39 @@ def _media_ids(text: str) -> list[int]:
             raise Invalid(_("Media are media:123 (file 123 of the library), one a line."), field="media")
         ids.append(int(line))
     return ids
+
+
+@router.post(BASE + "/check", response_class=HTMLResponse)
+def live_check(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    unit_id: IdForm,
+    part: Annotated[str, Form(max_length=32)] = "master",
+    master_text: Text = "",
+    key_text: Lines = [],  # noqa: B006 - FastAPI reads the default, never mutates it
+    platform: Lines = [],  # noqa: B006
+    variant: Annotated[list[str], Form(max_length=FIELD_MAX)] = [],  # noqa: B006
+    hashtags: Text = "",
+    links: Text = "",
+) -> HTMLResponse:
+    """A kit's text checked as the issuer types (htmx, debounced): the master text or one platform's
+    variant as the receiving units' drafts will carry it (key messages, hashtags and links appended), with
+    the issuing unit's rules and that platform's limits; the same check refuses the issue."""
+    org_service.require_role(user, *kits_service.ISSUERS)
+    unit = org_service.access_unit(session, user, unit_id)
+    texts = dict(zip(platform, variant, strict=False))
+    own, on = (master_text, None) if part == "master" else (texts.get(part, ""), part)
+    if not own.strip():
+        return HTMLResponse("")
+    try:
+        tags, urls = kits_service.clean_hashtags([hashtags]), kits_service.clean_links(links.splitlines())
+    except Invalid:  # the form shows those fields' own errors when it is sent
+        tags, urls = [], []
+    content = {"key_messages": [{"text": t} for t in key_text if t.strip()], "hashtags": tags, "links": urls}
+    full = kits_service._with_required(own, content)
+    found = compliance_service.check_text(session, unit=unit, text=full, platform=on)
+    return render(request, "guardrails/_findings.html", gr=findings_view(full, found))
 
 
 @router.get(BASE + "/trust", response_class=HTMLResponse)
