@@ -107,7 +107,7 @@ def test_analysis_process_stores_what_analysing_in_place_stores(committing_engin
     # In place: the writer analyses and matches; every bulk statement one `unnest` INSERT (no COPY).
     unit_in_place = _setup(committing_engine)
     with monkeypatch.context() as patch:
-        patch.setattr(sql, "COPY_MIN_ROWS", 10**9)
+        patch.setattr(sql, "PG_LITERAL_ARRAYS", False)
         in_place = ingest_stream(
             batches, unit_id=unit_in_place, engine=committing_engine,
             on_batch=_add_query_after_first(unit_in_place),

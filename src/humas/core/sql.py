@@ -2,27 +2,28 @@
 
 On SQLite the rows go straight to the driver's `executemany` after the columns' own bind processors (the
 same conversions SQLAlchemy applies: UTC datetimes to text, JSON to text): SQLAlchemy's per-row parameter
-handling cost more than the insert itself. PostgreSQL gets one `INSERT … SELECT FROM unnest(arrays)` per
-table and batch for a few rows; from `COPY_MIN_ROWS` rows on (an ingest batch's mentions, query matches,
-near-duplicate buckets and rollups) COPY into a temporary table and one `INSERT … SELECT … ORDER BY key`
-(decisions 0099, 0102): psycopg formats COPY rows in C, where the arrays were built value by value in Python,
-and the server sorts the keys.
+handling cost more than the insert itself. PostgreSQL gets one `INSERT … SELECT FROM unnest(arrays) ORDER BY
+key` per table and batch, each array one literal string built by `str.join` (decision 0102: psycopg built
+them value by value in Python, and the rows were sorted in Python), or for the widest rows (mentions) COPY
+into a temporary table and one `INSERT … SELECT` (decision 0099).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-# From this many rows on, PostgreSQL bulk statements COPY into a staging table (three round trips) instead of
-# one `unnest` statement, whose arrays psycopg builds value by value in Python (decision 0102).
-COPY_MIN_ROWS = 100
+# Array parameters of bulk statements as literal strings built by `str.join`, sorted into key order by the
+# server (decision 0102); False: lists that psycopg dumps value by value, sorted in Python (the path before).
+PG_LITERAL_ARRAYS = True
 
 
 def dialect_of(session: Session) -> str:
@@ -82,20 +83,32 @@ def pg_insert(
     columns: list[str],
     conflict: str = "",
     returning: str = "",
+    order_by: Sequence[str] = (),
 ) -> list[tuple[Any, ...]]:
-    """One `INSERT .. SELECT * FROM unnest(arrays)` for the whole batch: one statement, one round trip."""
+    """One `INSERT .. SELECT * FROM unnest(arrays) [ORDER BY key]` for the whole batch: one round trip.
+
+    Each array goes as one literal string (`'{1,2,NULL}'`) built by `str.join` (decision 0102): psycopg
+    dumps a list value by value in Python, which cost more than the statement. A column holding a value
+    the literal does not know (or an array column) is passed as a list.
+    """
     table: Table = model.__table__
     dialect = session.get_bind().dialect
     casts = [table.c[name].type.compile(dialect=dialect) for name in columns]
-    arrays = []
+    arrays: list[Any] = []
     for name, cast in zip(columns, casts, strict=True):
         values = [row.get(name) for row in rows]
         if cast in ("JSON", "JSONB"):
             values = [None if v is None else _dump(v) for v in values]
-        arrays.append(values)
+        arrays.append(_array_param(values) if PG_LITERAL_ARRAYS and not cast.endswith("]") else values)
     names = ", ".join(f'"{c}"' for c in columns)
     sources = ", ".join(f"%s::{cast}[]" for cast in casts)
-    statement = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({sources}) {conflict} {returning}"  # noqa: S608
+    order = ""
+    if order_by:
+        order = "ORDER BY " + ", ".join(_order_term(table, c, dialect) for c in order_by)
+    statement = (
+        f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({sources}) AS u({names}) "  # noqa: S608
+        f"{order} {conflict} {returning}"
+    )
     result = session.connection().exec_driver_sql(statement, tuple(arrays))
     return [tuple(row) for row in result] if returning else []
 
@@ -158,6 +171,36 @@ def _order_term(table: Table, name: str, dialect: Any) -> str:
     return f'"{name}"' + (' COLLATE "C"' if textual else "") + " NULLS FIRST"
 
 
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = (
+            repr(value)
+            if math.isfinite(value)
+            else {"nan": "NaN", "inf": "Infinity"}.get(str(value), "-Infinity")
+        )
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, datetime | date):
+        text = value.isoformat()
+    else:
+        raise TypeError(type(value).__name__)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _array_param(values: list[Any]) -> Any:
+    """The values as one PostgreSQL array literal, or the list itself when a value has another type."""
+    try:
+        return "{" + ",".join(map(_element, values)) + "}"
+    except TypeError:
+        return values
+
+
 def pg_int_array(values: Sequence[int]) -> str:
     """A PostgreSQL array literal of integers (`'{1,2,3}'`, cast with `::bigint[]`): built by `str.join`,
     where psycopg dumps a list value by value in Python."""
@@ -188,12 +231,10 @@ def insert_ignore(session: Session, model: Any, rows: Sequence[dict[str, Any]]) 
         return
     columns = list(rows[0])
     keys = [c.name for c in model.__table__.primary_key.columns if c.name in columns] or columns
-    if len(rows) >= COPY_MIN_ROWS:
-        conflict = "ON CONFLICT DO NOTHING"
-        pg_copy_insert(session, model, rows, columns=columns, order_by=keys, conflict=conflict)
+    if PG_LITERAL_ARRAYS:  # the server sorts into key order
+        pg_insert(session, model, rows, columns=columns, conflict="ON CONFLICT DO NOTHING", order_by=keys)
         return
-    rows = in_key_order(rows, keys)
-    pg_insert(session, model, rows, columns=columns, conflict="ON CONFLICT DO NOTHING")
+    pg_insert(session, model, in_key_order(rows, keys), columns=columns, conflict="ON CONFLICT DO NOTHING")
 
 
 def upsert_add(
@@ -208,7 +249,7 @@ def upsert_add(
         return
     table = model.__table__.name
     conflict = f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET "{add}" = {table}."{add}" + excluded."{add}"'
-    if len(rows) >= COPY_MIN_ROWS:
-        pg_copy_insert(session, model, rows, columns=list(rows[0]), order_by=keys, conflict=conflict)
+    if PG_LITERAL_ARRAYS:  # the server sorts into key order
+        pg_insert(session, model, rows, columns=list(rows[0]), conflict=conflict, order_by=keys)
         return
     pg_insert(session, model, in_key_order(rows, keys), columns=list(rows[0]), conflict=conflict)

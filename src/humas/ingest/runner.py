@@ -96,11 +96,17 @@ def _ingest_stream(
             latest = queries_service.current_matcher(session)
     pending: deque[tuple[list[SourceItem], Future[Prepared] | None, list[str], list[MatchKey], Any]] = deque()
 
+    # Matching goes to the worker while the writer is the slower side: when the writer finds the worker's
+    # result not ready, the worker is the bottleneck and the next batch is matched by the writer instead
+    # (on SQLite the writer is usually the faster side, on PostgreSQL with the server beside it the slower).
+    worker_matches = True
+
     def finish() -> None:
-        nonlocal latest
+        nonlocal latest, worker_matches
         batch, future, texts, keys, sent = pending.popleft()
         prepared: Prepared | None = None
         if future is not None:
+            worker_matches = future.done()
             try:
                 prepared = future.result()
             except Exception:  # noqa: BLE001 - a failed worker costs time, never data
@@ -127,10 +133,11 @@ def _ingest_stream(
             assert pool is not None
             keys = list(dict.fromkeys(match_key(i) for i in batch))
             texts = list(dict.fromkeys(k[0] for k in keys))
-            source = latest.source if latest is not None else None
+            source = latest.source if latest is not None and worker_matches else None
             try:
                 future = pool.submit(prepare, texts, keys, source)
-            except BrokenExecutor:  # a worker died (killed, out of memory): the rest is analysed in place
+            except (BrokenExecutor, RuntimeError):  # a worker died (killed, out of memory): the pool is
+                # broken (or shut down after breaking); the rest is analysed in place
                 log.warning("analysis pool broken; analysing in place from now on")
                 use_pool = False
         pending.append((batch, future, texts, keys, latest))
