@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -225,7 +226,7 @@ def _detached_copy(obj: Any, depth: int) -> Any:
     return copy
 
 
-def web_auth(request: Request, session: DbSession) -> WebAuth | None:
+async def web_auth(request: Request, session: DbSession) -> WebAuth | None:
     """The browser session from the signed cookie, or None; fills the request state for templates.
 
     GET and HEAD reuse what this process resolved for the same cookie in the last `VIEWER_TTL_S` seconds
@@ -248,27 +249,36 @@ def web_auth(request: Request, session: DbSession) -> WebAuth | None:
         user = held if isinstance(held, User) else session.merge(cached.user, load=False)
         web_session, view = cached.web_session, cached.view
     else:
-        resolved = auth_service.resolve_session(session, token)
-        if resolved is None:
+        # A database read: in a worker thread (a cache hit above needs none, decision 0101).
+        found = await run_in_threadpool(_resolve, session, token)
+        if found is None:
             return None
-        user, web_session = resolved
-        view = UserView(
-            id=user.id,
-            name=user.name,
-            email=user.email,
-            unit_id=user.unit_id,
-            unit_name=user.unit.name,
-            roles=frozenset(r.value for r in user.roles),
-            locale=user.locale,
-            permissions=nav_permissions(user),
-            zone=org_service.unit_zone_name(session, user.unit),
-        )
+        user, web_session, view = found
         if safe:
             viewers.put(token, user, web_session, view)
     request.state.user_view = view
     request.state.csrf_token = web_session.csrf_token
     request.state.locale = user.locale if user.locale in LOCALES else DEFAULT_LOCALE
     return WebAuth(user=user, web_session=web_session, token=token)
+
+
+def _resolve(session: Session, token: str) -> tuple[User, WebSession, UserView] | None:
+    resolved = auth_service.resolve_session(session, token)
+    if resolved is None:
+        return None
+    user, web_session = resolved
+    view = UserView(
+        id=user.id,
+        name=user.name,
+        email=user.email,
+        unit_id=user.unit_id,
+        unit_name=user.unit.name,
+        roles=frozenset(r.value for r in user.roles),
+        locale=user.locale,
+        permissions=nav_permissions(user),
+        zone=org_service.unit_zone_name(session, user.unit),
+    )
+    return user, web_session, view
 
 
 OptionalAuth = Annotated[WebAuth | None, Depends(web_auth)]
