@@ -119,6 +119,10 @@ def test_a_withdrawn_kit_stops_everything_made_from_it(session) -> None:
     assert len(board.rows) == 4 and board.counts[CellState.terbit.value] == 1
     assert kit_tracker.remind_units(session, kit=kit, actor=net.drafter, now=T_END) == []
     assert kit.id not in kit_tracker.kits_to_remind(session, now=T0 + timedelta(hours=1))
+    measures = kit_tracker.kit_measures(  # not to be published: nobody counted late for it
+        session, unit_ids=[u.id for u in net.units], start=T0 - timedelta(days=1), end=T_END, now=T_END
+    )
+    assert (measures.kits_received, measures.late) == (0, 0)
     leaf = net.drafters[net.units[3].id]
     (item,) = [i for i in kits_service.kit_queue(session, leaf, now=T0) if i.kit.id == kit.id]
     assert item.kit.withdrawn and item.kit.withdrawn_reason == REASON
