@@ -2,8 +2,9 @@
 
 Figures, all measured in one run on a fresh database:
 - mentions_per_s: the whole pipeline (clean, dedupe, nlp.analyze, near-duplicates, 1,000 queries, store,
-  rollups), committed per batch of 1,000, over `n` generated mentions; analysis runs one batch ahead in a
-  worker process (service/stream.py), as `humas import` does.
+  rollups), committed per batch of 1,000, over `n` generated mentions; analysis (and query matching while
+  the writer is the slower side) runs one batch ahead in `workers` processes (service/stream.py, decision
+  0102), as `humas import` does.
 - ratio_to_raw_insert: mentions_per_s / rows per second of a plain DB-API `executemany` of the same rows into
   a table without indexes; ratio_to_analyze: mentions_per_s / texts per second of `nlp.analyze` alone.
 - match_per_s: the compiled matcher with 1,000 queries, one core.

@@ -195,7 +195,7 @@ def bench_ingest(
     queries: Annotated[int, typer.Option(help="Saved queries.")] = 1000,
     search_n: Annotated[int, typer.Option(help="Stored mentions for the search benchmark.")] = 1_000_000,
     pg_url: Annotated[str | None, typer.Option(help="PostgreSQL URL for --engine postgresql.")] = None,
-    workers: Annotated[int, typer.Option(help="Analysis worker processes beside the writer.")] = 2,
+    workers: Annotated[int, typer.Option(help="Analysis worker processes beside the writer.")] = 1,
 ) -> None:
     """End-to-end ingest, matching and search benchmark (targets in issue 5)."""
     from humas.bench import ingest as bench
@@ -203,7 +203,13 @@ def bench_ingest(
     if engine not in ("sqlite", "postgresql"):
         raise fail("--engine must be sqlite or postgresql", code=2)
     figures = bench.run(
-        n=n, engine=engine, queries=queries, search_n=search_n, pg_url=pg_url, console=console
+        n=n,
+        engine=engine,
+        queries=queries,
+        search_n=search_n,
+        pg_url=pg_url,
+        console=console,
+        workers=workers,
     )
     console.print_json(json.dumps(figures))
     if json_out:
