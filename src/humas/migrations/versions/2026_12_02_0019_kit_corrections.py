@@ -54,8 +54,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("kit_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("content", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
-                  nullable=False),  # fmt: skip
+        sa.Column(
+            "content",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            nullable=False,
+        ),  # fmt: skip
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         _at("created_at", nullable=False),
@@ -63,7 +66,10 @@ def upgrade() -> None:
             ["created_by_id"], ["users.id"], name=op.f("fk_kit_versions_created_by_id_users")
         ),
         sa.ForeignKeyConstraint(
-            ["kit_id"], ["content_kits.id"], name=op.f("fk_kit_versions_kit_id_content_kits"), ondelete="CASCADE"
+            ["kit_id"],
+            ["content_kits.id"],
+            name=op.f("fk_kit_versions_kit_id_content_kits"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kit_versions")),
         sa.UniqueConstraint("kit_id", "version", name="uq_kit_versions_kit_id_version"),
