@@ -71,7 +71,7 @@ def test_an_admin_uploads_a_logo_and_the_pdf_cover_shows_it(
     assert page.locator("[data-testid=logo-preview]").evaluate("img => img.naturalWidth") == SIZE[0]
 
     page.goto(f"{live_server.url}/laporan/draf?unit={kanwil}&period={NOVEMBER.key}&turunan=1")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=120_000) as download:  # the PDF is rendered now: minutes on a busy box
         page.click("a[href*='berkas=pdf']")
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF-")
