@@ -54,7 +54,7 @@ def test_conversations_of_the_snapshots_units_with_later_changes_named(session, 
     # After finalising: a new office under Kanwil A with a November conversation (not in the snapshot's
     # units), a November conversation of A1 that arrived late, and A's open one answered.
     a3 = make_unit(session, parent=world.kanwil_a, name="KPPN A3")
-    conv(session, a3, NOV_MON + timedelta(days=5), subject="Kantor baru")
+    elsewhere = conv(session, a3, NOV_MON + timedelta(days=5), subject="Kantor baru")
     late = conv(session, world.a1, NOV_MON + timedelta(days=6), updated_at=LATER, subject="Datang terlambat")
     c["a_open"].first_response_at = LATER
     c["a_open"].updated_at = LATER
@@ -72,10 +72,18 @@ def test_conversations_of_the_snapshots_units_with_later_changes_named(session, 
                       include_descendants=True, figure="inbox.received", per_page=50)  # fmt: skip
     assert len(_ids(live) - _ids(rows)) == 1
 
-    # Unanswered today: A2's and the late one (A's was answered after finalising); the frozen rate stays 0.6.
+    # Without a response when frozen: A's (answered after finalising, marked) and A2's; and the late one.
     unanswered, frozen = _drill(session, world, row, report, "inbox.response_rate")
-    assert _ids(unanswered) == {c["a2_open"].id, late.id}
-    assert frozen.figure is not None and frozen.figure.value == 0.6 and frozen.changed_ids == {late.id}
+    assert _ids(unanswered) == {c["a_open"].id, c["a2_open"].id, late.id}
+    assert frozen.figure is not None and frozen.figure.value == 0.6
+    assert frozen.changed_ids == {c["a_open"].id, late.id}
+    # Behind the response times: those answered when frozen (A's, answered later, is not).
+    answered, _frozen = _drill(session, world, row, report, "inbox.first_response_p50")
+    assert _ids(answered) == {c[k].id for k in ("a_answered", "a1_one", "a1_three")}
+    # The live draft lists today's: A's is answered now, and the new office's is there.
+    live_open = drill_rows(session, actor=world.leader_a, unit=world.kanwil_a, period=NOVEMBER,
+                           include_descendants=True, figure="inbox.response_rate", per_page=50)  # fmt: skip
+    assert _ids(live_open) == {c["a2_open"].id, late.id, elsewhere.id}
 
     # A child's row of the children tables: that child's units among the snapshot's, no frozen figure.
     child, frozen = _drill(session, world, row, report, "inbox.received", unit_id=world.a1.id)

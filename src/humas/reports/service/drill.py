@@ -151,7 +151,7 @@ def archived_drill_rows(
     scope = Scope(unit, tuple(sorted(ids)), report.include_descendants or unit is not top, zone,
                   report.period, report.previous, start, end, prev_start, prev_end)  # fmt: skip
     at = as_utc(report.finalised_at)
-    rows, capped, all_ids = _rows(session, scope, target, figure, page, per_page, filters or {}, at)
+    rows, capped, all_ids = _rows(session, scope, target, figure, page, per_page, filters or {}, at, as_of=at)
     page_ids = [o.id for o in rows.items]
     if target == "mentions" and all_ids is None:
         changed_total = _mentions_changed_count(session, scope, figure, at)
@@ -173,12 +173,13 @@ def _target(figure: str) -> DrillTarget:
 
 def _rows(
     session: Session, scope: Scope, target: DrillTarget, figure: str, page: int | None, size: int | None,
-    filters: Mapping[str, str], now: datetime | None,
+    filters: Mapping[str, str], now: datetime | None, *, as_of: datetime | None = None,
 ) -> tuple[Page[Any], bool, list[int] | None]:  # fmt: skip
     """The page, whether the measure's id list was capped, and every id behind the figure (None for the
-    mentions of a period, which are paged in SQL)."""
+    mentions of a period, which are paged in SQL). ``as_of``: a finalised version's time (see
+    ``_conversations``)."""
     if target == "conversations":
-        return _conversations(session, scope, figure, page, size)
+        return _conversations(session, scope, figure, page, size, as_of)
     if target == "posts":
         return _posts(session, scope, figure, page, size, filters, now)
     return _mentions(session, scope, figure, page, size)
@@ -232,19 +233,38 @@ def _by_ids(
 
 
 def _conversations(
-    session: Session, scope: Scope, figure: str, page: int | None, size: int | None
-) -> tuple[Page[Any], bool, list[int] | None]:
+    session: Session, scope: Scope, figure: str, page: int | None, size: int | None,
+    as_of: datetime | None = None,
+) -> tuple[Page[Any], bool, list[int] | None]:  # fmt: skip
+    """The conversations behind an inbox figure. ``as_of`` (a finalised version's time): the answered and
+    unanswered lists are those of that moment — a conversation first answered after it is still listed
+    behind "without a response" (and no longer behind the response times), as the frozen figure counted it."""
     (m,) = inbox_measures.responsiveness(
         session, unit_ids=list(scope.unit_ids), start=scope.start, end=scope.end
     ) or [inbox_measures.Measures(key="all", label="")]
     which = INBOX_LISTS[figure]
+    unanswered = set(m.unanswered_ids)
+    later = _answered_after(session, [i for i in m.received_ids if i not in unanswered], as_of)
     if which == "responded":
-        unanswered = set(m.unanswered_ids)
-        ids = [i for i in m.received_ids if i not in unanswered]
+        ids = [i for i in m.received_ids if i not in unanswered and i not in later]
+    elif which == "unanswered" and later:
+        ids = [i for i in m.received_ids if i in unanswered or i in later]
     else:
         ids = inbox_measures.measure_ids(m, which)
     capped = len(m.received_ids) >= inbox_measures.IDS_MAX
     return _by_ids(session, Conversation, ids, page, size), capped, ids
+
+
+def _answered_after(session: Session, ids: Sequence[int], at: datetime | None) -> set[int]:
+    """Which of these answered conversations got their first response after ``at`` (none without ``at``)."""
+    out: set[int] = set()
+    if at is None:
+        return out
+    for i in range(0, len(ids), CHUNK):
+        chunk = list(ids[i : i + CHUNK])
+        stmt = select(Conversation.id).where(Conversation.id.in_(chunk), Conversation.first_response_at > at)
+        out.update(int(x) for x in session.scalars(stmt))
+    return out
 
 
 def _posts(
