@@ -6,6 +6,7 @@ through `app.dependency_overrides[get_db]`). Pages take `CurrentUser`; the JSON 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import inspect
+from sqlalchemy import case, func, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,7 +30,7 @@ from humas.core.settings import get_settings
 from humas.core.time import as_utc, utcnow
 from humas.org import auth as auth_service
 from humas.org import service as org_service
-from humas.org.models import Role, User, WebSession
+from humas.org.models import Role, Unit, User, UserRole, WebSession
 from humas.org.service import Principal
 from humas.web.nav import permissions as nav_permissions
 
@@ -142,10 +143,13 @@ class WebAuth:
     token: str
 
 
-# How long a web process reuses a browser session it resolved (GET and HEAD only). A session ended, a role or
-# unit changed, a user deactivated in *another* process takes effect here within this many seconds; in this
-# process at once (every state-changing request empties the cache). Decision 0101.
-VIEWER_TTL_S = 5.0
+# How long a web process keeps what it resolved for a session cookie (the user with its unit and roles, the
+# page permissions, the zone inherited from the unit's ancestors). Every request still checks the session in
+# the database with one statement (`_fingerprint`): a session ended, a user deactivated, a role, the unit,
+# the language or the name changed anywhere applies to the next request; only a zone set on an *ancestor*
+# unit can take up to this long. Decision 0101.
+VIEWER_TTL_S = 60.0
+ROLE_BITS = {role.value: 1 << i for i, role in enumerate(Role)}
 
 
 @dataclass(frozen=True)
@@ -153,11 +157,13 @@ class CachedViewer:
     user: User  # a detached copy (unit and role rows loaded): merged into each request's session, no query
     web_session: WebSession  # a detached copy; only its CSRF token and expiry are read
     view: UserView
+    fingerprint: tuple[Any, ...]
     fresh_until: float
 
 
 class ViewerCache:
-    """Per web process: session token → the resolved viewer, for `VIEWER_TTL_S` seconds (bounded LRU)."""
+    """Per web process: session token → the resolved viewer, reused while its fingerprint (the session row,
+    the user's columns, roles and unit) is unchanged, for at most `VIEWER_TTL_S` seconds (bounded LRU)."""
 
     def __init__(
         self, ttl: float = VIEWER_TTL_S, size: int = 20_000, clock: Callable[[], float] = time.monotonic
@@ -169,20 +175,22 @@ class ViewerCache:
         self._lock = threading.Lock()
         self.hits = 0
 
-    def get(self, token: str) -> CachedViewer | None:
+    def get(self, token: str, fingerprint: tuple[Any, ...]) -> CachedViewer | None:
         with self._lock:
             entry = self._entries.get(token)
             if entry is None:
                 return None
-            if entry.fresh_until <= self.clock() or as_utc(entry.web_session.expires_at) <= utcnow():
+            if entry.fresh_until <= self.clock() or entry.fingerprint != fingerprint:
                 del self._entries[token]
                 return None
             self.hits += 1
             return entry
 
-    def put(self, token: str, user: User, web_session: WebSession, view: UserView) -> None:
+    def put(
+        self, token: str, user: User, web_session: WebSession, view: UserView, fingerprint: tuple[Any, ...]
+    ) -> None:
         copies = _detached_copy(user, 2), _detached_copy(web_session, 0)
-        entry = CachedViewer(*copies, view, self.clock() + self.ttl)
+        entry = CachedViewer(*copies, view, fingerprint, self.clock() + self.ttl)
         with self._lock:
             self._entries[token] = entry
             self._entries.move_to_end(token)
@@ -192,6 +200,40 @@ class ViewerCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+def _fingerprint(session: Session, token: str) -> tuple[Any, ...] | None:
+    """One statement: the live session's row with everything a cached viewer depends on, or None when the
+    session is gone, expired or its user deactivated."""
+    roles = (
+        select(func.coalesce(func.sum(case(ROLE_BITS, value=UserRole.role, else_=0)), 0))
+        .where(UserRole.user_id == User.id)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            WebSession.expires_at,
+            WebSession.csrf_token,
+            User.id,
+            User.is_active,
+            User.must_change_password,
+            User.locale,
+            User.name,
+            User.email,
+            User.unit_id,
+            Unit.path,
+            Unit.name,
+            Unit.time_zone,
+            Unit.parent_id,
+            roles,
+        )  # fmt: skip
+        .join(User, User.id == WebSession.user_id)
+        .join(Unit, Unit.id == User.unit_id)
+        .where(WebSession.id == hashlib.sha256(token.encode()).hexdigest())
+    ).first()
+    if row is None or as_utc(row[0]) <= utcnow() or not row[3]:
+        return None
+    return tuple(row)
 
 
 def viewer_cache(request: Request) -> ViewerCache:
@@ -229,9 +271,10 @@ def _detached_copy(obj: Any, depth: int) -> Any:
 async def web_auth(request: Request, session: DbSession) -> WebAuth | None:
     """The browser session from the signed cookie, or None; fills the request state for templates.
 
-    GET and HEAD reuse what this process resolved for the same cookie in the last `VIEWER_TTL_S` seconds
-    (the user is merged into this request's session as loaded then); any other method reads the database
-    and empties the cache, so a change made through this process applies to its next request.
+    GET and HEAD check the session with one statement (`_fingerprint`) and, while nothing it reads has
+    changed, reuse what this process resolved for the same cookie (the user is merged into this request's
+    session as loaded then, for at most `VIEWER_TTL_S` seconds); any other method resolves it in full and
+    empties the cache.
     """
     token = unsign(request.cookies.get(SESSION_COOKIE), salt="humas.session")
     safe = request.method in SAFE_METHODS
@@ -240,7 +283,13 @@ async def web_auth(request: Request, session: DbSession) -> WebAuth | None:
         viewers.clear()
     if not token:
         return None
-    cached = viewers.get(token) if safe else None
+    cached, fingerprint = None, None
+    if safe:
+        # One statement in a worker thread: the session still valid and the user unchanged?
+        fingerprint = await run_in_threadpool(_fingerprint, session, token)
+        if fingerprint is None:
+            return None
+        cached = viewers.get(token, fingerprint)
     if cached is not None:
         # The session's own copy if it holds one already (what `session.get` would return), else the
         # cached copy merged in as loaded (no query).
@@ -249,13 +298,13 @@ async def web_auth(request: Request, session: DbSession) -> WebAuth | None:
         user = held if isinstance(held, User) else session.merge(cached.user, load=False)
         web_session, view = cached.web_session, cached.view
     else:
-        # A database read: in a worker thread (a cache hit above needs none, decision 0101).
+        # Read in full (in a worker thread): a state-changing request, a first visit or a changed viewer.
         found = await run_in_threadpool(_resolve, session, token)
         if found is None:
             return None
         user, web_session, view = found
-        if safe:
-            viewers.put(token, user, web_session, view)
+        if fingerprint is not None:
+            viewers.put(token, user, web_session, view, fingerprint)
     request.state.user_view = view
     request.state.csrf_token = web_session.csrf_token
     request.state.locale = user.locale if user.locale in LOCALES else DEFAULT_LOCALE

@@ -24,7 +24,6 @@ from humas.listening.service.scope import Scope, UnitFacts, unit_facts, visible_
 from humas.org.models import Unit
 from humas.org.service import Principal
 from humas.web import labels
-from humas.web.deps import VIEWER_TTL_S
 
 Rows = list[dict[str, Any]]
 
@@ -199,10 +198,15 @@ def _app_cache(request: Request, name: str, make: Callable[[], TtlCache]) -> Ttl
     return cache
 
 
+# A unit's subtree ids and UTC offset are reused this long by a web process (decision 0101).
+UNIT_FACTS_TTL_S = 5.0
+
+
 def unit_facts_cache(request: Request) -> TtlCache:
-    """A unit's subtree ids and UTC offset, reused for `VIEWER_TTL_S` seconds by this process: a unit moved,
-    added under it or given another zone shows within that time (the access check itself is never cached)."""
-    return _app_cache(request, "unit_facts_cache", lambda: TtlCache(VIEWER_TTL_S, 4096))
+    """A unit's subtree ids and UTC offset, reused for `UNIT_FACTS_TTL_S` seconds by this process: a unit
+    moved, added under it or given another zone shows within that time (the access check itself is never
+    cached)."""
+    return _app_cache(request, "unit_facts_cache", lambda: TtlCache(UNIT_FACTS_TTL_S, 4096))
 
 
 def cached_unit_facts(request: Request) -> Callable[[Session, Unit], UnitFacts]:
