@@ -105,6 +105,7 @@ class Stats:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     statuses: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     error_examples: list[str] = field(default_factory=list)
+    retried: int = 0
 
     def add(self, kind: str, ms: float, status: int | None, note: str = "") -> None:
         self.samples[kind].append(ms)
@@ -158,10 +159,18 @@ class User:
         headers = {"HX-Request": "true"} if htmx else {}
         if path in self.etags:
             headers["If-None-Match"] = self.etags[path]
+        import httpx
+
         async with self.slots:
             t = time.perf_counter()
             try:
-                response = await self.client.get(path, headers=headers)
+                try:
+                    response = await self.client.get(path, headers=headers)
+                except (httpx.RemoteProtocolError, httpx.ReadError):
+                    # The server closed a kept-alive connection as this GET went out on it (uvicorn closes
+                    # idle ones after 5 s, the pulse's period): a browser sends it again on a new one.
+                    self.stats.retried += 1
+                    response = await self.client.get(path, headers=headers)
             except Exception as exc:  # noqa: BLE001 - every failure is an error of the run
                 if measure:
                     self.stats.add(kind, (time.perf_counter() - t) * 1000, None, repr(exc))
@@ -233,6 +242,7 @@ async def _drive(base: str, accounts: list[Account], seconds: float, dwell: floa
         "requests_per_s": round(len(every) / elapsed, 1) if elapsed else 0.0,
         "errors": sum(stats.errors.values()),
         "not_modified": stats.statuses.get(304, 0),
+        "retried_on_closed_connection": stats.retried,
         **_figures(every),
         "by_kind": {
             k: {**_figures(v), "errors": stats.errors.get(k, 0)} for k, v in sorted(stats.samples.items())
