@@ -91,8 +91,15 @@ def _base(rows: list[dict[str, Any]]) -> alt.Chart:
     return alt.Chart(alt.Data(values=rows)).properties(width=WIDTH, height=220)
 
 
+# Checking a spec against the Vega-Lite JSON schema was about 40% of building a chart (20 -> 12 ms for
+# a volume and a sentiment chart): the builders are fixed code, so the tests check every builder's spec
+# against the schema (tests/listening/test_chart_specs.py sets this) and pages skip it.
+VALIDATE_SPECS = False
+
+
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    spec = chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=11).to_dict()
+    styled = chart.configure_view(stroke=None).configure_axis(labelFontSize=11, titleFontSize=11)
+    spec = styled.to_dict(validate=VALIDATE_SPECS)
     spec.pop("$schema", None)
     spec.setdefault("config", {})["locale"] = chart_locale()
     return spec
