@@ -22,9 +22,9 @@ def queued_replies(session) -> int:
     return session.scalar(stmt) or 0
 
 
-@pytest.fixture
-def desk(session):
-    """An office with an admin, a responder and a reviewer, and one conversation on its X account."""
+def make_desk(session):
+    """An office with an admin, a responder and a reviewer, and one conversation on its X account:
+    (unit, admin, responder, reviewer, conversation)."""
     unit = make_unit(session)
     admin = make_user(session, unit=unit, roles=("admin",))
     responder = make_user(session, unit=unit, roles=("responder",))
@@ -32,3 +32,8 @@ def desk(session):
     channel = make_channel(session, unit=unit, platform="x")
     conversation = make_channel_conversation(session, unit=unit, channel=channel)
     return unit, admin, responder, reviewer, conversation
+
+
+@pytest.fixture
+def desk(session):
+    return make_desk(session)

@@ -24,7 +24,7 @@ from humas.outbox import runner
 from humas.outbox.models import OutboxMessage
 from tests.channels.factories import make_channel
 from tests.factories import make_unit, make_user
-from tests.inbox.conftest import queued_replies
+from tests.inbox.conftest import make_desk, queued_replies
 from tests.inbox.factories import make_channel_conversation
 from tests.outbox.conftest import WorkerKilled, kill_worker
 
@@ -265,12 +265,7 @@ def platform() -> Iterator[tuple[FakeX, respx.Route]]:
 
 def _setup(engine: Engine, *, approval: str = "all") -> dict[str, Any]:
     with session_scope(engine) as session:
-        unit = make_unit(session)
-        admin = make_user(session, unit=unit, roles=("admin",))
-        responder = make_user(session, unit=unit, roles=("responder",))
-        reviewer = make_user(session, unit=unit, roles=("reviewer",))
-        channel = make_channel(session, unit=unit, platform="x")
-        conversation = make_channel_conversation(session, unit=unit, channel=channel)
+        unit, admin, responder, reviewer, conversation = make_desk(session)
         _rules(session, unit, admin, reply_approval=approval)
         parent = replies.target_mention(session, conversation).external_id
         return {

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
-from humas.bench.load import _free_port, _wait_ready
+from humas.bench.load import serving
 from humas.core.db import make_engine, session_scope
 from humas.core.time import utcnow
 from humas.org.calendars import unit_zone
@@ -56,27 +56,13 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     found = re.search(rf"pimpinan\s*│\s*{re.escape(LEADER)}\s*│\s*(\S+)\s*│", built.stdout)
     assert found, built.stdout[-2000:]
     database_url = f"sqlite:///{folder / 'humas-demo.db'}"
-    port = _free_port()
-    serve_env = env | {"HUMAS_DATABASE_URL": database_url, "HUMAS_QUEUE_PATH": str(folder / "queue.db")}
-    log = (folder / "serve.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "humas.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=folder, env=serve_env | {"HUMAS_WEB_WORKERS": "1"}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            _wait_ready(base, server)
-        except RuntimeError:
-            pytest.fail((folder / "serve.log").read_text(errors="replace")[-3000:])
+    serve_env = env | {
+        "HUMAS_DATABASE_URL": database_url,
+        "HUMAS_QUEUE_PATH": str(folder / "queue.db"),
+        "HUMAS_WEB_WORKERS": "1",
+    }
+    with serving(serve_env, folder, cwd=folder) as (base, _server, _command):
         yield DemoServer(base, database_url, found.group(1))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def test_the_demo_leader_drills_from_last_months_report_to_its_conversations(

@@ -4,26 +4,9 @@ at most `limit` requests are inside the app at once; the rest wait without a thr
 from __future__ import annotations
 
 import asyncio
-import threading
 
 from humas.web.app import ADMITTED, AdmissionLimit
-
-
-def _run(coro_fn) -> None:  # type: ignore[no-untyped-def]
-    """asyncio.run in a thread of its own: an earlier browser test may have left a loop in this thread."""
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(coro_fn())
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
+from tests.aio import run_in_own_thread
 
 
 def test_at_most_limit_requests_are_inside_and_all_are_answered() -> None:
@@ -50,12 +33,12 @@ def test_at_most_limit_requests_are_inside_and_all_are_answered() -> None:
     async def burst() -> None:
         await asyncio.gather(*(one(i) for i in range(40)))
 
-    _run(burst)
+    run_in_own_thread(burst)
     assert most == 3
     assert sorted(answered) == sorted(f"/p{i}".encode() for i in range(40))
     # a second event loop (a new TestClient, a new uvicorn worker) gets its own gate
     answered.clear()
-    _run(burst)
+    run_in_own_thread(burst)
     assert len(answered) == 40
 
 
@@ -74,5 +57,5 @@ def test_static_files_do_not_wait_and_the_default_fits_the_pool() -> None:
     async def both() -> None:
         await asyncio.gather(*(gate({"type": "http", "path": "/static/x.css"}, None, None) for _ in range(5)))
 
-    _run(both)
+    run_in_own_thread(both)
     assert seen == ["/static/x.css"] * 5

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from humas.bench import load
+from tests.aio import run_in_own_thread
 
 LINUX = Path("/proc/self/stat").exists()
 
@@ -55,5 +56,5 @@ def test_a_get_on_a_connection_closed_by_the_server_is_sent_once_more_and_counte
         await server.wait_closed()
         return stats
 
-    stats = asyncio.run(scenario())
+    stats = run_in_own_thread(scenario)
     assert stats.retried == 1 and not stats.errors and stats.statuses == {200: 1}

@@ -30,7 +30,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -381,6 +382,34 @@ def _wait_ready(base: str, proc: subprocess.Popen[bytes], timeout: float = 120.0
     raise RuntimeError("humas serve did not answer in time")
 
 
+@contextmanager
+def serving(
+    env: dict[str, str], folder: Path, *, cwd: Path | None = None, log: Callable[[str], None] = print
+) -> Iterator[tuple[str, subprocess.Popen[bytes], list[str]]]:
+    """`humas serve` on loopback and a free port with `env`, started in `cwd` (where it reads a `.env`), its
+    log in `folder`; yields the base URL, the process and its command once it answers, then stops it."""
+    port = _free_port()
+    command = [sys.executable, "-m", "humas.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with (folder / "serve.log").open("wb") as server_log:
+        server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+            command, cwd=cwd, env=env, stdout=server_log, stderr=subprocess.STDOUT
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                _wait_ready(base, server)
+            except RuntimeError:
+                log((folder / "serve.log").read_text(errors="replace")[-3000:])
+                raise
+            yield base, server, command
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
 def run(
     users: int,
     seconds: int,
@@ -411,36 +440,24 @@ def run(
     t = time.perf_counter()
     accounts = build_demo_database(db_url, users, sessions=not form_login)
     build_s = time.perf_counter() - t
-    port = _free_port()
     env = dict(os.environ, HUMAS_DATABASE_URL=db_url, HUMAS_QUEUE_PATH=str(tmp / "queue.db"))
-    command = [sys.executable, "-m", "humas.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server_log = (tmp / "serve.log").open("wb")
-    server = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT)  # noqa: S603
-    base = f"http://127.0.0.1:{port}"
+    command: list[str] = []
     try:
-        try:
-            _wait_ready(base, server)
-        except RuntimeError:
-            log((tmp / "serve.log").read_text(errors="replace")[-3000:])
-            raise
-        log(f"serving at {base}; {users} users for {seconds} s…")
-        cpu_before = server_cpu(server.pid)
-        client_before = time.process_time()
-        result = asyncio.run(_drive(base, accounts, seconds, dwell))
-        client_s = time.process_time() - client_before
-        used = cpu_used(server.pid, cpu_before, server_cpu(server.pid))
-        if used["web_cpu_s"] or used["supervisor_cpu_s"]:
-            # What a request cost the web processes in CPU: independent of how many cores were free.
-            result["web_cpu_ms_per_request"] = round(1000 * used["web_cpu_s"] / max(1, result["requests"]), 1)
-            result |= used
-        result["client_cpu_s"] = round(client_s, 2)
+        with serving(env, tmp, log=log) as (base, server, command):
+            log(f"serving at {base}; {users} users for {seconds} s…")
+            cpu_before = server_cpu(server.pid)
+            client_before = time.process_time()
+            result = asyncio.run(_drive(base, accounts, seconds, dwell))
+            client_s = time.process_time() - client_before
+            used = cpu_used(server.pid, cpu_before, server_cpu(server.pid))
+            if used["web_cpu_s"] or used["supervisor_cpu_s"]:
+                # What a request cost the web processes in CPU: independent of how many cores were free.
+                result["web_cpu_ms_per_request"] = round(
+                    1000 * used["web_cpu_s"] / max(1, result["requests"]), 1
+                )
+                result |= used
+            result["client_cpu_s"] = round(client_s, 2)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        server_log.close()
         if schema is not None:
             _drop_schema(pg_url, schema)
         shutil.rmtree(tmp, ignore_errors=True)
