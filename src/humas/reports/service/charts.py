@@ -10,6 +10,20 @@ from typing import Any
 from humas.listening import charts as listening_charts
 
 
+def chart_frame() -> dict[str, Any]:
+    """The size and config every report chart shares with the dashboard's (``humas.listening.charts``): the
+    page's number and time locale, no view border, 11-pixel axis labels."""
+    return {
+        "width": listening_charts.WIDTH,
+        "height": 220,
+        "config": {
+            "view": {"stroke": None},
+            "axis": {"labelFontSize": 11, "titleFontSize": 11},
+            "locale": listening_charts.chart_locale(),
+        },
+    }
+
+
 def bar_spec(
     rows: list[dict[str, Any]], *, label_title: str, value_title: str, percent: bool = False
 ) -> dict[str, Any]:
@@ -28,11 +42,5 @@ def bar_spec(
                 {"field": "value", "type": "quantitative", "title": value_title, "format": fmt},
             ],
         ),
-        "width": listening_charts.WIDTH,
-        "height": 220,
-        "config": {
-            "view": {"stroke": None},
-            "axis": {"labelFontSize": 11, "titleFontSize": 11},
-            "locale": listening_charts.chart_locale(),
-        },
+        **chart_frame(),
     }  # fmt: skip

@@ -23,6 +23,7 @@ from humas.listening.service.scope import Scope as ListeningScope
 from humas.listening.service.scope import bucket_of
 from humas.reports.document import Chart, Column, Figure, Section, Table
 from humas.reports.service import figures as F
+from humas.reports.service.charts import chart_frame
 from humas.reports.service.scope import Scope
 
 KEYS = (
@@ -278,13 +279,7 @@ def net_trend_chart(data: ListeningData) -> dict[str, Any]:
                 ),
             },
         ],
-        "width": listening_charts.WIDTH,
-        "height": 220,
-        "config": {
-            "view": {"stroke": None},
-            "axis": {"labelFontSize": 11, "titleFontSize": 11},
-            "locale": listening_charts.chart_locale(),
-        },
+        **chart_frame(),
     }  # fmt: skip
 
 
