@@ -38,6 +38,7 @@ from humas.ingest.service.stream import (
     analysis_pool,
     prefetched,
     prepare,
+    result_or_broken,
 )
 from humas.org.models import Unit
 
@@ -106,9 +107,10 @@ def _ingest_stream(
         batch, future, texts, keys, sent = pending.popleft()
         prepared: Prepared | None = None
         if future is not None:
+            assert pool is not None
             worker_matches = future.done()
             try:
-                prepared = future.result()
+                prepared = result_or_broken(pool, future)
             except Exception:  # noqa: BLE001 - a failed worker costs time, never data
                 log.warning("analysis worker failed; analysing the batch in place", exc_info=True)
         with session_scope(engine) as session:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -74,6 +74,51 @@ def analysis_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+POLL_S = 0.5  # how often the writer checks that the workers are alive while it waits for one
+GRACE_S = 5.0  # how long a dead worker's future may take to fail on its own before the pool is cut loose
+
+
+def result_or_broken(pool: ProcessPoolExecutor, future: Future[Prepared]) -> Prepared:
+    """The worker's answer, or `BrokenExecutor` when a worker died without giving one; never a wait forever.
+
+    `ProcessPoolExecutor` notices a dead worker and fails its futures, except when the worker dies while
+    writing its answer: the executor's manager thread then waits for the rest of a message that nobody will
+    write (the parent holds the result pipe's write end, so no end-of-file comes), the future never resolves
+    and `shutdown(wait=True)` never returns (this hung CI: a worker killed with SIGKILL mid-answer). So the
+    writer waits in short steps and checks the workers; after a death it gives the executor `GRACE_S` to fail
+    the future itself, then cuts the pool loose (`abandon`) and reports it broken.
+    """
+    while True:
+        try:
+            return future.result(timeout=POLL_S)
+        except TimeoutError:
+            pass
+        if all(p.is_alive() for p in _processes(pool)):
+            continue
+        try:
+            return future.result(timeout=GRACE_S)
+        except TimeoutError:
+            abandon(pool)
+            raise BrokenExecutor("an analysis worker died while answering") from None
+
+
+def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def abandon(pool: ProcessPoolExecutor) -> None:
+    """Unstick a pool whose manager thread waits on a dead worker's half-written answer: end the other workers
+    and close the parent's write end of the result pipe, so the reader sees end-of-file, the executor marks
+    itself broken, fails its futures and `shutdown` returns."""
+    for process in _processes(pool):
+        if process.is_alive():
+            process.terminate()
+    result_queue = getattr(pool, "_result_queue", None)
+    writer = getattr(result_queue, "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 def prefetched(known: dict[str, Any], fallback: Analyzer) -> Analyzer:
