@@ -18,6 +18,10 @@ def bench_dashboard(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
     pg_url: Annotated[str | None, typer.Option(help="PostgreSQL URL for --engine postgresql.")] = None,
     runs: Annotated[int, typer.Option(help="Timed requests per endpoint.")] = 30,
+    reuse: Annotated[
+        bool,
+        typer.Option(help="PostgreSQL: time the data a previous run left if it holds exactly --n mentions."),
+    ] = False,
 ) -> None:
     """Dashboard endpoints' p50/p95 for a 30-day range on a unit with 50 descendants, and arrival latency."""
     from humas.bench import dashboard as bench
@@ -26,7 +30,7 @@ def bench_dashboard(
         console.print("--engine must be sqlite or postgresql", style="red")
         raise typer.Exit(2)
     with console.status(f"Generating {n:,} mentions on {engine} and timing the dashboard…"):
-        result = bench.run(n, engine, pg_url=pg_url, runs=runs)
+        result = bench.run(n, engine, pg_url=pg_url, runs=runs, reuse=reuse)
     text = json.dumps(result, indent=2)
     console.print_json(text)
     if json_out is not None:
