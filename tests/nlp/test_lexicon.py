@@ -54,12 +54,39 @@ def test_complaint_situations_and_praise_over_a_complaint():
         "pos": 1.0,
         "complaint": 2.0,
         "pos_with_complaint": 1.0,
+        "praise_then_complaint": 1.0,
+        "praise_opening": 1.0,
+        "praise_outweighed": 1.0,
     }
     assert _lex("hebat, loketnya tutup jam 10 😒")["pos_with_complaint"] == 1.0  # a negative emoji
     assert _lex("pelayanan tidak cepat") == {"pos_negated": 1.0}  # no praise left: no conjunction
     assert "pos_with_complaint" not in _lex("cepat dan ramah, terima kasih")
     assert _lex("tidak perlu antre")["complaint"] == 1.0  # "perlu" negated; "antre" negated is no complaint
-    assert _lex("sudah tidak antre") == {"no_polarity": 1.0}
+    assert _lex("sudah tidak antre") == {"no_polarity": 1.0, "complaint_resolved": 1.0}  # but a resolved one
+
+
+def test_sarcasm_cues():
+    """Decision 0104: broader complaint situations (durations, outages that go on, going back again), praise
+    set off at the opening, praise before or after a complaint with no contrast word, marker particles."""
+    assert _lex("antre tiga jam")["complaint"] == 2.0  # "antre" and a duration ("tiga jam")
+    assert _lex("websitenya error terus")["complaint"] == 1.0  # "error" negative, "terus" a complaint
+    assert _lex("disuruh balik lagi")["complaint"] == 3.0  # "disuruh", "disuruh balik", "balik lagi"
+    sarcasm = _lex("hebat ya, websitenya error terus 🙃")
+    assert sarcasm["praise_opening"] == sarcasm["praise_then_complaint"] == 1.0
+    assert sarcasm["sarcasm_marker"] == 2.0  # "ya" and the emoji, in a text with praise and a complaint
+    assert _lex("lagi-lagi server down, mantap 👏")["complaint_then_praise"] == 2.0  # the word and the emoji
+    # a contrast word makes it a mixed verdict: no praise before the complaint, no opening praise (a marker
+    # still counts: markers count in every text holding praise and a complaint, and nowhere else)
+    mixed = _lex("petugasnya ramah tapi antrenya lama ya")
+    assert not {"praise_then_complaint", "complaint_then_praise", "praise_opening"} & mixed.keys()
+    assert mixed["sarcasm_marker"] == 1.0
+    assert "sarcasm_marker" not in _lex("kapan dibuka ya?")
+    # several merits and one fault (a review) are not praise outweighed; one merit and two faults are
+    assert "praise_outweighed" not in _lex("enak, bersih, murah, cuma antre")
+    assert _lex("bagus, antre tiga jam")["praise_outweighed"] == 1.0
+    # praise of a complaint that is over: the negated complaint words are counted apart (the negated "perlu"
+    # still counts as unmet, as in 0100: clearing the whole scope lost SmSA valid F1, decision 0104)
+    assert _lex("terima kasih, sekarang tidak perlu antre lagi")["complaint_resolved"] == 2.0  # "antre lagi"
 
 
 def test_empty_and_batch_boundaries():

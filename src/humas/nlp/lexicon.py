@@ -7,7 +7,9 @@ Computed in bulk from the word hashes of a batch (no Python loop per token), on 
   of its unigram into a hashed block of its own (``tidak terlalu bagus`` carries ``NEG_bagus``);
 - ``LEX_FEATURES``: counts of humas' own sentiment words and emoji (``resources/sentiment_lexicon.tsv``),
   split by negated / intensified / after a contrast word (*tapi, namun, padahal*), question cues,
-  complaint situations (unmet expectations) and praise words over a complaint (sarcasm, mixed verdicts).
+  complaint situations (unmet expectations) and praise words over a complaint (sarcasm, mixed verdicts), and
+  since decision 0104 the shape of sarcasm: praise before or after a complaint with no contrast word, praise
+  set off at the opening, praise outweighed by complaint signals, marker particles, complaints that are over.
   These few dense columns carry the polarity of words and emoji the training sets rarely or never contain.
 """
 
@@ -40,10 +42,24 @@ LEX_FEATURES = (
     # negated positive one, or "complaint" above): praise words over a complaint, i.e. sarcasm or a mixed
     # verdict; the weight of the conjunction is learnt (a linear model cannot form it from the counts).
     "pos_with_complaint",
+    # Sarcasm (2026-12-02 (b), decision 0104): praise words (not negated, not after a contrast word) before a
+    # complaint signal with no contrast word between ("mantap, antre tiga jam"), after one ("antre tiga jam,
+    # mantap 👏"), counted; and the marker particles and emoji (*ya, deh, kok, 🙃*) of a text holding both.
+    "praise_then_complaint",
+    "complaint_then_praise",
+    "sarcasm_marker",
+    "complaint_resolved",  # negated complaint words: "tidak perlu antre", "tanpa calo", "tidak error lagi"
+    # 1 for a text that opens with a praise word set off by punctuation or a particle ("Mantap, ...", "Hebat
+    # ya ...", "Terima kasih, ...") and goes on to a complaint signal with no contrast word: an exclamation,
+    # not a verdict on an aspect (SmSA's mixed reviews praise an aspect: "makanannya enak, tempatnya sempit").
+    "praise_opening",
+    # 1 for a text whose complaint signals are at least as many as its praise words (both as above, at least
+    # one praise word): praise outweighed by what went wrong (a mixed review lists several merits).
+    "praise_outweighed",
 )
 LEX_DIM = len(LEX_FEATURES)
-KINDS = ("pos", "neg", "negator", "intensifier", "contrast", "question", "break", "complaint")
-POS, NEG, NEGATOR, INTENSIFIER, CONTRAST, QUESTION, BREAK, COMPLAINT = range(1, len(KINDS) + 1)
+KINDS = ("pos", "neg", "negator", "intensifier", "contrast", "question", "break", "complaint", "marker")
+POS, NEG, NEGATOR, INTENSIFIER, CONTRAST, QUESTION, BREAK, COMPLAINT, MARKER = range(1, len(KINDS) + 1)
 _BREAKS = (",", ".", "!", ";", ":", "(", ")")
 K_NEG = np.uint64(0xD6E8FEB86659FD93)
 
@@ -163,11 +179,40 @@ def cue_entries(
     rows.append(quiet)
     cols.append(np.full(len(quiet), len(masks), dtype=np.int64))
     unmet = ((kind == COMPLAINT) & ~negated) | (negated & (kind == 0))
+    resolved = negated & (kind == COMPLAINT)  # "tidak perlu antre lagi", "tanpa calo": a complaint over
     rows.append(doc[unmet])
     cols.append(np.full(int(unmet.sum()), len(masks) + 1, dtype=np.int64))
     mixed = np.intersect1d(np.unique(doc[pos & ~negated]), np.unique(doc[eff_neg | unmet]))
     rows.append(mixed)
     cols.append(np.full(len(mixed), len(masks) + 2, dtype=np.int64))
+    praise = pos & ~negated & ~after
+    signal = np.flatnonzero((eff_neg | unmet) & ~after)
+    if len(signal):  # the first and last complaint signal of each token's document (none: n and -1)
+        ends = np.flatnonzero(np.diff(doc[signal]) != 0)  # documents are laid end to end, in order
+        heads, tails = signal[np.r_[0, ends + 1]], signal[np.r_[ends, len(signal) - 1]]
+        first_signal = np.full(int(doc[-1]) + 1, n, dtype=np.int64)
+        last_signal = np.full(int(doc[-1]) + 1, -1, dtype=np.int64)
+        first_signal[doc[heads]], last_signal[doc[tails]] = heads, tails
+        for j, m in enumerate((praise & (idx < last_signal[doc]), praise & (idx > first_signal[doc]))):
+            rows.append(doc[m])
+            cols.append(np.full(int(m.sum()), len(masks) + 3 + j, dtype=np.int64))
+        if n > 1:  # the praise word is the text's first word (or its two-word cue ends at the second)
+            head = praise[:-1] & (idx[:-1] - start[:-1] <= (kind[start[:-1]] != POS)) & same
+            head &= (kind[1:] == BREAK) | (kind[1:] == MARKER)
+            head &= idx[:-1] < last_signal[doc[:-1]]
+            opening = np.unique(doc[:-1][head])
+            rows.append(opening)
+            cols.append(np.full(len(opening), len(masks) + 7, dtype=np.int64))
+        n_docs = int(doc[-1]) + 1
+        p_count = np.bincount(doc[praise], minlength=n_docs)
+        s_count = np.bincount(doc[signal], minlength=n_docs)
+        outweighed = np.flatnonzero((p_count >= 1) & (s_count >= p_count))
+        rows.append(outweighed)
+        cols.append(np.full(len(outweighed), len(masks) + 8, dtype=np.int64))
+    marked = (kind == MARKER) & np.isin(doc, mixed)
+    rows += [doc[marked], doc[resolved]]
+    cols.append(np.full(int(marked.sum()), len(masks) + 5, dtype=np.int64))
+    cols.append(np.full(int(resolved.sum()), len(masks) + 6, dtype=np.int64))
     with np.errstate(over="ignore"):
         neg_hashes = wh[negated] ^ K_NEG
     return np.concatenate(rows), np.concatenate(cols), doc[negated], neg_hashes

@@ -257,6 +257,25 @@ SITUATIONS = (
     "nomor pengaduan tidak aktif",
     "pencairan dana saya tertahan tanpa kejelasan",
     "data saya salah ketik dan harus mengurus dari awal",
+    # 2026-12-02 (b): waiting durations, "belum ... juga", repeats, outages that go on, being sent around
+    "baru dilayani setelah {hours} jam berdiri di luar",
+    "{hours} jam duduk di ruang tunggu baru dipanggil",
+    "{months} bulan {doc} saya belum jadi juga",
+    "sudah {visits} kali bolak-balik, berkas belum diterima juga",
+    "disuruh balik lagi besok karena sistemnya down",
+    "laman pendaftarannya error terus tiap jam sibuk",
+    "aplikasinya lemot terus dari pagi",
+    "lagi-lagi listrik di kantor mati dan layanan berhenti",
+    "dioper dari satu meja ke meja lain, ujungnya disuruh datang lagi",
+    "laporan saya dari {months} bulan lalu belum ditanggapi juga",
+    "tiap datang persyaratannya beda lagi",
+    "server down lagi pas hari terakhir pembayaran",
+    "chat ke admin baru dibalas {days} hari kemudian",
+    "sudah {visits} kali ditolak dengan alasan yang berganti-ganti",
+    "kartu saya dicetak ulang {visits} kali, salah terus",
+    "nomor antrean online tidak berlaku, disuruh ambil lagi dari awal",
+    "{days} hari ini air keran cuma angin",
+    "lampu jalan di kampung kami padam {months} bulan, sudah lapor berkali-kali",
 )
 # Situations composed of a thing and what went wrong (or right) with it, and when: so that no fixed
 # sentence carries the polarity, only the combination.
@@ -309,6 +328,11 @@ WHEN = (
     "tiap hari",
     "sejak {months} bulan lalu",
     "hari ini",
+    "terus",
+    "terus-terusan",
+    "sampai sekarang",
+    "{months} bulan ini",
+    "lagi dan lagi",
 )
 
 
@@ -370,8 +394,33 @@ SARC_OPEN = (
     "selamat",
     "luar biasa memang",
     "tepuk tangan",
+    "mantul",
+    "sip",
+    "top deh",
+    "keren kok",
+    "hebat deh",
+    "pintar",
+    "cakep",
+    "wow",
+    "makasih",
+    "terima kasih banyak",
 )
-SARC_EMOJI = ("🙃", "🙄", "👏👏", "😂", "🤡", "😑", "😏", "🤣", "👍👍👍")
+SARC_EMOJI = ("🙃", "🙄", "👏👏", "😂", "🤡", "😑", "😏", "🤣", "👍👍👍", "👏", "🙏", "🙂", "👍")
+# Particles that turn praise over a complaint ironic, or nothing.
+SARC_MARKERS = ("ya", "deh", "kok", "lho", "sih", "memang", "banget ya", "", "")
+# What "thanks for making me ..." goes on to say.
+ORDEALS = (
+    "antre dari subuh",
+    "datang ke sini {visits} kali untuk satu berkas",
+    "menunggu {hours} jam tanpa kepastian",
+    "ambil cuti {days} hari cuma untuk urus {doc}",
+    "hafal semua loket karena dioper ke sana kemari",
+    "begadang memantau website yang down terus",
+    "datang lagi besok, lusa, dan minggu depan",
+    "mengisi formulir yang sama {visits} kali",
+    "menelepon call center {visits} kali tanpa diangkat",
+    "menunggu {doc} selama {months} bulan",
+)
 SARC_FRAMES = (
     "{open}, {situation}",
     "{open} {office}, {situation} {emoji}",
@@ -393,6 +442,18 @@ SARC_FRAMES = (
     "inovasi terbaru {office}: {situation} {emoji}",
     "{office} memang the best kalau soal bikin orang menunggu",
     "luar biasa sabarnya saya, {hours} jam di {office} tanpa kepastian",
+    # 2026-12-02 (b): a marker particle, an ordeal thanked for, praise or an emoji after the complaint
+    "{open} {marker}, {situation}",
+    "{open} {marker} {office}, {situation} {emoji}",
+    "{situation}, {open} {marker} {emoji}",
+    "{situation} {emoji}",
+    "{situation}. {open} {marker}",
+    "makasih {marker} {office}, sudah bikin saya {ordeal}",
+    "terima kasih {office}, berkat kalian saya {ordeal} {emoji}",
+    "{open} {marker}, saya sampai {ordeal}",
+    "sekali lagi {situation}. {open} {marker} {emoji}",
+    "{open} {marker}, lagi-lagi {situation}",
+    "{office} {open} {marker}, {months} bulan {doc} belum jadi juga {emoji}",
 )
 
 # --- questions and announcements (neutral) ------------------------------------------------------------
@@ -621,11 +682,16 @@ def _fill(template: str, rng: random.Random) -> str:
         "n": str(rng.randint(40, 400)),
         "hours": str(rng.randint(3, 9)),
         "months": str(rng.randint(2, 8)),
+        "visits": rng.choice(("tiga", "empat", "lima", "enam", "3", "4", "5", "7")),
+        "days": rng.choice(("dua", "tiga", "lima", "2", "3", "4")),
         "emoji": "",
         "situation": "",
+        "ordeal": "",
     }
     if "{situation}" in template:
         values["situation"] = _situation(rng)
+    if "{ordeal}" in template:
+        values["ordeal"] = _fill(rng.choice(ORDEALS), rng)
     text = template.format(**values)
     return " ".join(text.split())
 
@@ -653,6 +719,15 @@ def _praise(rng: random.Random) -> str:
         f"{rng.choice(THANKS)} {office}, {_situation(rng, good=True)}",
         f"{_situation(rng, good=True)}, {service} {office} {pred}",
         f"pengalaman baik di {office}: {_fill(rng.choice(POS_EVENTS), rng)}",
+        # 2026-12-02 (b): praise of a complaint that is over, so that praise with a complaint word is not
+        # always sarcasm
+        f"dulu antre berjam-jam, sekarang cuma {rng.randint(5, 20)} menit. {rng.choice(THANKS)} {office}",
+        f"{rng.choice(THANKS)} {office}, sekarang tidak perlu bolak-balik lagi",
+        f"{rng.choice(THANKS)} {office}, {rng.choice(DOCUMENTS)} saya jadi dalam {rng.randint(1, 3)} hari",
+        f"sekarang {rng.choice(('aplikasinya', 'websitenya', 'sistemnya'))} tidak error lagi, {pred}",
+        f"akhirnya {rng.choice(DOCUMENTS)} saya jadi, {rng.choice(THANKS)} petugas {office} yang {pred}",
+        f"walau ramai, {service} {office} tetap {pred}",
+        f"tidak ada lagi calo di {office}, {service}nya {pred}",
     )
     text = rng.choice(frames)
     end = rng.random()
@@ -691,9 +766,11 @@ def _complaint(rng: random.Random) -> str:
 
 def _sarcasm(rng: random.Random) -> str:
     template = rng.choice(SARC_FRAMES)
-    text = _fill(
-        template.replace("{open}", rng.choice(SARC_OPEN)).replace("{emoji}", rng.choice(SARC_EMOJI)), rng
-    )
+    template = template.replace("{open}", rng.choice(SARC_OPEN)).replace("{emoji}", rng.choice(SARC_EMOJI))
+    marker = rng.choice(SARC_MARKERS)
+    if template.split("{marker}")[0].split()[-1:] in (["ya"], ["deh"], ["kok"], ["loh"]):
+        marker = ""  # the opening word already carries a particle ("hebat ya", "makasih loh")
+    text = _fill(template.replace("{marker}", marker), rng).replace(" ,", ",").replace(" .", ".")
     return _cap(text, rng)
 
 
@@ -828,9 +905,9 @@ def _codemix(rng: random.Random) -> tuple[str, str]:
 
 # Items per category (the generated part); the hand-written sentences come on top.
 COUNTS = {
-    "praise": 520,
+    "praise": 600,
     "complaint": 380,
-    "sarcasm": 480,
+    "sarcasm": 720,
     "negation": 330,
     "intensifier": 260,
     "question": 330,
