@@ -16,7 +16,8 @@ from humas.core.i18n import use_locale
 from humas.core.time import utcnow
 from humas.ingest.models import SavedQuery
 from humas.org.models import AuditLog, Notification
-from humas.outbox.models import OutboxMessage
+from humas.outbox.models import OutboxMessage, Status
+from humas.outbox.policy import Permanent
 from humas.publishing import service as publishing_service
 from humas.publishing.kits import CellState, KitVersion
 from humas.publishing.models import PostStatus
@@ -126,6 +127,20 @@ def test_a_withdrawn_kit_stops_everything_made_from_it(session) -> None:
     leaf = net.drafters[net.units[3].id]
     (item,) = [i for i in kits_service.kit_queue(session, leaf, now=T0) if i.kit.id == kit.id]
     assert item.kit.withdrawn and item.kit.withdrawn_reason == REASON
+
+
+def test_a_post_already_in_the_outbox_is_not_sent_once_its_kit_is_withdrawn(session) -> None:
+    """The outbox's sender refuses a variant whose kit was withdrawn after the post was handed over (a send
+    waiting for a retry, or a backlog): the row fails for good with the reason, nothing reaches a platform."""
+    net, kit, _reviewer, (_draft, _waiting, scheduled, _published) = _setup(session)
+    rows = publish_service.publish_post(session, post=scheduled, now=utcnow() + timedelta(minutes=10))
+    assert rows and all(row.status == Status.pending.value for row in rows)
+    kits_service.withdraw_kit(session, kit=kit, reason=REASON, actor=net.drafter, now=T0)
+    session.flush()
+    for row in rows:
+        with pytest.raises(Permanent) as refused:
+            publish_service.HANDLER.prepare(session, row)
+        assert refused.value.message == kits_service.WITHDRAWN_MESSAGE and not refused.value.needs_reauth
 
 
 def test_the_send_path_holds_a_post_whose_kit_was_withdrawn_after_it_was_scheduled(session) -> None:

@@ -179,6 +179,9 @@ def _prepare(session: Session, message: OutboxMessage) -> Any:
         raise Permanent("the channel no longer exists")
     if channel.status == Health.needs_reauth.value:
         raise Permanent(HELD_MESSAGE, needs_reauth=True)
+    kit = kits.kit_of_post(session, variant.post)
+    if kit is not None and kit.withdrawn:  # withdrawn after the post was handed to the outbox: never sent
+        raise Permanent(kits.WITHDRAWN_MESSAGE)
     payload = {"text": message.payload["text"]}
     for name in ("image_url", "media", "options"):
         if message.payload.get(name):
