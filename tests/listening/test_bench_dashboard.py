@@ -19,7 +19,7 @@ N = 3_000
 @pytest.fixture
 def restored_settings(monkeypatch):
     """The bench points HUMAS_DATABASE_URL at its schema; the suite's settings come back afterwards."""
-    monkeypatch.setenv("HUMAS_DATABASE_URL", "sqlite://")
+    monkeypatch.delenv("HUMAS_DATABASE_URL", raising=False)  # recorded: put back as it was afterwards
     yield
     get_settings.cache_clear()
     core_db.get_engine.cache_clear()

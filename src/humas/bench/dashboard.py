@@ -293,24 +293,24 @@ def run(
         else (pg_url or os.environ.get("HUMAS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     )
     engine = make_engine(url)
+    ids = None
     if engine_name == "postgresql":
         from sqlalchemy import text
 
         with engine.begin() as conn:
-            if not reuse:
-                conn.execute(text("DROP SCHEMA IF EXISTS humas_bench_dash CASCADE"))
             conn.execute(text("CREATE SCHEMA IF NOT EXISTS humas_bench_dash"))
-        engine.dispose()
+        admin_engine = engine  # outside the schema: drops and makes it
         engine = make_engine(url, connect_args={"options": "-csearch_path=humas_bench_dash"})
         url = f"{url}?options=-csearch_path%3Dhumas_bench_dash"
-    t0 = time.perf_counter()
-    ids = _built(engine, n) if reuse and engine_name == "postgresql" else None
-    reused = ids is not None
-    if ids is None:
-        if reuse and engine_name == "postgresql":  # another size, or half built: start again
+        ids = _built(engine, n) if reuse else None
+        if ids is None:  # not asked to reuse, another size, or half built: start again
             engine.dispose()
-            with make_engine(url).begin() as conn:
+            with admin_engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA humas_bench_dash CASCADE; CREATE SCHEMA humas_bench_dash"))
+        admin_engine.dispose()
+    reused = ids is not None
+    t0 = time.perf_counter()
+    if ids is None:
         ids = _build(engine, n)
     build_s = time.perf_counter() - t0
     os.environ["HUMAS_DATABASE_URL"] = url

@@ -190,8 +190,9 @@ def cue_entries(
     if len(signal):  # the first and last complaint signal of each token's document (none: n and -1)
         ends = np.flatnonzero(np.diff(doc[signal]) != 0)  # documents are laid end to end, in order
         heads, tails = signal[np.r_[0, ends + 1]], signal[np.r_[ends, len(signal) - 1]]
-        first_signal = np.full(int(doc[-1]) + 1, n, dtype=np.int64)
-        last_signal = np.full(int(doc[-1]) + 1, -1, dtype=np.int64)
+        n_docs = int(doc[-1]) + 1
+        first_signal = np.full(n_docs, n, dtype=np.int64)
+        last_signal = np.full(n_docs, -1, dtype=np.int64)
         first_signal[doc[heads]], last_signal[doc[tails]] = heads, tails
         for j, m in enumerate((praise & (idx < last_signal[doc]), praise & (idx > first_signal[doc]))):
             rows.append(doc[m])
@@ -203,7 +204,6 @@ def cue_entries(
             opening = np.unique(doc[:-1][head])
             rows.append(opening)
             cols.append(np.full(len(opening), len(masks) + 7, dtype=np.int64))
-        n_docs = int(doc[-1]) + 1
         p_count = np.bincount(doc[praise], minlength=n_docs)
         s_count = np.bincount(doc[signal], minlength=n_docs)
         outweighed = np.flatnonzero((p_count >= 1) & (s_count >= p_count))
