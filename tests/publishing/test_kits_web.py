@@ -109,3 +109,25 @@ def test_kit_files_page_trust_and_refused_imports(web, session, fernet_key, medi
     )
     assert again.status_code == 409 and "sudah pernah diimpor" in again.text
     assert session.scalar(select(func.count(ContentKit.id))) == 1
+
+
+def test_a_form_that_lost_a_variant_is_refused_with_its_text_kept(web, session) -> None:
+    """Two platforms and one variant text (a tampered or half-loaded form): the new-kit and the correction
+    forms both refuse it, show the typed title again and store nothing."""
+    net = make_network(session, offices=1, per_office=1)
+    web.login(net.drafter)
+    form = {"unit_id": net.ministry.id, "title": "Kit <b>utuh</b>", "master_text": "Teks",
+            "platform": ["x", "facebook"], "variant": ["satu"],
+            "starts_at": "2026-12-10T08:00", "ends_at": "2026-12-11T08:00"}  # fmt: skip
+    refused = web.post("/publishing/kits", form)
+    assert refused.status_code in (400, 422), refused.status_code
+    assert "Formulir tidak lengkap" in refused.text and "Kit &lt;b&gt;utuh&lt;/b&gt;" in refused.text
+    assert session.scalar(select(func.count()).select_from(ContentKit)) == 0
+    form["platform"] = ["x"]
+    assert web.post("/publishing/kits", form).status_code == 303
+    kit = session.scalars(select(ContentKit)).one()
+    form["platform"], form["reason"] = ["x", "facebook"], "Perbaikan angka pada teks utama kit."
+    again = web.post(f"/publishing/kits/{kit.id}/correct", form)
+    assert again.status_code in (400, 422) and "Formulir tidak lengkap" in again.text
+    session.expire_all()
+    assert kit.version == 1

@@ -5,11 +5,12 @@ Every rule is the publishing service's (``kits``, ``kit_tracker``, ``kit_files``
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from babel.dates import format_timedelta
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -95,12 +96,48 @@ def _target(mode: str, levels: list[int], unit_ids: list[int]) -> kits_service.T
     return kits_service.TargetInput(mode=mode or "all", levels=levels, unit_ids=unit_ids)
 
 
-@router.post(BASE)
-def create_kit(
-    request: Request,
-    session: DbSession,
-    user: CurrentUser,
-    unit_id: IdForm,
+@dataclass(frozen=True)
+class KitFields:
+    """The fields the new-kit and the correction forms share, as typed."""
+
+    title: str
+    master_text: str
+    key_text: list[str]
+    key_locked: list[int]
+    platform: list[str]
+    variant: list[str]
+    media: str
+    hashtags: str
+    links: str
+    instructions: str
+    starts_at: str
+    ends_at: str
+    mandatory: bool
+
+    def values(self) -> dict[str, Any]:
+        """What the form shows again when the service refuses it."""
+        return {"title": self.title, "master_text": self.master_text, "hashtags": self.hashtags,
+                "links": self.links, "instructions": self.instructions, "starts_at": self.starts_at,
+                "ends_at": self.ends_at, "media": self.media, "mandatory": self.mandatory,
+                "variants": dict(zip(self.platform, self.variant, strict=False))}  # fmt: skip
+
+    def key_rows(self) -> list[dict[str, Any]]:
+        return [{"text": t, "locked": i in self.key_locked} for i, t in enumerate(self.key_text)]
+
+    def kit_input(self) -> kits_service.KitInput:
+        """The service's input; a form that lost a variant's platform, or a bad time, is refused."""
+        if len(self.platform) != len(self.variant):
+            raise Invalid(_("The form is not complete; reload the page."), field="variants")
+        return kits_service.KitInput(
+            title=self.title, master_text=self.master_text, starts_at=_when(self.starts_at, "starts_at"),
+            ends_at=_when(self.ends_at, "ends_at"), instructions=self.instructions, mandatory=self.mandatory,
+            key_messages=[kits_service.KeyMessage(r["text"], r["locked"]) for r in self.key_rows()],
+            variants={p: v for p, v in zip(self.platform, self.variant, strict=True) if v.strip()},
+            media_ids=_media_ids(self.media), hashtags=[self.hashtags], links=self.links.splitlines(),
+        )  # fmt: skip
+
+
+def kit_fields(
     title: Text = "",
     master_text: Text = "",
     key_text: Lines = [],  # noqa: B006 - FastAPI reads the default, never mutates it
@@ -114,25 +151,29 @@ def create_kit(
     starts_at: Text = "",
     ends_at: Text = "",
     mandatory: Annotated[bool, Form()] = False,
+) -> KitFields:
+    """The kit form's fields, read from the posted form."""
+    return KitFields(title, master_text, key_text, key_locked, platform, variant, media, hashtags, links,
+                     instructions, starts_at, ends_at, mandatory)  # fmt: skip
+
+
+KitForm = Annotated[KitFields, Depends(kit_fields)]
+
+
+@router.post(BASE)
+def create_kit(
+    request: Request,
+    session: DbSession,
+    user: CurrentUser,
+    unit_id: IdForm,
+    form: KitForm,
     mode: Annotated[str, Form(max_length=10)] = "all",
-    level: Ints = [],  # noqa: B006
+    level: Ints = [],  # noqa: B006 - FastAPI reads the default, never mutates it
     target_unit: Ints = [],  # noqa: B006
 ) -> Response:
     """Write a kit and issue it to the chosen descendant units."""
-    values = {"title": title, "master_text": master_text, "hashtags": hashtags, "links": links,
-              "instructions": instructions, "starts_at": starts_at, "ends_at": ends_at,
-              "media": media}  # fmt: skip
-    with_form(request, "publishing/kits/new.html", values=values, **_new_context(session, user))
-    if len(platform) != len(variant):
-        raise Invalid(_("The form is not complete; reload the page."), field="variants")
-    data = kits_service.KitInput(
-        title=title, master_text=master_text, starts_at=_when(starts_at, "starts_at"),
-        ends_at=_when(ends_at, "ends_at"), instructions=instructions, mandatory=mandatory,
-        key_messages=[kits_service.KeyMessage(t, i in key_locked) for i, t in enumerate(key_text)],
-        variants={p: v for p, v in zip(platform, variant, strict=True) if v.strip()},
-        media_ids=_media_ids(media), hashtags=[hashtags], links=links.splitlines(),
-    )  # fmt: skip
-    kit = kits_service.create_kit(session, unit_id=unit_id, data=data, actor=user)
+    with_form(request, "publishing/kits/new.html", values=form.values(), **_new_context(session, user))
+    kit = kits_service.create_kit(session, unit_id=unit_id, data=form.kit_input(), actor=user)
     receipts = kits_service.issue_kit(session, kit=kit, target=_target(mode, level, target_unit), actor=user)
     return redirect(f"{BASE}/{kit.id}", N_("Kit issued to %(n)s units."), n=len(receipts))
 
@@ -440,42 +481,15 @@ def correct_kit(
     session: DbSession,
     user: CurrentUser,
     kit_id: IdPath,
-    title: Text = "",
-    master_text: Text = "",
-    key_text: Lines = [],  # noqa: B006 - FastAPI reads the default, never mutates it
-    key_locked: Ints = [],  # noqa: B006 - the row numbers whose message is locked
-    platform: Lines = [],  # noqa: B006
-    variant: Annotated[list[str], Form(max_length=FIELD_MAX)] = [],  # noqa: B006
-    media: Text = "",
-    hashtags: Text = "",
-    links: Text = "",
-    instructions: Text = "",
-    starts_at: Text = "",
-    ends_at: Text = "",
-    mandatory: Annotated[bool, Form()] = False,
+    form: KitForm,
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     """Issue a correction: a new version of the kit that supersedes the old one."""
     kit = kits_service.access_tracked_kit(session, user, kit_id)
-    if len(platform) != len(variant):
-        raise Invalid(_("The form is not complete; reload the page."), field="variants")
-    values = {"title": title, "master_text": master_text, "hashtags": hashtags, "links": links,
-              "instructions": instructions, "starts_at": starts_at, "ends_at": ends_at, "media": media,
-              "mandatory": mandatory, "reason": reason,
-              "variants": dict(zip(platform, variant, strict=True))}  # fmt: skip
     context = _correct_context(kit)
-    context["keys"] = [{"text": t, "locked": i in key_locked} for i, t in enumerate(key_text)] or context[
-        "keys"
-    ]
-    with_form(request, "publishing/kits/correct.html", values=values, **context)
-    data = kits_service.KitInput(
-        title=title, master_text=master_text, starts_at=_when(starts_at, "starts_at"),
-        ends_at=_when(ends_at, "ends_at"), instructions=instructions, mandatory=mandatory,
-        key_messages=[kits_service.KeyMessage(t, i in key_locked) for i, t in enumerate(key_text)],
-        variants={p: v for p, v in zip(platform, variant, strict=True) if v.strip()},
-        media_ids=_media_ids(media), hashtags=[hashtags], links=links.splitlines(),
-    )  # fmt: skip
-    row = kits_service.correct_kit(session, kit=kit, data=data, reason=reason, actor=user)
+    context["keys"] = form.key_rows() or context["keys"]
+    with_form(request, "publishing/kits/correct.html", values={**form.values(), "reason": reason}, **context)
+    row = kits_service.correct_kit(session, kit=kit, data=form.kit_input(), reason=reason, actor=user)
     return redirect(f"{BASE}/{kit.id}", N_("Correction issued: version %(n)s."), n=row.version)
 
 
