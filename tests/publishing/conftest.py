@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tests.conftest import fresh_engine
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +26,12 @@ def app_db(use_database: str) -> Iterator[Engine]:
     engine = get_engine()
     migrations.upgrade(engine)
     yield engine
+
+
+@pytest.fixture
+def second(session: Session, tmp_path) -> Iterator[Session]:
+    """Another installation: its own database of the same engine (kit files travel between two)."""
+    kind = session.get_bind().dialect.name
+    (tmp_path / "second").mkdir()
+    with fresh_engine(kind, tmp_path / "second") as engine, Session(engine) as other:
+        yield other

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +17,6 @@ from humas.publishing.models import MediaFile
 from humas.publishing.service import kit_files
 from humas.publishing.service import kits as kits_service
 from humas.publishing.service import media as media_service
-from tests.conftest import fresh_engine
 from tests.factories import make_unit
 from tests.publishing.kit_factories import T0, kit_input, make_network, quick_user
 from tests.publishing.media_files import (
@@ -33,15 +31,6 @@ pytestmark = pytest.mark.usefixtures("media_dir")
 def english():
     with use_locale("en"):
         yield
-
-
-@pytest.fixture
-def second(session: Session, tmp_path) -> Iterator[Session]:
-    """Another installation: its own database of the same engine."""
-    kind = session.get_bind().dialect.name
-    (tmp_path / "second").mkdir()
-    with fresh_engine(kind, tmp_path / "second") as engine, Session(engine) as other:
-        yield other
 
 
 def _exported(session: Session) -> tuple[bytes, str, ContentKit]:

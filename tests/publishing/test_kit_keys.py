@@ -7,7 +7,6 @@ saying when it was removed, nothing stored; every step audited; the errors read 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +18,6 @@ from humas.org.models import AuditLog
 from humas.publishing.kits import ContentKit, KitSigningKey
 from humas.publishing.service import kit_files
 from humas.publishing.service import kits as kits_service
-from tests.conftest import fresh_engine
 from tests.factories import make_unit
 from tests.publishing.kit_factories import T0, kit_input, make_network, quick_user
 
@@ -28,15 +26,6 @@ from tests.publishing.kit_factories import T0, kit_input, make_network, quick_us
 def english():
     with use_locale("en"):
         yield
-
-
-@pytest.fixture
-def second(session: Session, tmp_path) -> Iterator[Session]:
-    """Another installation: its own database of the same engine."""
-    kind = session.get_bind().dialect.name
-    (tmp_path / "second").mkdir()
-    with fresh_engine(kind, tmp_path / "second") as engine, Session(engine) as other:
-        yield other
 
 
 def _file(session: Session, net, title: str) -> bytes:
