@@ -37,7 +37,8 @@ def test_bench_writes_json(tmp_path):
     assert expected_keys <= set(written)
     assert written["series"] == 5 and written["spikes"] > 0
     # method 2 adds the false-alarm rate, and the generated-hard and real sets beside the classic one
-    sets = ("generated_hard_hourly", "generated_hard_5min", "generated_bursty_5min", "real", "real_held_out")
+    sets = ("generated_hard_hourly", "generated_hard_5min", "generated_bursty_5min", "real")
+    sets += ("real_calibration", "real_held_out")
     for part in (written, *(written[k] for k in sets)):
         assert expected_keys | {"false_alarms_per_series_day", "series_days"} <= set(part)
         assert part["series_days"] > 0 and part["false_alarms_per_series_day"] >= 0

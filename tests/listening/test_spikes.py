@@ -313,7 +313,28 @@ def test_a_version_1_state_loads_and_continues():
     kept = SpikeDetector.from_state({**state, "params": {"min_ratio": 2.0}})
     assert kept.params.min_ratio == 2.0  # a deliberate choice survives the upgrade
     with pytest.raises(Invalid):
-        SpikeDetector.from_state({**state, "version": 3})
+        SpikeDetector.from_state({**state, "version": 4})
+
+
+def test_a_version_2_state_keeps_running_with_the_parameters_it_ran_with():
+    from humas.bench.spike_series import generate_hard_series
+
+    s = generate_hard_series(3, interval=FIVE, weeks=2)
+    old = SpikeParams(per_day_factor=2.0)  # what a version 2 detector ran with (decision 0031)
+    whole = SpikeDetector(FIVE, old)
+    full = [whole.update(t, v) for t, v in s.points]
+    first = SpikeDetector(FIVE, old)
+    for t, v in s.points[:3000]:
+        first.update(t, v)
+    state = json.loads(json.dumps(first.to_state()))
+    # what version 2 wrote: the same state, without the parameters version 3 added
+    state["version"] = 2
+    del state["params"]["per_day_factor"], state["params"]["unseen_daytype_margin"]
+    resumed = SpikeDetector.from_state(state)
+    assert resumed.params.per_day_factor == 2.0 and resumed.params.unseen_daytype_margin is None
+    assert resumed.thresholds == first.thresholds != SpikeDetector(FIVE).thresholds
+    assert [resumed.update(t, v) for t, v in s.points[3000:]] == full[3000:]
+    assert resumed.to_state()["version"] == 3
 
 
 def test_a_five_minute_state_resumes_exactly():

@@ -8,6 +8,7 @@ from humas.ingest.models import MentionRollup
 from humas.listening.models import DetectorState, SpikeRecord
 from humas.listening.service import spikes
 from humas.listening.spike_detector import SpikeDetector
+from humas.listening.spike_state import STATE_VERSION
 from tests.factories import make_unit
 
 START = datetime(2026, 10, 5, 0, 0, tzinfo=UTC)  # a Monday
@@ -54,7 +55,7 @@ def test_a_version_1_state_upgrades_and_the_next_run_finds_the_spike(session):
     spikes.run_detection(session, now=START + 24 * 16 * HOUR)
     (spike,) = session.query(SpikeRecord).filter_by(unit_id=unit.id, metric="volume").all()
     assert spike.start_at == START + (24 * 15 + 4) * HOUR
-    assert _volume_state(session, unit).state["version"] == 2  # saved again in today's format
+    assert _volume_state(session, unit).state["version"] == STATE_VERSION  # saved again in today's format
 
 
 def test_an_unreadable_state_is_rebuilt_from_the_rollups(session):

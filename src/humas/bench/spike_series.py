@@ -152,7 +152,8 @@ class RealSeries:
     name: str
     points: list[tuple[datetime, float]]
     incidents: list[tuple[datetime, datetime]]  # labelled windows (first, last point)
-    held_out_from: datetime  # points before this were looked at while the detector was developed
+    # points from here on are the held-out part (never used to choose anything); None: all calibration
+    held_out_from: datetime | None
 
 
 def load_real() -> list[RealSeries]:
@@ -163,5 +164,6 @@ def load_real() -> list[RealSeries]:
         with (REAL_DIR / name).open(encoding="utf-8", newline="") as f:
             rows = [(datetime.fromisoformat(r["timestamp"]), float(r["value"])) for r in csv.DictReader(f)]
         spans = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in meta["incidents"]]
-        out.append(RealSeries(name, rows, spans, datetime.fromisoformat(meta["held_out_from"])))
+        held = meta.get("held_out_from")
+        out.append(RealSeries(name, rows, spans, datetime.fromisoformat(held) if held else None))
     return out

@@ -208,12 +208,13 @@ def evaluate_hard(
 
 
 def evaluate_real(
-    params: SpikeParams | None = None, tolerance: timedelta = HOUR, *, held_out: bool = False
+    params: SpikeParams | None = None, tolerance: timedelta = timedelta(0), *, part: str = "all"
 ) -> dict[str, Any]:
     """Figures on the stored real series: a detection known in a labelled window (+ tolerance) is a hit.
 
-    With `held_out`, only the part of each series not looked at while the detector was developed counts
-    (the detector still runs on the whole series, as it would live).
+    `part`: "all", "calibration" (the points before each series' `held_out_from`: what parameters may be
+    chosen on) or "held_out" (the points from it on, never used to choose anything). The detector always
+    runs on the whole series from its start, as it would live; only detections known in the part count.
     """
     from humas.bench.spike_series import load_real
 
@@ -223,13 +224,18 @@ def evaluate_real(
         index = {ts: i for i, (ts, _v) in enumerate(points)}
         interval = points[1][0] - points[0][0]
         warmup = resolve(params or SpikeParams(), interval).warmup
-        first = max(warmup, index[series.held_out_from] if held_out else 0)
+        split = len(points) if series.held_out_from is None else index[series.held_out_from]
+        parts = {"all": (0, len(points)), "calibration": (0, split), "held_out": (split, len(points))}
+        first, last = parts[part]
+        first = max(first, warmup)
+        if first >= last:
+            continue
         windows = [(index[a], index[b] + int(tolerance / interval)) for a, b in series.incidents]
-        windows = [w for w in windows if w[0] >= first]
+        windows = [w for w in windows if first <= w[0] < last]
         found = detect(points, params=params)
         detections = [(index[s.start], index[s.detected_at or s.start]) for s in found]
-        days = max(0, len(points) - first) * interval / timedelta(days=1)
-        scores.append(_match([d for d in detections if d[1] >= first], windows, days))
+        days = (last - first) * interval / timedelta(days=1)
+        scores.append(_match([d for d in detections if first <= d[1] < last], windows, days))
     return summarize(scores)
 
 
@@ -244,7 +250,8 @@ def bench_spikes(json_out: Path | None = None, seeds: int = 200, first_seed: int
         fine, interval=timedelta(minutes=5), weeks=4, bursts_per_day=4.0
     )
     result["real"] = evaluate_real()
-    result["real_held_out"] = evaluate_real(held_out=True)
+    result["real_calibration"] = evaluate_real(part="calibration")
+    result["real_held_out"] = evaluate_real(part="held_out")
     if json_out is not None:
         json_out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result

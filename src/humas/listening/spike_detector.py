@@ -122,10 +122,16 @@ class SpikeDetector:
         mu, extra = base.forecast(phase)
         phi = base.phi + extra
         score = tail_score(value, mu, phi)
-        # A weekend hour never seen on a weekend is not judged by workdays' rhythm.
-        armed = self.seen >= self.warmup and base.knows_daytype(phase)
+        # A weekend hour never seen on a weekend (or a workday hour never seen on a workday) is judged by the
+        # other day type's rhythm only with a higher bar (or, with `unseen_daytype_margin` None, not at all).
+        thresholds = self.thresholds
+        armed = self.seen >= self.warmup
+        margin = self.params.unseen_daytype_margin
+        if armed and not base.knows_daytype(phase):
+            armed = margin is not None
+            thresholds = {k: t + (margin or 0.0) for k, t in thresholds.items()}
         point = Point(timestamp, value, mu, score, phi)
-        step = self.tracker.step(point, armed=armed, thresholds=self.thresholds)
+        step = self.tracker.step(point, armed=armed, thresholds=thresholds)
         # The score a spike opened with counts too: bursts that open spikes every day raise the bar.
         if self.seen >= (self.config.per_day or 24) and (not step.hold or step.started is not None):
             for k, cal in self.calibration.items():

@@ -5,6 +5,10 @@ dispersions, the refractory countdown, the pending hour of 5-minute phases and t
 version 1 state (written before) still loads: its baseline and open spike carry over as they were, the
 calibration starts empty, and its parameters become today's defaults except where the saved ones differ from
 version 1's defaults (a deliberate choice is kept; an old default is not).
+
+Version 3 (decision 0107) saves two more parameters (`per_day_factor`, `unseen_daytype_margin`); nothing
+else changed. A version 2 state loads with the values it ran with (`V2_IMPLIED`), so a saved detector is not
+silently changed by today's defaults.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ from humas.listening.spike_baseline import SeasonalBaseline
 from humas.listening.spike_parts import OpenSpike, Point, SpikeParams
 from humas.listening.spike_tracker import DailyMaxima, RunTracker
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 # The defaults of version 1 (docs/decisions/0030): a saved value equal to one of these was not chosen.
 V1_DEFAULTS: dict[str, Any] = {"streak": 3, "gap": 3, "threshold": 4.5, "continue_threshold": 1.0}
+# Parameters added in version 3 (docs/decisions/0107), as a version 2 detector ran without them: a saved
+# detector keeps running as it did (a stored state records its parameters).
+V2_IMPLIED: dict[str, Any] = {"per_day_factor": 2.0, "unseen_daytype_margin": None}
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -136,13 +143,15 @@ def params_state(params: SpikeParams) -> dict[str, Any]:
 
 
 def params_from_state(state: dict[str, Any]) -> SpikeParams:
-    """The saved parameters (version 2), or version 1's upgraded as the module docstring says."""
+    """The saved parameters (versions 2 and 3), or version 1's upgraded as the module docstring says."""
     saved = dict(state.get("params") or {})
     known = {f.name for f in fields(SpikeParams)}
     if state.get("version") == 1:
         defaults = asdict(SpikeParams())
         chosen = {k: v for k, v in saved.items() if k in known and V1_DEFAULTS.get(k, defaults[k]) != v}
         return SpikeParams(**chosen)
+    if state.get("version") == 2:
+        saved = {**V2_IMPLIED, **saved}
     unknown = set(saved) - known
     if unknown:
         names = ", ".join(sorted(unknown))
@@ -151,5 +160,5 @@ def params_from_state(state: dict[str, Any]) -> SpikeParams:
 
 
 def check_version(state: dict[str, Any]) -> None:
-    if state.get("version") not in (1, STATE_VERSION):
+    if state.get("version") not in (1, 2, STATE_VERSION):
         raise Invalid(_("Unknown detector state version."), field="state")
