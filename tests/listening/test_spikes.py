@@ -330,10 +330,16 @@ def test_a_version_2_state_keeps_running_with_the_parameters_it_ran_with():
     # what version 2 wrote: the same state, without the parameters version 3 added
     state["version"] = 2
     del state["params"]["per_day_factor"], state["params"]["unseen_daytype_margin"]
+    del state["unlearned"], state["tracker"]["unlearned"]
     resumed = SpikeDetector.from_state(state)
     assert resumed.params.per_day_factor == 2.0 and resumed.params.unseen_daytype_margin is None
     assert resumed.thresholds == first.thresholds != SpikeDetector(FIVE).thresholds
-    assert [resumed.update(t, v) for t, v in s.points[3000:]] == full[3000:]
+    # its noise queues start empty (version 2 learned at once), so its scores may differ a little from a
+    # detector that ran through; the spikes it opens are the same here
+    rest = [resumed.update(t, v).started for t, v in s.points[3000:]]
+    assert [(x.start, x.detected_at) for x in rest if x] == [
+        (r.started.start, r.started.detected_at) for r in full[3000:] if r.started
+    ]
     assert resumed.to_state()["version"] == 3
 
 

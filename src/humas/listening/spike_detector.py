@@ -96,6 +96,9 @@ class SpikeDetector:
         self.last: datetime | None = None
         self.recent: deque[tuple[int, float]] = deque(maxlen=self.max_points)
         self.zero_run = 0.0  # log10 of the probability of the current run of zeros
+        # (cleaned value, expectation) of recent points not yet taught to the dispersion: they teach it only
+        # once `delay` points passed without a spike opening on them (decision 0107)
+        self.unlearned: deque[tuple[float, float]] = deque()
 
     def _index(self, ts: datetime) -> int:
         # NOTE: phases follow the timestamps' own wall clock (WIB data: Saturday is a WIB Saturday).
@@ -132,6 +135,8 @@ class SpikeDetector:
             thresholds = {k: t + (margin or 0.0) for k, t in thresholds.items()}
         point = Point(timestamp, value, mu, score, phi)
         step = self.tracker.step(point, armed=armed, thresholds=thresholds)
+        if step.started is not None:  # its first points are the incident's, not noise
+            self.unlearned.clear()
         # The score a spike opened with counts too: bursts that open spikes every day raise the bar.
         if self.seen >= (self.config.per_day or 24) and (not step.hold or step.started is not None):
             for k, cal in self.calibration.items():
@@ -159,7 +164,9 @@ class SpikeDetector:
         # move the level or the hour-of-week memory (bursts would otherwise lift the baseline under them).
         outlier = judged and point.score >= self.params.outlier_score
         if not shift and not hold:
-            base.learn_noise(clean, mu)
+            self.unlearned.append((clean, mu))
+            while len(self.unlearned) > self.tracker.delay:
+                base.learn_noise(*self.unlearned.popleft())
             if not outlier:
                 base.learn_level(clean, mu)
         base.learn_season(phase, clean, None if hold or outlier else clean)
@@ -178,6 +185,7 @@ class SpikeDetector:
             "last": self.last.isoformat() if self.last else None,
             "recent": [list(item) for item in self.recent],
             "zero_run": self.zero_run,
+            "unlearned": [list(item) for item in self.unlearned],
         }
 
     @classmethod
@@ -193,6 +201,7 @@ class SpikeDetector:
         detector.last = datetime.fromisoformat(state["last"]) if state["last"] else None
         detector.recent.extend((int(i), float(v)) for i, v in state["recent"])
         detector.zero_run = float(state.get("zero_run", 0.0))
+        detector.unlearned.extend((float(c), float(m)) for c, m in state.get("unlearned", []))
         return detector
 
     @property

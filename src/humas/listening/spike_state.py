@@ -6,9 +6,10 @@ version 1 state (written before) still loads: its baseline and open spike carry 
 calibration starts empty, and its parameters become today's defaults except where the saved ones differ from
 version 1's defaults (a deliberate choice is kept; an old default is not).
 
-Version 3 (decision 0107) saves two more parameters (`per_day_factor`, `unseen_daytype_margin`); nothing
-else changed. A version 2 state loads with the values it ran with (`V2_IMPLIED`), so a saved detector is not
-silently changed by today's defaults.
+Version 3 (decision 0107) saves two more parameters (`per_day_factor`, `unseen_daytype_margin`) and the
+recent points not yet taught to the noise estimates (`unlearned`, in the tracker and the detector). A version
+2 state loads with the parameter values it ran with (`V2_IMPLIED`), so a saved detector is not silently
+changed by today's defaults; its queues start empty.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def tracker_state(tracker: RunTracker) -> dict[str, Any]:
         "open": open_state,
         "streak": [point_state(p) for p in tracker.streak],
         "cooldown": tracker.cooldown,
+        "unlearned": [point_state(p) for p in tracker.unlearned],
         "noise": {str(k): [n.num[k], n.den[k], n.n[k]] for n in (tracker.noise,) for k in tracker.scales},
     }
 
@@ -91,6 +93,8 @@ def load_tracker(tracker: RunTracker, state: dict[str, Any]) -> None:
     tracker.streak.clear()
     tracker.streak.extend(point_from_state(p) for p in state["streak"])
     tracker.cooldown = int(state.get("cooldown", 0))
+    tracker.unlearned.clear()
+    tracker.unlearned.extend(point_from_state(p) for p in state.get("unlearned", []))
     for key, (num, den, n) in (state.get("noise") or {}).items():
         k = int(key)
         if k in tracker.noise.num:

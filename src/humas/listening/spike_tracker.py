@@ -97,6 +97,10 @@ class RunTracker:
         self.scales = window_scales(config.min_points, config.streak)
         self.streak: deque[Point] = deque(maxlen=self.scales[-1])
         self.noise = WindowNoise(params, self.scales)
+        # Windows teach the noise only once `delay` points have passed without a spike opening on them: the
+        # first points of an incident, before it is sure, would otherwise widen the noise and hide it.
+        self.delay = self.scales[-1]
+        self.unlearned: deque[Point] = deque(maxlen=self.scales[-1] + self.delay)
         self.cooldown = 0
 
     def _window(self, k: int) -> Opening:
@@ -104,10 +108,14 @@ class RunTracker:
         value, mu = sum(x.value for x in pts), sum(x.mu for x in pts)
         elevated = [i for i, x in enumerate(pts) if x.score >= p.streak_score]
         phi = self.noise.phi(k, pts[-1].phi)
-        if self.c.min_points >= 2 and k >= 2:  # winsorized: the top point counts as the runner-up does
+        if self.c.min_points >= 2 and k >= 2:
+            # Winsorized: the top quarter of the points (at least one) count as high as the next one does, so
+            # one bin never opens a spike, nor do two short bursts in an hour (decision 0107).
             ratios = sorted(((x.value / max(x.mu, 1e-9), x) for x in pts), key=lambda r: r[0])
-            (second, _x), (_top, top) = ratios[-2], ratios[-1]
-            value -= top.value - min(top.value, second * top.mu)
+            top = max(1, k // 4)
+            bar = ratios[-top - 1][0]
+            for _ratio, x in ratios[-top:]:
+                value -= x.value - min(x.value, bar * x.mu)
         # the size rules too are judged on the winsorized sum: a blip does not make its neighbours large
         ok = len(elevated) >= self.c.min_points and value >= mu * p.min_ratio and value - mu >= p.min_excess
         first = len(self.streak) - k + (elevated[0] if elevated else 0)
@@ -123,7 +131,14 @@ class RunTracker:
         peak = max(tail, key=lambda x: x.score)
         self.open = OpenSpike(tail[0].ts, ts, peak, ts, opening.score, value - mu, len(tail))
         self.streak.clear()
+        self.unlearned.clear()
         return self.open.spike(ongoing=True)
+
+    def _learn(self, point: Point) -> None:
+        """Queue the point; the windows that ended `delay` points ago teach the window noise."""
+        self.unlearned.append(point)
+        if len(self.unlearned) > self.delay:
+            self.noise.learn(list(self.unlearned)[: -self.delay])
 
     def step(self, point: Point, *, armed: bool, thresholds: Mapping[int, float]) -> Step:
         """One point: open, extend or close a spike (each window scale has its own threshold)."""
@@ -134,12 +149,13 @@ class RunTracker:
         self.cooldown = max(0, self.cooldown - 1)
         self.streak.append(point)
         if point.score < self.p.streak_score:
-            self.noise.learn(list(self.streak))
+            self._learn(point)
             return Step()
         openings = self._openings()
         candidates = {k: o.score for k, o in openings.items() if o.ok}
         if cooling:  # an elevated point just after a spike belongs to its aftermath
             point.held = True
+            self._learn(point)
             return Step(hold=True)
         passing = [
             (o.score - thresholds[k], k) for k, o in openings.items() if o.ok and o.score >= thresholds[k]
@@ -152,7 +168,7 @@ class RunTracker:
             margin = self.p.calibrate_margin
             capped = {k: min(score, thresholds[k] + margin) for k, score in candidates.items()}
             return Step(started=self._open(chosen, point.ts), hold=True, candidates=capped)
-        self.noise.learn(list(self.streak))
+        self._learn(point)
         return Step(candidates=candidates)
 
     def _extend(self, run: OpenSpike, point: Point) -> Step:
