@@ -115,19 +115,27 @@ def task_data(task: str) -> tuple[list[str], list[str]]:
 def cv_task(task: str, cfg, *, seeds: Sequence[int] = (0, 1), folds: int = 5) -> CvResult:
     """Repeated grouped CV of a single-label task's config over train + valid, the way models are chosen
     (``humas nlp cv``). ``cfg.extra_neutral`` and ``cfg.public_voice`` rows join every training fold and are
-    never scored."""
+    never scored; ``type``: folds of its hand-labelled train part, the rule-labelled pool joined
+    (``msgtype.cv_data``)."""
     from humas.nlp import data
     from humas.nlp import train as trainer
     from humas.nlp.normalize import normalize
 
     feat = trainer.load_featurizer()
-    texts, labels_raw = task_data(task)
+    joined: list[tuple[str, str]] = []
+    if task == "type":  # its valid split is held out: folds of its public train part, the pool joined
+        from humas.nlp import msgtype
+
+        scored, joined = msgtype.cv_data()
+        texts, labels_raw = [t for t, _ in scored], [lab for _, lab in scored]
+    else:
+        texts, labels_raw = task_data(task)
     norm = [normalize(t) for t in texts]
-    labels = sorted(set(labels_raw))
+    labels = sorted(set(labels_raw) | {lab for _, lab in joined})
     y = np.array([labels.index(v) for v in labels_raw])
     x = feat.transform_normalized(norm)
-    extra_texts: list[str] = []
-    extra_y: list[int] = []
+    extra_texts: list[str] = [t for t, _ in joined]
+    extra_y: list[int] = [labels.index(lab) for _, lab in joined]
     if cfg.extra_neutral:
         neutral = data.neutral_sentences()
         extra_texts += neutral
