@@ -8,15 +8,18 @@ The level follows slow growth (an exponentially weighted mean of de-seasonalised
 are learned per phase (5-minute points share hour-of-day phases). The surprise of a count is the upper tail
 probability of a negative binomial around the expectation (Poisson at low counts, `var = mu + phi·mu²` at
 high volume, `phi` learned from the forecast errors). False alarms are controlled per day, not per point
-(decision 0031): sums over windows of recent points (at least two points and half an hour; the highest
-point winsorized, so one bin is never an incident) are tested against a threshold that grows with the
-tests made per day and is calibrated per window length on the series' own recent daily maxima. A spike
-stays open through an hour of quiet points and none opens for three hours after it closes, so one
-incident is one detection. Points in or around a spike, and outliers, do not move the level; other
-points update it Huber-cleaned. A "spike" longer than `max_points` is a level shift: the level is
+(decision 0031): sums over windows of recent points (at least two points and half an hour; the top quarter
+of a window's points winsorized, so one bin or two short bursts are never an incident) are tested against a
+threshold that grows with the tests made per day and is calibrated per window length on the series' own
+recent daily maxima. A spike stays open through an hour of quiet points and none opens for three hours after
+it closes, so one incident is one detection. Points in or around a spike, and outliers, do not move the
+level; other points update it Huber-cleaned. The noise estimates learn a point or window only once the
+longest window has passed without a spike opening on it (decision 0107: an incident's first points do not
+widen the noise that judges it). A "spike" longer than `max_points` is a level shift: the level is
 re-anchored on the recent values.
 
-`docs/decisions/0030-spike-detector.md` and `0031-spike-alerts-without-alert-fatigue.md` explain the choices.
+`docs/decisions/0030-spike-detector.md`, `0031-spike-alerts-without-alert-fatigue.md` and
+`0107-spikes-on-real-series.md` explain the choices.
 `ShareSpikeDetector` applies the tail test to a count with its denominator (negative mentions among all).
 """
 

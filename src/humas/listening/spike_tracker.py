@@ -81,12 +81,13 @@ class RunTracker:
 
     At each elevated point (p <= 0.05) the sums of the last k points (k = min_points, doubling, up to
     `streak`) are tested against their expectation with the dispersion of k-sums (`WindowNoise`). With
-    min_points >= 2 the window is winsorized (its highest point counts only as high as the runner-up): one
-    bin, however high, never opens a spike on its own. A window opens a spike when its score reaches its
-    scale's calibrated threshold, it holds min_points elevated points and it is practically large (ratio and
-    absolute excess over expected); the spike starts at its first elevated point and `detected_at` is the
-    point at which it could be known. It closes after `gap` quiet points; for `refractory` points after that
-    no spike opens, so one incident with lulls is one detection.
+    min_points >= 2 the window is winsorized (its top quarter of points, at least one, count only as high as
+    the next one): one bin, however high, never opens a spike on its own. A window opens a spike when its
+    score reaches its scale's calibrated threshold, it holds min_points elevated points and it is practically
+    large (ratio and absolute excess over expected); the spike starts at its first elevated point and
+    `detected_at` is the point at which it could be known. It closes after `gap` quiet points; for
+    `refractory` points after that no spike opens, so one incident with lulls is one detection. Windows
+    teach `WindowNoise` only `delay` points late, and not at all when a spike opened on them.
     """
 
     def __init__(self, params: SpikeParams, config: Resolved) -> None:
