@@ -9,7 +9,7 @@ are learned per phase (5-minute points share hour-of-day phases). The surprise o
 probability of a negative binomial around the expectation (Poisson at low counts, `var = mu + phi·mu²` at
 high volume, `phi` learned from the forecast errors). False alarms are controlled per day, not per point
 (decision 0031): sums over windows of recent points (at least two points and half an hour; the top quarter
-of a window's points winsorized, so one bin or two short bursts are never an incident) are tested against a
+of a window's points winsorized, so one bin or one short burst does not carry it) are tested against a
 threshold that grows with the tests made per day and is calibrated per window length on the series' own
 recent daily maxima. A spike stays open through an hour of quiet points and none opens for three hours after
 it closes, so one incident is one detection. Points in or around a spike, and outliers, do not move the

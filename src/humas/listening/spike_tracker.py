@@ -111,7 +111,7 @@ class RunTracker:
         phi = self.noise.phi(k, pts[-1].phi)
         if self.c.min_points >= 2 and k >= 2:
             # Winsorized: the top quarter of the points (at least one) count as high as the next one does, so
-            # one bin never opens a spike, nor do two short bursts in an hour (decision 0107).
+            # one bin never opens a spike, nor does a short burst carry an hour's window (decision 0107).
             ratios = sorted(((x.value / max(x.mu, 1e-9), x) for x in pts), key=lambda r: r[0])
             top = max(1, k // 4)
             bar = ratios[-top - 1][0]
