@@ -136,7 +136,7 @@ def bench_spikes_command(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures here.")] = None,
     seeds: Annotated[int, typer.Option(help="Generated series to evaluate on.")] = 200,
     first_seed: Annotated[
-        int, typer.Option(help="First seed (seeds 0-29 and 0-7 were used to choose parameters).")
+        int, typer.Option(help="First seed (seeds 0-29 were used to choose parameters).")
     ] = 1000,
 ) -> None:
     """Recall, false alarms per series-day, precision and delay on generated and real series."""
