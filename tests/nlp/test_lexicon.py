@@ -89,6 +89,30 @@ def test_sarcasm_cues():
     assert _lex("terima kasih, sekarang tidak perlu antre lagi")["complaint_resolved"] == 2.0  # "antre lagi"
 
 
+def test_world_complaint_situations():
+    """Decision 0105: bad situations across public services (roads, floods, outages, levies, crowding, trash,
+    promises) are complaint words, so praise over them has the shape of sarcasm; a resolved one is not
+    unmet."""
+    assert _lex("jalannya berlubang dan tergenang")["complaint"] == 2.0
+    assert _lex("rumah kami terendam banjir")["complaint"] == 2.0
+    assert _lex("diminta uang rokok biar cepat")["complaint"] == 1.0  # a bigram: "rokok" alone is nothing
+    assert "complaint" not in _lex("dilarang merokok, beli rokok di luar")
+    sarcasm = _lex("hebat, kampung kami kebanjiran lagi")
+    assert sarcasm["praise_opening"] == sarcasm["praise_then_complaint"] == 1.0
+    assert _lex("sekarang tidak banjir lagi, terima kasih")["complaint_resolved"] == 1.0
+
+
+def test_no_word_has_two_kinds():
+    """The rule of decisions 0104 and 0105: a word's kind is never changed by a later entry (the message-type
+    model reads the polarity columns: a positive or negative word must stay what it was)."""
+    from humas.nlp.lexicon import LEXICON, _read
+
+    kinds: dict[str, set[str]] = {}
+    for word, kind in _read(LEXICON):
+        kinds.setdefault(word, set()).add(kind)
+    assert {w: k for w, k in kinds.items() if len(k) > 1} == {}
+
+
 def test_empty_and_batch_boundaries():
     x = hashed_counts(["tidak", "bagus sekali", ""])
     assert x.shape == (3, N_FEATURES)

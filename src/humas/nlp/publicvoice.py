@@ -3,7 +3,10 @@
 No open training set holds what the public says to a KPPN, a Samsat or a puskesmas: praise of a counter,
 complaints about queues, sarcasm (praise words over a complaint), questions, announcements. This module
 generates one compositionally, with a fixed seed: office names × service nouns × predicates × sentence
-frames, plus slang, typos, code-mixed English and emoji, and a few dozen hand-written sentences. The output
+frames, plus slang, typos, code-mixed English and emoji, and a few dozen hand-written sentences; since
+decision 0105 also ``resources/public_voice_world.tsv``: 444 hand-written sentences that need knowledge of
+the world (sarcasm about roads, floods, outages, levies, promises; sincere praise with the same words;
+complaints; neutral statements) and 76 facts, bad and fixed, that the frames compose. The output
 is committed as ``resources/public_voice_sentiment.jsonl`` (CC0 1.0); ``python -m humas.nlp.publicvoice``
 rewrites it, and a test checks that the file is exactly what this code generates.
 
@@ -17,9 +20,13 @@ from __future__ import annotations
 
 import json
 import random
+from functools import lru_cache
 from pathlib import Path
 
 RESOURCE = Path(__file__).parent / "resources" / "public_voice_sentiment.jsonl"
+# Hand-written sentences and facts with knowledge of the world (decision 0105): kind<TAB>text.
+WORLD = Path(__file__).parent / "resources" / "public_voice_world.tsv"
+WORLD_KINDS = {"sarcasm": "negative", "praise": "positive", "complaint": "negative", "neutral": "neutral"}
 SEED = 20261202
 LABELS = ("positive", "neutral", "negative")
 
@@ -198,6 +205,25 @@ THANKS = (
     "respek buat",
     "sukses terus",
 )
+# Praise openings that the sarcasm frames use too, said sincerely over a good fact (decision 0105).
+SINCERE_OPEN = (
+    "mantap",
+    "hebat",
+    "keren",
+    "luar biasa",
+    "salut",
+    "top",
+    "bangga",
+    "juara",
+    "terima kasih",
+    "makasih",
+    "selamat",
+    "canggih",
+    "prestasi",
+    "alhamdulillah",
+    "sip",
+    "good job",
+)
 POS_EMOJI = ("👍", "🙏", "😊", "👏", "❤️", "🥰", "💯", "✨", "😁", "🤩")
 
 # --- negative ----------------------------------------------------------------------------------------
@@ -336,8 +362,22 @@ WHEN = (
 )
 
 
+@lru_cache(maxsize=1)
+def world() -> dict[str, tuple[str, ...]]:
+    """The hand-written world resource by kind (sarcasm, praise, complaint, neutral, bad, fixed), in order."""
+    out: dict[str, list[str]] = {}
+    for line in WORLD.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            kind, text = line.split("\t", 1)
+            out.setdefault(kind, []).append(text)
+    return {kind: tuple(texts) for kind, texts in out.items()}
+
+
 def _situation(rng: random.Random, good: bool = False) -> str:
-    """A fixed complaint situation, or one composed of a thing, what went wrong (right, ``good``) and when."""
+    """A fixed complaint situation, a fact of the world (what is bad or was fixed about a road, a flood, an
+    outage...), or one composed of a thing, what went wrong (right, ``good``) and when."""
+    if rng.random() < 0.5:
+        return rng.choice(world()["fixed" if good else "bad"])
     if not good and rng.random() < 0.4:
         return _fill(rng.choice(SITUATIONS), rng)
     thing, bad, fine = rng.choice(THINGS)
@@ -481,7 +521,7 @@ QUESTIONS = (
     "di mana alamat {office} {city}",
     "kapan {doc} saya bisa diambil",
     "apakah pengurusan {doc} boleh diwakilkan keluarga",
-    "nomor WhatsApp resmi {office} berapa",
+    "kontak WhatsApp resmi {office} yang bisa dihubungi apa",
     "kalau {doc} hilang, langkah pertamanya apa",
     "apakah hari libur nasional {office} tetap buka",
     "{doc} biasanya selesai dalam berapa hari kerja",
@@ -728,6 +768,10 @@ def _praise(rng: random.Random) -> str:
         f"akhirnya {rng.choice(DOCUMENTS)} saya jadi, {rng.choice(THANKS)} petugas {office} yang {pred}",
         f"walau ramai, {service} {office} tetap {pred}",
         f"tidak ada lagi calo di {office}, {service}nya {pred}",
+        # 2026-12-03 (decision 0105): sarcasm's openings said sincerely, over a fact that is good or was fixed
+        f"{rng.choice(SINCERE_OPEN)}, {_situation(rng, good=True)}",
+        f"{rng.choice(SINCERE_OPEN)} {office} {city}, {_situation(rng, good=True)}",
+        f"{_situation(rng, good=True)}. {rng.choice(SINCERE_OPEN)} {rng.choice(POS_EMOJI)}",
     )
     text = rng.choice(frames)
     end = rng.random()
@@ -863,7 +907,7 @@ def _intensifier(rng: random.Random) -> tuple[str, str]:
                 f"benar-benar {pred}, {service} {office} patut dicontoh",
                 f"{office} super {pred} hari ini",
                 f"{service} {office} paling {pred} se-{rng.choice(CITIES)}",
-                f"amat {pred} dan sangat membantu warga",
+                f"amat {pred}, benar-benar menolong warga",
                 f"{pred} sekali prosesnya, saya sangat puas",
             )
         )
@@ -934,6 +978,14 @@ def generate(seed: int = SEED) -> list[dict[str, str]]:
 
     for label, category, text in HAND_WRITTEN:
         add(text, label, category)
+    for source, label in WORLD_KINDS.items():
+        for text in world()[source]:
+            category = source
+            if source == "neutral":
+                category = "question" if text.endswith("?") else "announcement"
+            add(text, label, category)
+            if source != "neutral" and rng.random() < 0.3:  # a chat-spelt copy
+                add(_slangify(text, rng), label, category)
     for category, count in COUNTS.items():
         for _ in range(count):
             if category == "praise":
