@@ -76,10 +76,11 @@ class Config:
 # See docs/decisions/0003-nlp-linear-models.md. Sentiment since 0070: cue columns, neutral statements; since
 # 0100: humas' public-voice set (publicvoice.py) and the complaint / praise-over-complaint cue columns.
 # type (decision 0106), grouped CV on humas' public train part, the rule pool joined (msgtype.cv_data):
-#   linear SVM C=1 balanced, lexicon x0.25, no prior, pool at most 150 per label: 87.8 (C=0.5 87.4, C=2 88.0,
-#   C=4 88.2: a plateau, the stronger regularisation kept; lexicon x0.5 87.1, x1 86.4; no cue columns 85.8;
-#   the question prior of 0070 86.0; the public part alone 89.3, the pool kept for voices humas did not
-#   write). Pool size, tried on another draw of it at C=0.5, x0.5: 1,500 per label 80.5, 300 85.7, 150 87.0.
+#   linear SVM C=1 balanced, lexicon x0.25, no prior, pool at most 150 per label: 88.6 (87.8 with the lexicon
+#   before 0105's words, where the others were tried: C=0.5 87.4, C=2 88.0, C=4 88.2: a plateau, the stronger
+#   regularisation kept; lexicon x0.5 87.1, x1 86.4; no cue columns 85.8; the question prior of 0070 86.0; the
+#   public part alone 89.3, the pool kept for voices humas did not write). Pool size, tried on another draw
+#   of it at C=0.5, x0.5: 1,500 per label 80.5, 300 85.7, 150 87.0.
 CONFIGS = {
     "sentiment": Config(
         c=0.5, balanced=True, linear="svm", cues=True, lex_scale=2.0, extra_neutral=True, public_voice=True
