@@ -51,7 +51,11 @@ def near_duplicate_groups(normalized: Sequence[str], threshold: float = 0.7) -> 
         for j in lsh.query(m):
             parent[find(i)] = find(int(j))
         lsh.insert(str(i), m)
-    return np.array([find(i) for i in range(len(sigs))], dtype=np.int64)
+    # A group is named by its first text: the root union-find reaches follows the order LSH answers in, which
+    # follows Python's string hashing, and the folds follow the names (same folds in every process).
+    roots = [find(i) for i in range(len(sigs))]
+    first: dict[int, int] = {}
+    return np.array([first.setdefault(r, i) for i, r in enumerate(roots)], dtype=np.int64)
 
 
 def repeated_cv(
