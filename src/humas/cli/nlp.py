@@ -221,7 +221,8 @@ def cv(
     seeds: Annotated[int, typer.Option(help="repeats of the 5-fold split")] = 2,
     record: Annotated[bool, typer.Option(help="write the figures into the task's model card")] = False,
 ) -> None:
-    """Repeated grouped 5-fold cross-validation over train + valid of a task's config (macro-F1)."""
+    """Repeated grouped 5-fold cross-validation of a task's config (macro-F1): over train + valid; for type
+    over the train part of humas' own messages, the rule-labelled pool joining every training fold."""
     from dataclasses import replace
 
     from humas.nlp import train as trainer
