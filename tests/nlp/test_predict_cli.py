@@ -1,4 +1,5 @@
 import json
+from datetime import UTC, datetime
 
 import pytest
 from typer.testing import CliRunner
@@ -111,3 +112,4 @@ def test_bench_nlp_json(tmp_path):
     figures = json.loads(out.read_text())
     assert {"texts_per_s", "load_s", "peak_rss_mb", "artifacts_mb", "cores"} <= set(figures)
     assert figures["texts_per_s"] > 0 and figures["cores"] == 1
+    assert figures["date"] == datetime.now(UTC).date().isoformat()  # the day measured, not a written-in one
