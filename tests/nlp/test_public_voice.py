@@ -10,12 +10,7 @@ from humas.nlp.checklist import LABELS, load_checklist
 from humas.nlp.normalize import normalize
 
 from .test_checklist import README_CASES
-from .test_sarcasm_dev import SARCASM_DEV
-
-
-def _shingles(text: str) -> set[str]:
-    padded = " " + normalize(text) + " "
-    return {padded[i : i + 5] for i in range(len(padded) - 4)}
+from .test_sarcasm_dev import SARCASM_DEV, _shingles
 
 
 def test_committed_file_is_what_the_generator_writes():

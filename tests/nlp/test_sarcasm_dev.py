@@ -14,6 +14,7 @@ SARCASM_DEV = NLP_SRC / "resources" / "sarcasm_dev.jsonl"
 
 
 def _shingles(text: str) -> set[str]:
+    """Character 5-grams of the normalized text: the near-duplicate measure of the training-set tests."""
     padded = " " + normalize(text) + " "
     return {padded[i : i + 5] for i in range(len(padded) - 4)}
 
